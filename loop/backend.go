@@ -1,0 +1,86 @@
+package loop
+
+import "time"
+
+// Forever, as the deadline of a poll, means: wait until I/O arrives.
+const Forever time.Duration = -1
+
+// A Clock tells the loop the time.
+type Clock interface {
+	// Now returns the time since the loop started. It never goes backwards.
+	Now() time.Duration
+	// Busy holds the loop thread for d, as a busy loop in a callback would.
+	Busy(d time.Duration)
+}
+
+// A Poller runs the work the loop hands out, pool tasks and HTTP requests, and hands back their
+// completions when the loop polls.
+type Poller interface {
+	// Submit hands a task to the threadpool. The poller sets the task's Worker and Started when
+	// the task starts, Finished when it finishes, and returns it from a later Poll.
+	Submit(t *Task)
+	// Get starts an HTTP GET request and returns it from a later Poll when it completes.
+	Get(r *Request)
+	// Poll waits until a completion is ready or the clock reaches until, whichever is first;
+	// Forever means no time limit, and an until at or before the current time means no wait.
+	// It appends every completion that is ready to done, in the order they became ready, and
+	// returns the extended slice.
+	Poll(until time.Duration, done []Completion) []Completion
+	// Close releases the poller's threads and descriptors. Work still in flight is abandoned.
+	Close() error
+}
+
+// A Backend is the clock and the poller of one loop. They come as a pair because a virtual poller
+// moves its virtual clock.
+type Backend interface {
+	Clock
+	Poller
+}
+
+// A Completion is a pool task or an HTTP request that has finished and waits for its callback.
+// Only *Task and *Request are completions.
+type Completion interface {
+	complete(l *Loop)
+}
+
+// A Task is a unit of work for the threadpool, like a file read or a CPU job in libuv.
+type Task struct {
+	Label string                      // names the task in the trace
+	Cost  time.Duration               // how long the task holds its worker, at least
+	Work  func() (any, error)         // runs on a worker thread
+	Done  func(result any, err error) // runs on the loop thread, in poll
+
+	// Set by the poller, for the trace and for Done.
+	Worker   int           // the worker that ran the task: pool0 is 0
+	Queued   time.Duration // when the task was submitted
+	Started  time.Duration // when a worker took it
+	Finished time.Duration // when the worker was done with it
+
+	result      any
+	err         error
+	seq         uint64
+	startTraced bool
+}
+
+// A Request is an HTTP GET made from the loop.
+type Request struct {
+	Label  string                 // names the request in the trace
+	Path   string                 // the request target, starting with /
+	Header [][2]string            // extra request headers, name and value, sent in order
+	Done   func(*Response, error) // runs on the loop thread, in poll
+	Closed func()                 // optional; runs in the close phase once the connection is closed
+
+	// Set by the poller.
+	Sent  time.Duration // when the request was made
+	Ready time.Duration // when the response (or the failure) arrived
+
+	resp *Response
+	err  error
+	seq  uint64
+}
+
+// A Response is what an HTTP request got back.
+type Response struct {
+	Status int
+	Body   string
+}

@@ -1,0 +1,350 @@
+package loop
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Options configure a Loop. The zero value is a virtual loop with a 4-thread pool, no trace and
+// no limits.
+type Options struct {
+	// Backend supplies the clock, the threadpool and I/O. Nil means NewVirtual(VirtualConfig{}).
+	Backend Backend
+	// Recorder, if not nil, receives every loop event.
+	Recorder *Recorder
+	// MaxCallbacks stops the run with an error wrapping ErrLimit once this many callbacks have
+	// run (timers, immediates, nextTicks, microtasks, I/O and close callbacks). 0: no limit.
+	MaxCallbacks int
+	// MaxTime stops the run with an error wrapping ErrLimit once the loop time passes it.
+	// 0: no limit.
+	MaxTime time.Duration
+}
+
+// ErrLimit is wrapped by the error Run returns when a limit of Options stops a run.
+var ErrLimit = errors.New("limit reached")
+
+// A Loop is a Node.js-style event loop. Its methods must be called from the goroutine that calls
+// Run (before Run, from its callbacks, or from main), never concurrently.
+type Loop struct {
+	clock  Clock
+	poller Poller
+	rec    *Recorder
+	opts   Options
+
+	time  time.Duration // the cached loop time (rule 9)
+	tick  int           // the current iteration; 0 before the first
+	phase Phase
+	seq   uint64 // orders timers armed at the same deadline
+
+	timers timerHeap
+	due    []*Timer // reused by runTimers
+
+	immediates, checking []*Immediate // queued, and the batch the check phase is running
+	liveImmediates       int          // queued and neither run nor cleared
+
+	ticks  fifo[callback] // process.nextTick
+	micros fifo[callback] // queueMicrotask
+
+	inflight int          // tasks and requests handed to the poller, not yet completed
+	ready    []Completion // reused by poll
+
+	closing, closingNow []callback // close callbacks queued, and the batch running
+
+	callbacks int
+	err       error
+	ran       bool
+}
+
+// New returns a loop ready to Run.
+func New(opts Options) *Loop {
+	b := opts.Backend
+	if b == nil {
+		b = NewVirtual(VirtualConfig{})
+	}
+	return &Loop{clock: b, poller: b, rec: opts.Recorder, opts: opts}
+}
+
+// Run runs main as the program's first callback, then the loop until nothing is alive, then
+// closes the backend. It returns the first error passed to Fail, or an error wrapping ErrLimit.
+// A loop runs once.
+func (l *Loop) Run(main func()) (err error) {
+	if l.ran {
+		return errors.New("loop: Run called twice")
+	}
+	l.ran = true
+	defer func() {
+		if cerr := l.poller.Close(); err == nil {
+			err = cerr
+		}
+	}()
+
+	l.phase = PhaseMain
+	if l.enter() {
+		main()
+		l.drain()
+	}
+	l.updateTime()
+	l.runTimers()
+	for l.err == nil && l.alive() {
+		l.tick++
+		l.phase = PhaseNone
+		l.trace(KindTick, "", 0)
+		// Pending callbacks, idle and prepare: nothing of looptest's runs there.
+		l.poll()
+		l.runCheck()
+		l.runClosing()
+		l.updateTime()
+		l.runTimers()
+	}
+	return l.err
+}
+
+// alive reports whether anything can still run a callback: a timer, an immediate, a task or
+// request in flight, or a close callback.
+func (l *Loop) alive() bool {
+	return len(l.timers) > 0 || l.liveImmediates > 0 || l.inflight > 0 || len(l.closing) > 0
+}
+
+// pollTimeout says how long poll may wait, from the cached loop time: 0 when immediates or close
+// callbacks are waiting (or nothing is alive), until the nearest timer when there is one,
+// else Forever.
+func (l *Loop) pollTimeout() time.Duration {
+	switch {
+	case l.liveImmediates > 0 || len(l.closing) > 0:
+		return 0
+	case len(l.timers) > 0:
+		return max(l.timers[0].deadline-l.time, 0)
+	case l.inflight > 0:
+		return Forever
+	}
+	return 0
+}
+
+func (l *Loop) updateTime() {
+	l.time = l.clock.Now()
+	if l.opts.MaxTime > 0 && l.time > l.opts.MaxTime {
+		l.Fail(fmt.Errorf("%w: the loop time passed %v (MaxTime)", ErrLimit, l.opts.MaxTime))
+	}
+}
+
+// poll waits for I/O as pollTimeout allows, then runs the callbacks of what completed, in the
+// order it completed.
+func (l *Loop) poll() {
+	l.phase = PhasePoll
+	until := Forever
+	if d := l.pollTimeout(); d >= 0 {
+		until = l.time + d
+	}
+	before := l.clock.Now()
+	l.ready = l.poller.Poll(until, l.ready[:0])
+	l.updateTime()
+	l.trace(KindPoll, "", l.time-before)
+	for i, c := range l.ready {
+		l.ready[i] = nil
+		l.inflight--
+		if l.err == nil {
+			c.complete(l)
+		}
+	}
+}
+
+// runCheck runs the immediates queued before it began; those they queue wait for the next
+// iteration.
+func (l *Loop) runCheck() {
+	if len(l.immediates) == 0 {
+		return
+	}
+	l.phase = PhaseCheck
+	batch := l.immediates
+	l.immediates, l.checking = l.checking[:0], batch
+	for i, im := range batch {
+		batch[i] = nil
+		if im.done || l.err != nil {
+			continue
+		}
+		im.done = true
+		l.liveImmediates--
+		l.trace(KindImmediateRun, im.label, 0)
+		l.call(im.fn)
+	}
+}
+
+// runClosing runs the close callbacks queued before it began.
+func (l *Loop) runClosing() {
+	if len(l.closing) == 0 {
+		return
+	}
+	l.phase = PhaseClose
+	batch := l.closing
+	l.closing, l.closingNow = l.closingNow[:0], batch
+	for i, c := range batch {
+		batch[i] = callback{}
+		if l.err == nil {
+			l.trace(KindClose, c.label, 0)
+			l.call(c.fn)
+		}
+	}
+}
+
+// call runs one callback from a phase, then drains the nextTick and microtask queues.
+func (l *Loop) call(fn func()) {
+	if l.enter() {
+		fn()
+		l.drain()
+	}
+}
+
+// drain runs nextTicks until there are none, then microtasks until there are none, and again
+// while either has work: a nextTick queued by a microtask waits for the microtasks to finish.
+func (l *Loop) drain() {
+	for l.err == nil {
+		for l.ticks.len() > 0 && l.enter() {
+			c := l.ticks.pop()
+			l.trace(KindNextTickRun, c.label, 0)
+			c.fn()
+		}
+		for l.micros.len() > 0 && l.enter() {
+			c := l.micros.pop()
+			l.trace(KindMicrotaskRun, c.label, 0)
+			c.fn()
+		}
+		if l.ticks.len() == 0 {
+			return
+		}
+	}
+}
+
+// enter counts a callback about to run, and reports whether it may: false once the run has
+// failed or reached MaxCallbacks.
+func (l *Loop) enter() bool {
+	if l.err != nil {
+		return false
+	}
+	l.callbacks++
+	if max := l.opts.MaxCallbacks; max > 0 && l.callbacks > max {
+		l.Fail(fmt.Errorf("%w: more than %d callbacks (MaxCallbacks)", ErrLimit, max))
+		return false
+	}
+	return true
+}
+
+// Fail stops the run: no callback runs after the current one, and Run returns err. Only the
+// first error is kept.
+func (l *Loop) Fail(err error) {
+	if l.err == nil {
+		l.err = err
+	}
+}
+
+// SetImmediate queues cb for the check phase (Node's setImmediate).
+func (l *Loop) SetImmediate(label string, cb func()) *Immediate {
+	im := &Immediate{label: label, fn: cb}
+	l.immediates = append(l.immediates, im)
+	l.liveImmediates++
+	l.trace(KindImmediateQueued, label, 0)
+	return im
+}
+
+// ClearImmediate cancels im. Clearing one that ran or was cleared does nothing.
+func (l *Loop) ClearImmediate(im *Immediate) {
+	if im.done {
+		return
+	}
+	im.done = true
+	l.liveImmediates--
+	l.trace(KindImmediateCleared, im.label, 0)
+}
+
+// NextTick queues cb to run as soon as the current callback returns (process.nextTick).
+func (l *Loop) NextTick(label string, cb func()) {
+	l.ticks.push(callback{label, cb})
+	l.trace(KindNextTickQueued, label, 0)
+}
+
+// QueueMicrotask queues cb to run after the nextTick queue is empty (queueMicrotask).
+func (l *Loop) QueueMicrotask(label string, cb func()) {
+	l.micros.push(callback{label, cb})
+	l.trace(KindMicrotaskQueued, label, 0)
+}
+
+// Submit hands t to the threadpool; t.Done runs in a later poll phase.
+func (l *Loop) Submit(t *Task) {
+	t.Worker, t.startTraced = -1, false
+	l.inflight++
+	l.trace(KindTaskQueued, t.Label, t.Cost)
+	l.poller.Submit(t)
+	if l.rec != nil && t.Worker >= 0 {
+		// The task started at once: say so now, next to its submission.
+		t.startTraced = true
+		l.rec.add(Event{Time: t.Started, Thread: Thread(t.Worker), Kind: KindTaskStarted, Label: t.Label})
+	}
+}
+
+func (t *Task) complete(l *Loop) {
+	if l.rec != nil {
+		if !t.startTraced {
+			l.rec.add(Event{Time: t.Started, Thread: Thread(t.Worker), Kind: KindTaskStarted, Label: t.Label})
+		}
+		l.rec.add(Event{Time: t.Finished, Thread: Thread(t.Worker), Kind: KindTaskFinished, Label: t.Label})
+	}
+	if l.enter() {
+		l.trace(KindTaskDone, t.Label, 0)
+		if t.Done != nil {
+			t.Done(t.result, t.err)
+		}
+		l.drain()
+	}
+}
+
+// Get starts an HTTP GET; r.Done runs in a later poll phase and r.Closed, if set, in the close
+// phase of that iteration.
+func (l *Loop) Get(r *Request) {
+	l.inflight++
+	l.trace(KindRequestSent, r.Label, 0)
+	l.poller.Get(r)
+}
+
+func (r *Request) complete(l *Loop) {
+	if l.rec != nil {
+		l.rec.add(Event{Time: r.Ready, Tick: l.tick, Phase: PhasePoll, Thread: MainThread,
+			Kind: KindResponseReady, Label: r.Label, Arg: r.Sent})
+	}
+	if l.enter() {
+		l.trace(KindResponseDone, r.Label, 0)
+		if r.Done != nil {
+			r.Done(r.resp, r.err)
+		}
+		// The client closes the connection right after the response callback.
+		if r.Closed != nil {
+			l.closing = append(l.closing, callback{r.Label, r.Closed})
+		}
+		l.drain()
+	}
+}
+
+// Block holds the loop thread for d, like a busy loop in a callback. Under the virtual clock it
+// moves the time by d; the cached loop time stays where it was.
+func (l *Loop) Block(d time.Duration) {
+	l.trace(KindBlock, "", d)
+	l.clock.Busy(d)
+}
+
+// Log records text in the trace as the program's output. It prints nothing.
+func (l *Loop) Log(text string) {
+	l.trace(KindLog, text, 0)
+}
+
+// Now returns the clock's time: fresh, unlike the cached loop time.
+func (l *Loop) Now() time.Duration { return l.clock.Now() }
+
+func (l *Loop) trace(k Kind, label string, arg time.Duration) {
+	if l.rec != nil {
+		l.record(k, label, arg)
+	}
+}
+
+func (l *Loop) record(k Kind, label string, arg time.Duration) {
+	l.rec.add(Event{Time: l.clock.Now(), Tick: l.tick, Phase: l.phase, Thread: MainThread,
+		Kind: k, Label: label, Arg: arg})
+}

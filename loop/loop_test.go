@@ -1,0 +1,386 @@
+package loop
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+const ms = time.Millisecond
+
+// run runs main on a virtual loop with the given pool size and returns what the callbacks logged.
+func run(t *testing.T, threads int, main func(l *Loop, log func(string) func())) []string {
+	t.Helper()
+	var got []string
+	l := New(Options{Backend: NewVirtual(VirtualConfig{Threads: threads})})
+	log := func(s string) func() { return func() { got = append(got, s) } }
+	if err := l.Run(func() { main(l, log) }); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return got
+}
+
+func expect(t *testing.T, got []string, want ...string) {
+	t.Helper()
+	if !slices.Equal(got, want) {
+		t.Errorf("order:\n got  %s\n want %s", strings.Join(got, ", "), strings.Join(want, ", "))
+	}
+}
+
+func TestRule1MainRunsFirst(t *testing.T) {
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		l.SetTimeout(0, "t", log("timeout"))
+		l.SetImmediate("i", log("immediate"))
+		log("main end")()
+	})
+	expect(t, got, "main end", "immediate", "timeout")
+}
+
+func TestRule2TicksBeforeMicrotasks(t *testing.T) {
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		l.QueueMicrotask("m", log("microtask"))
+		l.NextTick("n", log("nextTick"))
+		l.SetImmediate("i", log("immediate"))
+	})
+	expect(t, got, "nextTick", "microtask", "immediate")
+}
+
+func TestRule2TickFromMicrotaskWaitsForMicrotasks(t *testing.T) {
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		l.QueueMicrotask("m1", func() {
+			log("m1")()
+			l.NextTick("n", log("nextTick from m1"))
+			l.QueueMicrotask("m2", log("m2"))
+		})
+		l.QueueMicrotask("m3", log("m3"))
+	})
+	expect(t, got, "m1", "m3", "m2", "nextTick from m1")
+}
+
+func TestRule2DrainedBetweenTimers(t *testing.T) {
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		l.SetTimeout(10*ms, "a", func() {
+			log("a")()
+			l.QueueMicrotask("m", log("microtask from a"))
+			l.NextTick("n", log("nextTick from a"))
+		})
+		l.SetTimeout(10*ms, "b", log("b"))
+	})
+	expect(t, got, "a", "nextTick from a", "microtask from a", "b")
+}
+
+func TestRule3TimersBeforeFirstIteration(t *testing.T) {
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		l.SetTimeout(1*ms, "t", log("timeout"))
+		l.SetImmediate("i", log("immediate"))
+		l.Block(5 * ms) // the timer is due when the loop starts
+	})
+	expect(t, got, "timeout", "immediate")
+}
+
+func TestRule4PhaseOrderAfterIO(t *testing.T) {
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		l.Get(&Request{Label: "get", Path: "/", Closed: log("closed"), Done: func(*Response, error) {
+			log("response")()
+			l.SetTimeout(0, "t", log("timeout"))
+			l.SetImmediate("i", log("immediate"))
+		}})
+	})
+	expect(t, got, "response", "immediate", "closed", "timeout")
+}
+
+func TestRule5PoolCompletionsInCompletionOrder(t *testing.T) {
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		for _, c := range []int{300, 100, 200} {
+			name := fmt.Sprint(c)
+			l.Submit(&Task{Label: name, Cost: time.Duration(c) * ms, Done: func(any, error) { log(name)() }})
+		}
+		l.SetTimeout(150*ms, "t", log("timer 150"))
+	})
+	expect(t, got, "100", "timer 150", "200", "300")
+}
+
+func TestRule5SameInstantInSubmissionOrder(t *testing.T) {
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		l.Get(&Request{Label: "get", Path: "/", Done: func(*Response, error) { log("http")() }})
+		l.Submit(&Task{Label: "a", Cost: 0, Done: func(any, error) { log("task")() }})
+	})
+	expect(t, got, "http", "task")
+}
+
+func TestRule6EqualDeadlinesFireInCreationOrder(t *testing.T) {
+	var want []string
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		for i := range 100 {
+			s := fmt.Sprint(i)
+			want = append(want, s)
+			l.SetTimeout(50*ms, s, log(s))
+		}
+	})
+	expect(t, got, want...)
+}
+
+func TestRule6ClearedWhileDueDoesNotFire(t *testing.T) {
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		var b *Timer
+		l.SetTimeout(10*ms, "a", func() { log("a")(); l.ClearTimer(b) })
+		b = l.SetTimeout(10*ms, "b", log("b"))
+		l.SetTimeout(20*ms, "c", log("c"))
+	})
+	expect(t, got, "a", "c")
+}
+
+func TestRule6TimerFromTimerWaitsForLaterPhase(t *testing.T) {
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		l.SetTimeout(10*ms, "a", func() {
+			log("a")()
+			l.SetTimeout(0, "nested", log("nested timeout"))
+			l.SetImmediate("i", log("immediate"))
+		})
+		l.SetTimeout(10*ms, "b", log("b"))
+	})
+	expect(t, got, "a", "b", "immediate", "nested timeout")
+}
+
+func TestRule7DeadlineFromFreshTime(t *testing.T) {
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		l.SetTimeout(100*ms, "a", log("a 100ms"))
+		l.Block(60 * ms)
+		l.SetTimeout(50*ms, "b", log("b 50ms after 60ms")) // due at 110ms
+	})
+	expect(t, got, "a 100ms", "b 50ms after 60ms")
+}
+
+func TestRule7IntervalRearmedFromCallbackStart(t *testing.T) {
+	var at []time.Duration
+	run(t, 4, func(l *Loop, log func(string) func()) {
+		var iv *Timer
+		iv = l.SetInterval(100*ms, "iv", func() {
+			at = append(at, l.Now())
+			l.Block(30 * ms)
+			if len(at) == 3 {
+				l.ClearTimer(iv)
+			}
+		})
+	})
+	if want := []time.Duration{100 * ms, 200 * ms, 300 * ms}; !slices.Equal(at, want) {
+		t.Errorf("interval ran at %v, want %v", at, want)
+	}
+}
+
+func TestRule8ImmediateQueuedDuringCheckRunsNextIteration(t *testing.T) {
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		l.SetTimeout(1*ms, "t", log("timeout"))
+		l.SetImmediate("a", func() {
+			log("a")()
+			l.Block(5 * ms)
+			l.SetImmediate("b", log("b"))
+		})
+	})
+	expect(t, got, "a", "timeout", "b")
+}
+
+func TestRule8ClearedImmediateInBatchDoesNotRun(t *testing.T) {
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		var b *Immediate
+		l.SetImmediate("a", func() { log("a")(); l.ClearImmediate(b) })
+		b = l.SetImmediate("b", log("b"))
+		l.SetImmediate("c", log("c"))
+	})
+	expect(t, got, "a", "c")
+}
+
+func TestRule9LoopTimeCachedDuringTimers(t *testing.T) {
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		l.SetTimeout(1*ms, "a", func() {
+			log("a")()
+			l.Block(10 * ms) // b's deadline passes, but the cached loop time stays at 1ms
+			l.SetImmediate("i", log("immediate"))
+		})
+		l.SetTimeout(5*ms, "b", log("b"))
+	})
+	expect(t, got, "a", "immediate", "b")
+}
+
+func TestPollTimeout(t *testing.T) {
+	tests := []struct {
+		name string
+		set  func(l *Loop)
+		want time.Duration
+	}{
+		{"nothing alive", func(l *Loop) {}, 0},
+		{"immediate queued", func(l *Loop) { l.SetImmediate("i", func() {}); l.SetTimeout(50*ms, "t", func() {}) }, 0},
+		{"close pending", func(l *Loop) { l.closing = append(l.closing, callback{}) }, 0},
+		{"nearest timer", func(l *Loop) { l.SetTimeout(80*ms, "a", func() {}); l.SetTimeout(30*ms, "b", func() {}) }, 30 * ms},
+		{"timer overdue", func(l *Loop) { l.SetTimeout(10*ms, "a", func() {}); l.Block(20 * ms); l.updateTime() }, 0},
+		{"only I/O", func(l *Loop) { l.Submit(&Task{Cost: ms}) }, Forever},
+		{"timer and I/O", func(l *Loop) { l.Submit(&Task{Cost: ms}); l.SetTimeout(7*ms, "a", func() {}) }, 7 * ms},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := New(Options{})
+			tt.set(l)
+			if got := l.pollTimeout(); got != tt.want {
+				t.Errorf("pollTimeout() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestAlive(t *testing.T) {
+	tests := []struct {
+		name string
+		set  func(l *Loop)
+		want bool
+	}{
+		{"empty", func(l *Loop) {}, false},
+		{"timer", func(l *Loop) { l.SetTimeout(ms, "t", func() {}) }, true},
+		{"cleared timer", func(l *Loop) { l.ClearTimer(l.SetTimeout(ms, "t", func() {})) }, false},
+		{"immediate", func(l *Loop) { l.SetImmediate("i", func() {}) }, true},
+		{"cleared immediate", func(l *Loop) { l.ClearImmediate(l.SetImmediate("i", func() {})) }, false},
+		{"task", func(l *Loop) { l.Submit(&Task{}) }, true},
+		{"request", func(l *Loop) { l.Get(&Request{}) }, true},
+		{"close", func(l *Loop) { l.closing = append(l.closing, callback{}) }, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := New(Options{})
+			tt.set(l)
+			if got := l.alive(); got != tt.want {
+				t.Errorf("alive() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPoolQueuesFIFOOnLowestFreeWorker(t *testing.T) {
+	type run struct {
+		name          string
+		worker        int
+		start, finish time.Duration
+	}
+	var got []run
+	l := New(Options{Backend: NewVirtual(VirtualConfig{Threads: 2})})
+	err := l.Run(func() {
+		for i, c := range []time.Duration{100 * ms, 50 * ms, 10 * ms, 10 * ms} {
+			task := &Task{Label: fmt.Sprint(i), Cost: c}
+			task.Done = func(any, error) { got = append(got, run{task.Label, task.Worker, task.Started, task.Finished}) }
+			l.Submit(task)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []run{
+		{"1", 1, 0, 50 * ms},
+		{"2", 1, 50 * ms, 60 * ms},
+		{"3", 1, 60 * ms, 70 * ms},
+		{"0", 0, 0, 100 * ms},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v\nwant %v", got, want)
+	}
+}
+
+func TestPoolHasNoQueueLimit(t *testing.T) {
+	n := 0
+	l := New(Options{})
+	err := l.Run(func() {
+		for range 10_000 {
+			l.Submit(&Task{Cost: ms, Done: func(any, error) { n++ }})
+		}
+	})
+	if err != nil || n != 10_000 {
+		t.Fatalf("ran %d of 10000 tasks, err %v", n, err)
+	}
+}
+
+func TestTaskResultAndPanic(t *testing.T) {
+	var results []string
+	l := New(Options{})
+	err := l.Run(func() {
+		l.Submit(&Task{Work: func() (any, error) { return 42, nil }, Done: func(r any, err error) {
+			results = append(results, fmt.Sprint(r, err))
+		}})
+		l.Submit(&Task{Work: func() (any, error) { panic("boom") }, Done: func(r any, err error) {
+			results = append(results, fmt.Sprint(r, err))
+		}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect(t, results, "42 <nil>", "<nil> panic in a pool task: boom")
+}
+
+func TestFailStopsAfterCurrentCallback(t *testing.T) {
+	var got []string
+	boom := errors.New("boom")
+	l := New(Options{})
+	err := l.Run(func() {
+		l.SetImmediate("a", func() {
+			got = append(got, "a")
+			l.Fail(boom)
+			l.NextTick("n", func() { got = append(got, "tick") })
+		})
+		l.SetImmediate("b", func() { got = append(got, "b") })
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want boom", err)
+	}
+	expect(t, got, "a")
+}
+
+func TestLimits(t *testing.T) {
+	forever := func(l *Loop) func() {
+		return func() { l.SetInterval(ms, "iv", func() {}) }
+	}
+	for _, opts := range []Options{{MaxCallbacks: 100}, {MaxTime: time.Second}} {
+		l := New(opts)
+		if err := l.Run(forever(l)); !errors.Is(err, ErrLimit) {
+			t.Errorf("%+v: err = %v, want ErrLimit", opts, err)
+		}
+	}
+}
+
+func TestRunTwice(t *testing.T) {
+	l := New(Options{})
+	if err := l.Run(func() {}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Run(func() {}); err == nil {
+		t.Fatal("second Run succeeded")
+	}
+}
+
+func TestTraceIsDeterministic(t *testing.T) {
+	trace := func() string {
+		var rec Recorder
+		l := New(Options{Recorder: &rec})
+		err := l.Run(func() {
+			l.Submit(&Task{Label: "read", Cost: time.Second})
+			l.SetTimeout(0, "timeout", func() { l.NextTick("tick", func() {}) })
+			l.SetImmediate("immediate", func() { l.QueueMicrotask("micro", func() {}) })
+			l.Get(&Request{Label: "get", Closed: func() {}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		if err := WriteTrace(&b, rec.Events()); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	a, b := trace(), trace()
+	if a != b {
+		t.Fatalf("two runs traced differently:\n%s\n---\n%s", a, b)
+	}
+	for _, want := range []string{"pool0  ", "received a task: read", "finished a task: read", "run immediate", "close callback of get", "===== tick 1 ====="} {
+		if !strings.Contains(a, want) {
+			t.Errorf("trace lacks %q:\n%s", want, a)
+		}
+	}
+}

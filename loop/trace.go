@@ -1,0 +1,184 @@
+package loop
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// Phase names the part of the loop an event happened in.
+type Phase uint8
+
+// The phases, in the order an iteration runs them. PhaseNone marks events on other threads.
+const (
+	PhaseNone   Phase = iota
+	PhaseMain         // the main program, and the timers run before the first iteration
+	PhaseTimers       // due timers
+	PhasePoll         // waiting for I/O, and the callbacks of completed I/O
+	PhaseCheck        // immediates
+	PhaseClose        // close callbacks
+)
+
+var phaseNames = [...]string{"", "main", "timers", "poll", "check", "close"}
+
+func (p Phase) String() string { return phaseNames[p] }
+
+// Thread names where an event happened: the loop's own thread, or a pool worker.
+type Thread int
+
+// MainThread is the loop's thread; pool workers are numbered from 0.
+const MainThread Thread = -1
+
+func (t Thread) String() string {
+	if t == MainThread {
+		return "main"
+	}
+	return "pool" + strconv.Itoa(int(t))
+}
+
+// Kind says what an event is.
+type Kind uint8
+
+// The kinds of events. Arg's meaning depends on the kind, as noted.
+const (
+	KindTick             Kind = iota // an iteration begins
+	KindPoll                         // poll returned; Arg: how long it waited
+	KindTimerArmed                   // Arg: the deadline
+	KindTimerFired                   //
+	KindTimerCleared                 //
+	KindImmediateQueued              //
+	KindImmediateRun                 //
+	KindImmediateCleared             //
+	KindNextTickQueued               //
+	KindNextTickRun                  //
+	KindMicrotaskQueued              //
+	KindMicrotaskRun                 //
+	KindTaskQueued                   // Arg: the task's cost
+	KindTaskStarted                  // on the worker
+	KindTaskFinished                 // on the worker
+	KindTaskDone                     // the task's callback
+	KindRequestSent                  //
+	KindResponseReady                // the response has arrived; Arg: when it was sent
+	KindResponseDone                 // the response's callback
+	KindClose                        // a close callback
+	KindBlock                        // Arg: how long the loop thread is held
+	KindLog                          // Label: the text
+)
+
+// Event is one thing that happened in a run.
+type Event struct {
+	Time   time.Duration // on the loop's clock
+	Tick   int           // the iteration; 0 for main and the timers before the first iteration
+	Phase  Phase
+	Thread Thread
+	Kind   Kind
+	Label  string        // the timer, task, request or callback; the text of a log
+	Arg    time.Duration // depends on Kind
+}
+
+// A Recorder keeps the events of a run, in the order the loop learnt of them. Only the loop's
+// goroutine appends; read Events after Run returns.
+type Recorder struct {
+	events []Event
+}
+
+// Events returns the recorded events, ordered by time. Events at the same time keep the order in
+// which they were recorded.
+func (r *Recorder) Events() []Event {
+	ev := slices.Clone(r.events)
+	slices.SortStableFunc(ev, func(a, b Event) int {
+		return cmpDuration(a.Time, b.Time)
+	})
+	return ev
+}
+
+func (r *Recorder) add(e Event) { r.events = append(r.events, e) }
+
+func cmpDuration(a, b time.Duration) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// String describes the event in a sentence, without its time, tick or thread.
+func (e Event) String() string {
+	switch e.Kind {
+	case KindTick:
+		return "iteration " + strconv.Itoa(e.Tick) + " begins"
+	case KindPoll:
+		return "poll waited " + e.Arg.String()
+	case KindTimerArmed:
+		return "arm " + e.Label + ", due at " + e.Arg.String()
+	case KindTimerFired:
+		return "fire " + e.Label
+	case KindTimerCleared:
+		return "clear " + e.Label
+	case KindImmediateQueued:
+		return "queue " + e.Label
+	case KindImmediateRun:
+		return "run " + e.Label
+	case KindImmediateCleared:
+		return "clear " + e.Label
+	case KindNextTickQueued:
+		return "queue " + e.Label
+	case KindNextTickRun:
+		return "run " + e.Label
+	case KindMicrotaskQueued:
+		return "queue " + e.Label
+	case KindMicrotaskRun:
+		return "run " + e.Label
+	case KindTaskQueued:
+		return "submit " + e.Label + " to the pool, cost " + e.Arg.String()
+	case KindTaskStarted:
+		return "received a task: " + e.Label
+	case KindTaskFinished:
+		return "finished a task: " + e.Label
+	case KindTaskDone:
+		return "callback of " + e.Label
+	case KindRequestSent:
+		return "send " + e.Label
+	case KindResponseReady:
+		return "response ready: " + e.Label + ", sent at " + e.Arg.String()
+	case KindResponseDone:
+		return "callback of " + e.Label
+	case KindClose:
+		return "close callback of " + e.Label
+	case KindBlock:
+		return "block the loop thread for " + e.Arg.String()
+	case KindLog:
+		return "log " + strconv.Quote(e.Label)
+	}
+	return fmt.Sprintf("event %d %s", e.Kind, e.Label)
+}
+
+// WriteTrace prints events as a trace a person can follow: a header for each iteration, then one
+// line per event with its time, thread and phase.
+func WriteTrace(w io.Writer, events []Event) error {
+	ew := &errWriter{w: w}
+	ew.printf("%10s  %-6s %-6s %s\n", "TIME", "THREAD", "PHASE", "EVENT")
+	for _, e := range events {
+		if e.Kind == KindTick {
+			ew.printf("===== tick %d =====\n", e.Tick)
+			continue
+		}
+		ew.printf("%10s  %-6s %-6s %s\n", e.Time, e.Thread, e.Phase, e)
+	}
+	return ew.err
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (ew *errWriter) printf(format string, args ...any) {
+	if ew.err == nil {
+		_, ew.err = fmt.Fprintf(ew.w, format, args...)
+	}
+}

@@ -1,0 +1,224 @@
+package loop
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// VirtualConfig configures a Virtual backend.
+type VirtualConfig struct {
+	// Threads is the size of the simulated threadpool; 0 means 4.
+	Threads int
+	// Serve answers the simulated HTTP requests: how long after the request the response is
+	// ready, and the response or the failure. Nil answers every request at once with 200 OK.
+	Serve func(*Request) (delay time.Duration, resp *Response, err error)
+}
+
+// Virtual is a backend whose time moves only when the loop would wait, and by Busy. Its pool is
+// simulated: a task starts on the lowest-numbered free worker or waits in a FIFO queue, and
+// finishes at its start plus its cost; a worker freed at time t takes the next queued task at t.
+// A task's Work runs on the loop's goroutine when the task starts. Everything is deterministic.
+type Virtual struct {
+	now     time.Duration
+	busy    []bool      // per worker
+	queue   fifo[*Task] // tasks waiting for a worker
+	pending ioHeap      // running tasks and requests, by (ready time, submission)
+	seq     uint64
+	serve   func(*Request) (time.Duration, *Response, error)
+}
+
+// NewVirtual returns a virtual backend at time 0.
+func NewVirtual(cfg VirtualConfig) *Virtual {
+	n := cfg.Threads
+	if n <= 0 {
+		n = 4
+	}
+	serve := cfg.Serve
+	if serve == nil {
+		serve = func(*Request) (time.Duration, *Response, error) { return 0, &Response{200, "OK"}, nil }
+	}
+	return &Virtual{busy: make([]bool, n), serve: serve}
+}
+
+// Now returns the virtual time.
+func (v *Virtual) Now() time.Duration { return v.now }
+
+// Busy moves the virtual time by d.
+func (v *Virtual) Busy(d time.Duration) { v.now += max(d, 0) }
+
+// Submit starts t on the lowest-numbered free worker, or queues it.
+func (v *Virtual) Submit(t *Task) {
+	v.seq++
+	t.seq, t.Queued = v.seq, v.now
+	if w := v.freeWorker(); w >= 0 {
+		v.start(t, w, v.now)
+		return
+	}
+	v.queue.push(t)
+}
+
+// Get asks Serve for the response, which is ready after the delay Serve says.
+func (v *Virtual) Get(r *Request) {
+	v.seq++
+	r.seq, r.Sent = v.seq, v.now
+	delay, resp, err := v.serve(r)
+	r.resp, r.err = resp, err
+	r.Ready = r.Sent + max(delay, 0)
+	v.pending.push(ioItem{at: r.Ready, seq: r.seq, c: r})
+}
+
+// Poll moves the time to the earlier of until and the first pending completion (never backwards),
+// then returns everything that is ready, by ready time, ties in submission order.
+func (v *Virtual) Poll(until time.Duration, done []Completion) []Completion {
+	target := until
+	if len(v.pending) > 0 && (until == Forever || v.pending[0].at < until) {
+		target = v.pending[0].at
+	}
+	if target == Forever {
+		panic("loop: virtual poll would wait forever: nothing is pending")
+	}
+	v.now = max(v.now, target)
+
+	first := len(done)
+	for len(v.pending) > 0 && v.pending[0].at <= v.now {
+		at := v.pending[0].at
+		for len(v.pending) > 0 && v.pending[0].at == at {
+			it := v.pending.pop()
+			if t, ok := it.c.(*Task); ok {
+				v.busy[t.Worker] = false
+			}
+			done = append(done, it.c)
+		}
+		// Workers freed at `at` take queued tasks at `at`.
+		for v.queue.len() > 0 {
+			w := v.freeWorker()
+			if w < 0 {
+				break
+			}
+			v.start(v.queue.pop(), w, at)
+		}
+	}
+	ready := done[first:]
+	slices.SortStableFunc(ready, func(a, b Completion) int {
+		if c := cmpDuration(readyAt(a), readyAt(b)); c != 0 {
+			return c
+		}
+		return cmpSeq(seqOf(a), seqOf(b))
+	})
+	return done
+}
+
+// Close does nothing: a virtual backend holds no resources.
+func (v *Virtual) Close() error { return nil }
+
+func (v *Virtual) freeWorker() int {
+	for w, b := range v.busy {
+		if !b {
+			return w
+		}
+	}
+	return -1
+}
+
+func (v *Virtual) start(t *Task, w int, at time.Duration) {
+	v.busy[w] = true
+	t.Worker, t.Started, t.Finished = w, at, at+max(t.Cost, 0)
+	t.result, t.err = runWork(t.Work)
+	v.pending.push(ioItem{at: t.Finished, seq: t.seq, c: t})
+}
+
+// runWork runs a task's work, turning a panic into the task's error.
+func runWork(work func() (any, error)) (result any, err error) {
+	if work == nil {
+		return nil, nil
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in a pool task: %v", p)
+		}
+	}()
+	return work()
+}
+
+func readyAt(c Completion) time.Duration {
+	switch c := c.(type) {
+	case *Task:
+		return c.Finished
+	case *Request:
+		return c.Ready
+	}
+	return 0
+}
+
+func seqOf(c Completion) uint64 {
+	switch c := c.(type) {
+	case *Task:
+		return c.seq
+	case *Request:
+		return c.seq
+	}
+	return 0
+}
+
+func cmpSeq(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// ioItem is a task or request that will be ready at a time.
+type ioItem struct {
+	at  time.Duration
+	seq uint64
+	c   Completion
+}
+
+// ioHeap is a min-heap of ioItems by (at, seq).
+type ioHeap []ioItem
+
+func (h ioHeap) less(i, j int) bool {
+	return h[i].at < h[j].at || h[i].at == h[j].at && h[i].seq < h[j].seq
+}
+
+func (h *ioHeap) push(it ioItem) {
+	*h = append(*h, it)
+	s := *h
+	for j := len(s) - 1; j > 0; {
+		i := (j - 1) / 2
+		if !s.less(j, i) {
+			break
+		}
+		s[i], s[j] = s[j], s[i]
+		j = i
+	}
+}
+
+func (h *ioHeap) pop() ioItem {
+	s := *h
+	n := len(s) - 1
+	top := s[0]
+	s[0] = s[n]
+	s[n] = ioItem{}
+	s = s[:n]
+	for i := 0; ; {
+		j := 2*i + 1
+		if j >= n {
+			break
+		}
+		if r := j + 1; r < n && s.less(r, j) {
+			j = r
+		}
+		if !s.less(j, i) {
+			break
+		}
+		s[i], s[j] = s[j], s[i]
+		i = j
+	}
+	*h = s
+	return top
+}
