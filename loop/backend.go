@@ -40,7 +40,8 @@ type Backend interface {
 // A Completion is a pool task or an HTTP request that has finished and waits for its callback.
 // Only *Task and *Request are completions.
 type Completion interface {
-	complete(l *Loop)
+	traceArrival(rec *Recorder, tick int) // records what happened off the loop thread
+	complete(l *Loop)                     // runs the callback
 }
 
 // A Task is a unit of work for the threadpool, like a file read or a CPU job in libuv.

@@ -139,7 +139,12 @@ func (l *Loop) poll() {
 	before := l.clock.Now()
 	l.ready = l.poller.Poll(until, l.ready[:0])
 	l.updateTime()
-	l.trace(KindPoll, "", l.time-before)
+	if l.rec != nil {
+		for _, c := range l.ready {
+			c.traceArrival(l.rec, l.tick)
+		}
+		l.record(KindPoll, "", l.time-before)
+	}
 	for i, c := range l.ready {
 		l.ready[i] = nil
 		l.inflight--
@@ -281,13 +286,15 @@ func (l *Loop) Submit(t *Task) {
 	}
 }
 
-func (t *Task) complete(l *Loop) {
-	if l.rec != nil {
-		if !t.startTraced {
-			l.rec.add(Event{Time: t.Started, Thread: Thread(t.Worker), Kind: KindTaskStarted, Label: t.Label})
-		}
-		l.rec.add(Event{Time: t.Finished, Thread: Thread(t.Worker), Kind: KindTaskFinished, Label: t.Label})
+// traceArrival records what the worker did, which the loop learns of only now.
+func (t *Task) traceArrival(rec *Recorder, _ int) {
+	if !t.startTraced {
+		rec.add(Event{Time: t.Started, Thread: Thread(t.Worker), Kind: KindTaskStarted, Label: t.Label})
 	}
+	rec.add(Event{Time: t.Finished, Thread: Thread(t.Worker), Kind: KindTaskFinished, Label: t.Label})
+}
+
+func (t *Task) complete(l *Loop) {
 	if l.enter() {
 		l.trace(KindTaskDone, t.Label, 0)
 		if t.Done != nil {
@@ -305,11 +312,12 @@ func (l *Loop) Get(r *Request) {
 	l.poller.Get(r)
 }
 
+func (r *Request) traceArrival(rec *Recorder, tick int) {
+	rec.add(Event{Time: r.Ready, Tick: tick, Phase: PhasePoll, Thread: MainThread,
+		Kind: KindResponseReady, Label: r.Label, Arg: r.Sent})
+}
+
 func (r *Request) complete(l *Loop) {
-	if l.rec != nil {
-		l.rec.add(Event{Time: r.Ready, Tick: l.tick, Phase: PhasePoll, Thread: MainThread,
-			Kind: KindResponseReady, Label: r.Label, Arg: r.Sent})
-	}
 	if l.enter() {
 		l.trace(KindResponseDone, r.Label, 0)
 		if r.Done != nil {
