@@ -1,0 +1,275 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/looptest/looptest/delay"
+	"github.com/looptest/looptest/loop"
+)
+
+// An action is a compiled step, or list of steps: it runs them in the runner, with the values in
+// scope in e.
+type action func(r *runner, e *env)
+
+// compiler turns checked steps into actions. Its scope holds the bindings that get a frame at run
+// time, the used ones, innermost first, so that each reference knows how far up its value is.
+type compiler struct {
+	sc *scope
+}
+
+// with returns a compiler whose scope has b, if b gets a frame.
+func (c *compiler) with(b *binding) *compiler {
+	if b == nil || !b.used {
+		return c
+	}
+	return &compiler{sc: c.sc.with(b)}
+}
+
+func (c *compiler) depth(b *binding) int {
+	d := 0
+	for sc := c.sc; sc.b != b; sc = sc.up {
+		d++
+	}
+	return d
+}
+
+func (c *compiler) list(steps []*step) action {
+	actions := make([]action, len(steps))
+	for i, s := range steps {
+		actions[i] = c.step(s)
+	}
+	switch len(actions) {
+	case 0:
+		return func(*runner, *env) {}
+	case 1:
+		return actions[0]
+	}
+	return func(r *runner, e *env) {
+		for _, a := range actions {
+			a(r, e)
+		}
+	}
+}
+
+// step compiles one step, with its repeat around it.
+func (c *compiler) step(s *step) action {
+	inner := c.with(s.iBinding)
+	if s.text != nil {
+		for _, ref := range s.text.refs() {
+			ref.depth = inner.depth(ref.b)
+		}
+	}
+	a := s.kind.compile(inner, s)
+	if s.repeat == 0 {
+		return a
+	}
+	n, frame := s.repeat, s.iBinding.used
+	return func(r *runner, e *env) {
+		for i := range n {
+			if frame {
+				a(r, &env{up: e, v: value{n: int64(i)}})
+			} else {
+				a(r, e)
+			}
+		}
+	}
+}
+
+// outcome returns what runs when a step's operation completes: then with the result bound to
+// as, or the error steps with ${error}, or, with no error steps, the failure of the run.
+func (c *compiler) outcome(s *step) func(r *runner, e *env, v value, err error) {
+	then := c.with(s.asBinding).list(s.then)
+	onError := c.with(s.errBinding).list(s.onError)
+	bindAs := s.asBinding != nil && s.asBinding.used
+	bindErr := s.errBinding != nil && s.errBinding.used
+	return func(r *runner, e *env, v value, err error) {
+		switch {
+		case err == nil:
+			if bindAs {
+				e = &env{up: e, v: v}
+			}
+			then(r, e)
+		case s.hasError:
+			if bindErr {
+				e = &env{up: e, v: value{s: err.Error()}}
+			}
+			onError(r, e)
+		default:
+			r.loop.Fail(&StepError{Pos: s.pos, Kind: s.kind.name, Err: err})
+		}
+	}
+}
+
+func compileLog(c *compiler, s *step) action {
+	t := s.text
+	if text, ok := t.static(); ok {
+		text = strings.TrimSuffix(text, "\n")
+		return func(r *runner, e *env) { r.log(text) }
+	}
+	return func(r *runner, e *env) { r.log(strings.TrimSuffix(t.render(e), "\n")) }
+}
+
+func compileBlock(c *compiler, s *step) action {
+	d := s.dur
+	return func(r *runner, e *env) { r.loop.Block(d) }
+}
+
+func compileTimeout(c *compiler, s *step) action {
+	then, d, label, id := c.list(s.then), s.dur, s.label(), s.idIndex
+	return func(r *runner, e *env) {
+		t := r.loop.SetTimeout(d, label, func() { then(r, e) })
+		if id >= 0 {
+			r.handles[id] = t
+		}
+	}
+}
+
+func compileInterval(c *compiler, s *step) action {
+	then, d, label, id, times := c.list(s.then), s.dur, s.label(), s.idIndex, s.times
+	return func(r *runner, e *env) {
+		var t *loop.Timer
+		runs := 0
+		t = r.loop.SetInterval(d, label, func() {
+			then(r, e)
+			if runs++; runs == times {
+				r.loop.ClearTimer(t)
+			}
+		})
+		if id >= 0 {
+			r.handles[id] = t
+		}
+	}
+}
+
+func compileImmediate(c *compiler, s *step) action {
+	then, label, id := c.list(s.then), s.label(), s.idIndex
+	return func(r *runner, e *env) {
+		im := r.loop.SetImmediate(label, func() { then(r, e) })
+		if id >= 0 {
+			r.handles[id] = im
+		}
+	}
+}
+
+func compileNextTick(c *compiler, s *step) action {
+	then, label := c.list(s.then), s.label()
+	return func(r *runner, e *env) { r.loop.NextTick(label, func() { then(r, e) }) }
+}
+
+func compileMicrotask(c *compiler, s *step) action {
+	then, label := c.list(s.then), s.label()
+	return func(r *runner, e *env) { r.loop.QueueMicrotask(label, func() { then(r, e) }) }
+}
+
+func compileClear(c *compiler, s *step) action {
+	id := s.idIndex
+	return func(r *runner, e *env) {
+		switch h := r.handles[id].(type) {
+		case *loop.Timer:
+			r.loop.ClearTimer(h)
+		case *loop.Immediate:
+			r.loop.ClearImmediate(h)
+		}
+	}
+}
+
+func compileRead(c *compiler, s *step) action {
+	out, label, cost, t := c.outcome(s), s.label(), s.cost, s.text
+	return func(r *runner, e *env) {
+		name := t.render(e)
+		task := &loop.Task{Label: label, Cost: cost, Work: func() (any, error) { return readFile(r.dir, name) }}
+		task.Done = func(res any, err error) {
+			text, _ := res.(string)
+			out(r, e, value{s: text}, err)
+		}
+		r.loop.Submit(task)
+	}
+}
+
+// readFile reads name from the sandbox dir; its errors read as Node's do, naming the file as the
+// scenario wrote it and never the sandbox.
+func readFile(dir, name string) (string, error) {
+	if msg := checkRelPath(name); msg != "" {
+		return "", fmt.Errorf("%s: %s", name, msg)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+	switch {
+	case err == nil:
+		return string(b), nil
+	case errors.Is(err, fs.ErrNotExist):
+		return "", fmt.Errorf("ENOENT: no such file or directory, open '%s'", name)
+	case errors.Is(err, syscall.EISDIR):
+		return "", errors.New("EISDIR: illegal operation on a directory, read")
+	case errors.Is(err, fs.ErrPermission):
+		return "", fmt.Errorf("EACCES: permission denied, open '%s'", name)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return "", fmt.Errorf("%v, open '%s'", err, name)
+}
+
+func compileEncrypt(c *compiler, s *step) action {
+	out, label, cost, t, lit := c.outcome(s), s.label(), s.cost, s.text, s.n
+	return func(r *runner, e *env) {
+		arg := ""
+		if t != nil {
+			arg = t.render(e)
+		}
+		task := &loop.Task{Label: label, Cost: cost, Work: func() (any, error) {
+			n := lit
+			if t != nil {
+				var err error
+				if n, err = strconv.Atoi(arg); err != nil || n < 0 || n > maxEncrypt {
+					return nil, fmt.Errorf("encrypt %q: expected an integer from 0 to %d", arg, maxEncrypt)
+				}
+			}
+			return fibonacci(n), nil
+		}}
+		task.Done = func(res any, err error) {
+			n, _ := res.(int64)
+			out(r, e, value{n: n}, err)
+		}
+		r.loop.Submit(task)
+	}
+}
+
+// fibonacci returns fib(n), with fib(0) = 0 and fib(1) = 1.
+func fibonacci(n int) int64 {
+	a, b := int64(0), int64(1)
+	for range n {
+		a, b = b, a+b
+	}
+	return a
+}
+
+func compileHTTP(c *compiler, s *step) action {
+	out, label, t := c.outcome(s), s.label(), s.text
+	header := delay.Reply{Delay: s.delay, Status: s.reply.status, Body: s.reply.body}.Header()
+	var closed action
+	if len(s.closed) > 0 {
+		closed = c.list(s.closed)
+	}
+	return func(r *runner, e *env) {
+		req := &loop.Request{Label: label, Path: t.render(e), Header: header}
+		req.Done = func(resp *loop.Response, err error) {
+			var v value
+			if resp != nil {
+				v = value{s: resp.Body, n: int64(resp.Status)}
+			}
+			out(r, e, v, err)
+		}
+		if closed != nil {
+			req.Closed = func() { closed(r, e) }
+		}
+		r.loop.Get(req)
+	}
+}

@@ -1,0 +1,37 @@
+package harness
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteReference prints the scenario format's step reference, generated from the table of step
+// kinds, so that it never drifts from what the loader accepts.
+func WriteReference(w io.Writer) {
+	fmt.Fprintf(w, "A scenario is a YAML mapping: name, description, clock (virtual|real), threadpool (1..%d),\n", maxThreadpool)
+	fmt.Fprintf(w, "files (path: content), and main (required), a list of steps.\n\n")
+	fmt.Fprintf(w, "A step is a mapping with exactly one kind key:\n\n")
+	for _, k := range kinds {
+		keys := append(append([]string{}, k.keys...), "repeat")
+		fmt.Fprintf(w, "  %-10s %s\n", k.name+":", k.value)
+		fmt.Fprintf(w, "             %s. Like %s.\n", capitalize(k.summary), k.node)
+		fmt.Fprintf(w, "             Other keys: %s.\n", strings.Join(keys, ", "))
+	}
+	fmt.Fprintf(w, `
+Durations: an integer is milliseconds; a string uses Go's syntax (500ms, 1.5s); at most %v.
+A timeout or interval below 1ms runs as 1ms. cost defaults to 1ms, delay to 0,
+respond to {status: 200, body: OK}.
+${NAME} and ${NAME.FIELD} interpolate in log text and in the values of read, encrypt
+and http; $$ is a literal $. Fields: .len of a string, .status and .body of a response.
+as: NAME binds a result inside then; ${error} holds the message inside error;
+repeat: N (1..%d) performs a step N times, ${i} counting from 0.
+`, maxDuration, maxRepeat)
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

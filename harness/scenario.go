@@ -1,0 +1,256 @@
+package harness
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// A Scenario is a loaded and checked scenario file, ready to run.
+type Scenario struct {
+	File        string // the path it was loaded from
+	Name        string // its name, by default the file name without .yaml
+	Description string
+	Clock       string // "virtual" or "real"
+	Threadpool  int    // pool size, 1..1024
+	Files       []File // written into the sandbox before main runs
+	main        []*step
+	ids         []string // id names, indexed by step.idIndex
+}
+
+// A File is one entry of a scenario's files: a path relative to the sandbox and its content.
+type File struct {
+	Path    string
+	Content string
+}
+
+// Limits on the scenario format.
+const (
+	maxThreadpool = 1024
+	maxRepeat     = 10_000_000
+	maxEncrypt    = 92 // fibonacci(92) is the largest that fits in an int64
+)
+
+// Load reads and checks the scenario file at path. Its error is an ErrorList when the file has
+// problems, each at its FILE:LINE:COL.
+func Load(path string) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// Parse checks a scenario file's content; file names it in errors.
+func Parse(file string, data []byte) (*Scenario, error) {
+	p := &problems{file: file}
+	s := &Scenario{File: file, Clock: "virtual", Threadpool: 4,
+		Name: strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))}
+	root := parseYAML(p, data)
+	if root != nil {
+		decodeScenario(p, s, root)
+	}
+	if len(p.list) == 0 {
+		check(p, s)
+	}
+	if err := p.list.err(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+
+// parseYAML decodes data into a node tree, or reports why it cannot.
+func parseYAML(p *problems, data []byte) *yaml.Node {
+	if len(bytes.TrimSpace(data)) == 0 {
+		p.list = append(p.list, &Error{Pos{p.file, 1, 1}, "empty file: expected a scenario, a mapping with at least a main key"})
+		return nil
+	}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		msg, line := err.Error(), 1
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			msg = msg[len(m[0]):]
+		}
+		msg = strings.TrimPrefix(msg, "yaml: ")
+		p.list = append(p.list, &Error{Pos{p.file, line, 1}, "invalid YAML: " + msg})
+		return nil
+	}
+	var extra yaml.Node
+	if dec.Decode(&extra) == nil {
+		p.at(&extra, "a scenario file holds one YAML document; this is a second one")
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	if root.Kind != yaml.MappingNode {
+		p.at(root, "expected a scenario, a mapping with at least a main key; got %s", describe(root))
+		return nil
+	}
+	return root
+}
+
+// decodeScenario reads the top-level keys.
+func decodeScenario(p *problems, s *Scenario, root *yaml.Node) {
+	var main *yaml.Node
+	for _, kv := range pairs(p, root) {
+		k, v := kv[0], kv[1]
+		switch k.Value {
+		case "name":
+			if str, ok := scalarString(p, v, "name"); ok {
+				s.Name = str
+			}
+		case "description":
+			if str, ok := scalarString(p, v, "description"); ok {
+				s.Description = str
+			}
+		case "clock":
+			switch v.Value {
+			case "virtual", "real":
+				if v.Kind == yaml.ScalarNode {
+					s.Clock = v.Value
+					break
+				}
+				fallthrough
+			default:
+				p.at(v, "clock must be virtual or real; got %s", describe(v))
+			}
+		case "threadpool":
+			if n, ok := intValue(p, v, "threadpool", 1, maxThreadpool); ok {
+				s.Threadpool = n
+			}
+		case "files":
+			s.Files = decodeFiles(p, v)
+		case "main":
+			main = v
+		default:
+			p.at(k, "unknown top-level key %q: expected one of name, description, clock, threadpool, files, main", k.Value)
+		}
+	}
+	if main == nil {
+		p.at(root, "missing main: the scenario's steps")
+		return
+	}
+	s.main = decodeSteps(p, main, "main")
+}
+
+func decodeFiles(p *problems, n *yaml.Node) []File {
+	if n.Kind != yaml.MappingNode {
+		p.at(n, "files must be a mapping of paths to contents; got %s", describe(n))
+		return nil
+	}
+	var files []File
+	for _, kv := range pairs(p, n) {
+		k, v := kv[0], kv[1]
+		if msg := checkRelPath(k.Value); msg != "" {
+			p.at(k, "file %q: %s", k.Value, msg)
+			continue
+		}
+		content, ok := scalarString(p, v, "the content of "+k.Value)
+		if ok {
+			files = append(files, File{k.Value, content})
+		}
+	}
+	return files
+}
+
+// checkRelPath says what is wrong with a path that must stay inside the sandbox, or "".
+func checkRelPath(p string) string {
+	switch {
+	case p == "":
+		return "the path is empty"
+	case strings.HasPrefix(p, "/") || filepath.IsAbs(p):
+		return "the path must be relative to the sandbox"
+	case strings.ContainsRune(p, '\\') || strings.ContainsRune(p, 0):
+		return "the path must use / and no NUL"
+	case path.Clean(p) != p || p == "." :
+		return "the path must be clean (no ./, //, or trailing /)"
+	case p == ".." || strings.HasPrefix(p, "../"):
+		return "the path must stay inside the sandbox (no ..)"
+	}
+	return ""
+}
+
+// pairs returns a mapping's key and value nodes, reporting keys that are not plain strings and
+// keys given twice.
+func pairs(p *problems, m *yaml.Node) [][2]*yaml.Node {
+	var out [][2]*yaml.Node
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			p.at(k, "expected a key; got %s", describe(k))
+			continue
+		}
+		if seen[k.Value] {
+			p.at(k, "key %q is given twice", k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		out = append(out, [2]*yaml.Node{k, v})
+	}
+	return out
+}
+
+// describe names what a node is, for messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	case yaml.DocumentNode:
+		return "a document"
+	}
+	switch n.Tag {
+	case "!!null":
+		return "nothing"
+	case "!!int":
+		return "the integer " + n.Value
+	case "!!float":
+		return "the number " + n.Value
+	case "!!bool":
+		return "the boolean " + n.Value
+	}
+	v := n.Value
+	if len(v) > 40 {
+		v = v[:37] + "..."
+	}
+	return fmt.Sprintf("%q", v)
+}
+
+// scalarString returns the text of a scalar (a string, or a number or boolean taken as written).
+func scalarString(p *problems, n *yaml.Node, what string) (string, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		p.at(n, "%s must be text; got %s", what, describe(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+// intValue returns a scalar integer in [lo, hi].
+func intValue(p *problems, n *yaml.Node, what string, lo, hi int) (int, bool) {
+	v, err := strconv.Atoi(n.Value)
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || err != nil {
+		p.at(n, "%s must be an integer from %d to %d; got %s", what, lo, hi, describe(n))
+		return 0, false
+	}
+	if v < lo || v > hi {
+		p.at(n, "%s must be from %d to %d; got %d", what, lo, hi, v)
+		return 0, false
+	}
+	return v, true
+}

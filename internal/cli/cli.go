@@ -1,0 +1,185 @@
+// Package cli is the looptest command line: run, test, check, diff and help.
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+
+	"github.com/looptest/looptest/harness"
+)
+
+// Exit statuses, as the command line promises them.
+const (
+	exitOK      = 0 // success
+	exitFailed  = 1 // a failed run or a mismatch
+	exitInvalid = 2 // an invalid file or usage
+)
+
+// A command is one subcommand. The table is kept sorted; help is generated from it.
+type command struct {
+	name    string
+	args    string // the synopsis after the name
+	summary string
+	run     func(c *cli, args []string) int
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"check", "FILE...", "load and check scenario files; print every problem as FILE:LINE:COL: message", runCheck},
+		{"diff", "[flags] LEFT [RIGHT]", "show two orderings side by side (SCENARIO.yaml, SCENARIO.yaml@virtual, SCENARIO.yaml@real, or an ordering file; one scenario alone: its golden against its run)", runDiff},
+		{"help", "[COMMAND | format]", "show help for a command, or the scenario format", runHelp},
+		{"run", "[--clock virtual|real] [--trace] FILE", "run a scenario and print its ordering, or with --trace every loop event", runRun},
+		{"test", "[-update] [--clock virtual|real] [PATH...]", "compare each scenario's ordering with its .golden (default PATH: scenarios/)", runTest},
+	}
+}
+
+// cli is one invocation: where it writes.
+type cli struct {
+	stdout, stderr io.Writer
+}
+
+// Main runs the looptest command line with args (without the program name) and returns the exit
+// status.
+func Main(args []string, stdout, stderr io.Writer) int {
+	c := &cli{stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		c.usage(stderr)
+		return exitInvalid
+	}
+	name := args[0]
+	switch name {
+	case "-h", "-help", "--help":
+		c.usage(stdout)
+		return exitOK
+	}
+	for _, cmd := range commands {
+		if cmd.name == name {
+			return cmd.run(c, args[1:])
+		}
+	}
+	fmt.Fprintf(stderr, "looptest: unknown command %q\n", name)
+	c.usage(stderr)
+	return exitInvalid
+}
+
+func (c *cli) usage(w io.Writer) {
+	fmt.Fprintf(w, "looptest runs Node.js-style event loop scenarios and checks their orderings.\n\nUsage:\n")
+	for _, cmd := range commands {
+		fmt.Fprintf(w, "  looptest %s %s\n", cmd.name, cmd.args)
+	}
+	fmt.Fprintf(w, "\nRun 'looptest help COMMAND' for a command's flags, 'looptest help format' for the scenario format.\n")
+}
+
+// flags returns a flag set for the named command whose usage prints the command's help.
+func (c *cli) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.Usage = func() { c.help(fs.Output(), name, fs) }
+	return fs
+}
+
+func (c *cli) help(w io.Writer, name string, fs *flag.FlagSet) {
+	for _, cmd := range commands {
+		if cmd.name == name {
+			fmt.Fprintf(w, "usage: looptest %s %s\n\n%s.\n", cmd.name, cmd.args, capitalize(cmd.summary))
+		}
+	}
+	if fs != nil {
+		var has bool
+		fs.VisitAll(func(*flag.Flag) { has = true })
+		if has {
+			fmt.Fprintf(w, "\nFlags:\n")
+			fs.SetOutput(w)
+			fs.PrintDefaults()
+		}
+	}
+}
+
+// parse parses args, returning the exit status to stop with, or -1 to go on.
+func (c *cli) parse(fs *flag.FlagSet, args []string) int {
+	switch err := fs.Parse(args); {
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(c.stdout)
+		c.help(c.stdout, fs.Name(), fs)
+		return exitOK
+	case err != nil:
+		return exitInvalid
+	}
+	return -1
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func runHelp(c *cli, args []string) int {
+	switch {
+	case len(args) == 0:
+		c.usage(c.stdout)
+		return exitOK
+	case args[0] == "format":
+		harness.WriteReference(c.stdout)
+		return exitOK
+	}
+	for _, cmd := range commands {
+		if cmd.name == args[0] {
+			return cmd.run(c, []string{"-h"})
+		}
+	}
+	fmt.Fprintf(c.stderr, "looptest help: unknown command %q\n", args[0])
+	return exitInvalid
+}
+
+func runCheck(c *cli, args []string) int {
+	fs := c.flags("check")
+	if st := c.parse(fs, args); st >= 0 {
+		return st
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(c.stderr, "looptest check: no files")
+		return exitInvalid
+	}
+	status := exitOK
+	for _, file := range fs.Args() {
+		if _, err := c.load(file); err != nil {
+			status = exitInvalid
+		}
+	}
+	return status
+}
+
+// load loads a scenario, printing its problems to stderr.
+func (c *cli) load(file string) (*harness.Scenario, error) {
+	s, err := harness.Load(file)
+	var pe *fs.PathError
+	switch {
+	case errors.As(err, &pe):
+		fmt.Fprintf(c.stderr, "%s: cannot read: %v\n", file, pe.Err)
+	case err != nil:
+		fmt.Fprintln(c.stderr, err)
+	}
+	return s, err
+}
+
+// clockFlag registers --clock on fs.
+func clockFlag(fs *flag.FlagSet) *string {
+	return fs.String("clock", "", "run under this `clock` (virtual or real) instead of the scenario's own")
+}
+
+func validClock(c *cli, clock string) bool {
+	switch clock {
+	case "", "virtual", "real":
+		return true
+	}
+	fmt.Fprintf(c.stderr, "looptest: --clock must be virtual or real, not %q\n", clock)
+	return false
+}

@@ -1,0 +1,153 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/looptest/looptest/golden"
+	"github.com/looptest/looptest/harness"
+)
+
+func runTest(c *cli, args []string) int {
+	fs := c.flags("test")
+	update := fs.Bool("update", false, "rewrite the golden files with the orderings the scenarios give, instead of comparing")
+	clock := clockFlag(fs)
+	if st := c.parse(fs, args); st >= 0 {
+		return st
+	}
+	if !validClock(c, *clock) {
+		return exitInvalid
+	}
+	paths := fs.Args()
+	if len(paths) == 0 {
+		paths = []string{"scenarios"}
+	}
+	files, err := scenarioFiles(paths)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "looptest test: %v\n", err)
+		return exitInvalid
+	}
+	results := make([]testResult, len(files))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, file := range files {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			results[i] = testOne(file, *clock, *update)
+		}()
+	}
+	wg.Wait()
+
+	passed, failed := 0, 0
+	for _, r := range results {
+		if r.ok {
+			passed++
+			fmt.Fprintf(c.stdout, "%-4s %s%s\n", "ok", r.file, r.note)
+			continue
+		}
+		failed++
+		fmt.Fprintf(c.stdout, "FAIL %s\n%s", r.file, indent(r.detail))
+	}
+	fmt.Fprintf(c.stdout, "%d passed, %d failed\n", passed, failed)
+	if failed > 0 {
+		return exitFailed
+	}
+	return exitOK
+}
+
+type testResult struct {
+	file   string
+	ok     bool
+	note   string // after ok: what -update did
+	detail string // after FAIL: why
+}
+
+// testOne runs one scenario and compares its ordering with its golden, or rewrites the golden.
+func testOne(file, clock string, update bool) testResult {
+	res := testResult{file: file}
+	s, err := harness.Load(file)
+	if err != nil {
+		res.detail = err.Error() + "\n"
+		return res
+	}
+	var out bytes.Buffer
+	if err := s.Run(harness.RunOptions{Clock: clock, Out: &out}); err != nil {
+		res.detail = fmt.Sprintf("the run failed: %v\n", err)
+		return res
+	}
+	path := GoldenPath(file)
+	if update {
+		if err := golden.Check(path, out.Bytes()); err == nil {
+			res.ok = true
+			return res
+		}
+		if err := golden.Write(path, out.Bytes()); err != nil {
+			res.detail = err.Error() + "\n"
+			return res
+		}
+		res.ok, res.note = true, " (updated "+path+")"
+		return res
+	}
+	switch err := golden.Check(path, out.Bytes()); {
+	case err == nil:
+		res.ok = true
+	case errors.Is(err, fs.ErrNotExist):
+		res.detail = err.Error() + ": run 'looptest test -update " + file + "' to write it\n"
+	default:
+		var m *golden.MismatchError
+		if errors.As(err, &m) {
+			res.detail = string(m.Diff)
+		} else {
+			res.detail = err.Error() + "\n"
+		}
+	}
+	return res
+}
+
+// GoldenPath returns the golden file of a scenario file: NAME.yaml → NAME.golden.
+func GoldenPath(file string) string {
+	return strings.TrimSuffix(file, filepath.Ext(file)) + ".golden"
+}
+
+// scenarioFiles expands directories into the .yaml files they hold, sorted.
+func scenarioFiles(paths []string) ([]string, error) {
+	var files []string
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !info.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		matches, err := filepath.Glob(filepath.Join(p, "*.yaml"))
+		if err != nil {
+			return nil, err
+		}
+		if len(matches) == 0 {
+			return nil, fmt.Errorf("%s: no .yaml scenario files", p)
+		}
+		slices.Sort(matches)
+		files = append(files, matches...)
+	}
+	return files, nil
+}
+
+func indent(s string) string {
+	if s == "" {
+		return ""
+	}
+	lines := strings.SplitAfter(strings.TrimSuffix(s, "\n"), "\n")
+	return "    " + strings.Join(lines, "    ") + "\n"
+}
