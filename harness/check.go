@@ -147,4 +147,3 @@ func (c *checker) refs(s *step, sc *scope) {
 }
 
 const fieldHelp = "a string has .len, a response has .status and .body"
-

@@ -59,7 +59,9 @@ type StepError struct {
 	Err  error
 }
 
-func (e *StepError) Error() string { return e.Pos.String() + ": " + e.Kind + " failed: " + e.Err.Error() }
+func (e *StepError) Error() string {
+	return e.Pos.String() + ": " + e.Kind + " failed: " + e.Err.Error()
+}
 
 func (e *StepError) Unwrap() error { return e.Err }
 

@@ -174,7 +174,7 @@ func checkRelPath(p string) string {
 		return "the path must be relative to the sandbox"
 	case strings.ContainsRune(p, '\\') || strings.ContainsRune(p, 0):
 		return "the path must use / and no NUL"
-	case path.Clean(p) != p || p == "." :
+	case path.Clean(p) != p || p == ".":
 		return "the path must be clean (no ./, //, or trailing /)"
 	case p == ".." || strings.HasPrefix(p, "../"):
 		return "the path must stay inside the sandbox (no ..)"

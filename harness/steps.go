@@ -12,10 +12,10 @@ import (
 
 // A step is one decoded step of a scenario.
 type step struct {
-	kind *kind
-	pos    Pos // where the kind key is
-	valPos Pos // where its value is
-	src  string // the kind's value as written, for labels
+	kind   *kind
+	pos    Pos    // where the kind key is
+	valPos Pos    // where its value is
+	src    string // the kind's value as written, for labels
 
 	text  *template     // log text; read, encrypt and http values
 	n     int           // encrypt's literal n, when text is nil
