@@ -196,6 +196,7 @@ type Server struct {
 
 	closeOnce sync.Once
 	closeErr  error
+	serveErr  error // why Serve returned, if not because of Close
 
 	waiting atomic.Int64 // handlers waiting out a delay, for tests
 }
@@ -224,7 +225,9 @@ func Start() (*Server, error) {
 	}
 	go func() {
 		defer close(s.served)
-		s.srv.Serve(ln) // returns http.ErrServerClosed once Close is called
+		if err := s.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			s.serveErr = fmt.Errorf("delay server stopped accepting: %w", err)
+		}
 	}()
 	return s, nil
 }
@@ -232,22 +235,25 @@ func Start() (*Server, error) {
 // Addr returns the address the server listens on, as "127.0.0.1:PORT".
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
-// Close stops the server: it stops accepting connections, ends the delays
-// of pending requests, which are then closed without an answer, waits for
-// every handler to return and closes the listener. Close may be called more
-// than once; later calls return what the first returned.
+// Close stops the server: it closes the listener and the connections that
+// wait for a request, ends the delays of pending requests, whose connections
+// are then closed without an answer, and waits for every handler to return.
+// Its error reports a failure to close the listener, or to accept
+// connections earlier. Close may be called more than once; later calls
+// return what the first returned.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
 		s.closing = true
 		s.mu.Unlock()
+		// http.Server.Close closes the listener and the connections it
+		// tracks, then Serve returns. Connections that handlers took over
+		// to answer are closed by those handlers once s.ctx is done.
+		err := s.srv.Close()
 		s.cancel()
-		// http.Server.Close closes the listener and every connection it
-		// still tracks, then Serve returns; connections that handlers took
-		// over are closed by the handlers.
-		s.closeErr = s.srv.Close()
 		s.handlers.Wait()
 		<-s.served
+		s.closeErr = errors.Join(s.serveErr, err)
 	})
 	return s.closeErr
 }

@@ -24,12 +24,21 @@ func start(t *testing.T) *Server {
 }
 
 // send opens a connection to addr and sends a request on it, with the
-// header lines given and body, if not empty.
-func send(t testing.TB, addr, method, path string, header [][2]string, body string) net.Conn {
+// header lines given and body, if not empty. It fails the test on error.
+func send(t *testing.T, addr, method, path string, header [][2]string, body string) net.Conn {
 	t.Helper()
-	conn, err := net.Dial("tcp", addr)
+	conn, err := request(addr, method, path, header, body)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return conn
+}
+
+// request is send for any goroutine: it returns its error.
+func request(addr, method, path string, header [][2]string, body string) (net.Conn, error) {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\n", method, path, addr)
@@ -42,9 +51,9 @@ func send(t testing.TB, addr, method, path string, header [][2]string, body stri
 	b.WriteString("\r\n" + body)
 	if _, err := io.WriteString(conn, b.String()); err != nil {
 		conn.Close()
-		t.Fatal(err)
+		return nil, err
 	}
-	return conn
+	return conn, nil
 }
 
 // answer reads everything the server sends on conn until it closes it,
@@ -206,7 +215,12 @@ func TestServerConcurrentRequests(t *testing.T) {
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
-			got, err := answer(send(t, s.Addr(), "GET", "/", header, ""))
+			conn, err := request(s.Addr(), "GET", "/", header, "")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			got, err := answer(conn)
 			if err != nil || got != want {
 				t.Errorf("answer %q, %v; want %q", got, err, want)
 			}

@@ -57,7 +57,7 @@ const (
 	minWidth = 20
 	// context is how many unchanged lines are shown around a change when
 	// unchanged lines are elided.
-	context = 3
+	contextLines = 3
 	// fullRows is the number of rows up to which SideBySide shows every
 	// line; beyond it, it shows only the changes and their context.
 	fullRows = 200
@@ -356,10 +356,10 @@ func (p *printer) body(segs []segment) {
 		// next one, elide the rest.
 		head, tail := 0, 0
 		if i > 0 {
-			head = context
+			head = contextLines
 		}
 		if i < len(segs)-1 {
-			tail = context
+			tail = contextLines
 		}
 		if head+tail >= s.n {
 			p.rows(s, 0, s.n)

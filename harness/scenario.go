@@ -56,8 +56,6 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	root := parseYAML(p, data)
 	if root != nil {
 		decodeScenario(p, s, root)
-	}
-	if len(p.list) == 0 {
 		check(p, s)
 	}
 	if err := p.list.err(); err != nil {

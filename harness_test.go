@@ -1,0 +1,70 @@
+// The end-to-end tests of looptest: the command line through testscript, and every shipped
+// scenario against its golden file.
+package looptest_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/looptest/looptest/golden"
+	"github.com/looptest/looptest/harness"
+	"github.com/looptest/looptest/internal/cli"
+	"github.com/looptest/looptest/internal/lttest"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"looptest": func() { os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr)) },
+	})
+}
+
+// TestScripts runs testdata/script/*.txtar; with -update, failing cmp sections are rewritten.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 filepath.Join("testdata", "script"),
+		UpdateScripts:       lttest.Update(),
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			// Scripts may copy the shipped scenarios in.
+			wd, err := os.Getwd()
+			env.Setenv("SCENARIOS", filepath.Join(wd, "scenarios"))
+			return err
+		},
+	})
+}
+
+// TestScenarios runs every scenarios/*.yaml under its own clock and compares its ordering with
+// its golden file; with -update it rewrites the goldens.
+func TestScenarios(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("scenarios", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scenarios found: %v", err)
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			t.Parallel()
+			s, err := harness.Load(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			if err := s.Run(harness.RunOptions{Out: &out}); err != nil {
+				t.Fatalf("run: %v", err)
+			}
+			path := cli.GoldenPath(file)
+			if lttest.Update() {
+				if err := golden.Write(path, out.Bytes()); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err := golden.Check(path, out.Bytes()); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
