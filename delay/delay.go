@@ -38,7 +38,9 @@ const (
 	HeaderStatus = "Looptest-Status"
 	// HeaderBody is the body of the answer, as a double-quoted Go string
 	// literal holding only printable ASCII (see [strconv.QuoteToASCII]),
-	// so that any body, multi-line, empty or not UTF-8, survives.
+	// so that any body, multi-line, empty or not UTF-8, survives. Percent
+	// encoding would not do: it encodes the empty body as an empty value,
+	// which cannot be told from an absent header.
 	HeaderBody = "Looptest-Body"
 )
 
@@ -53,7 +55,7 @@ type Reply struct {
 }
 
 // DefaultReply is what the server answers to a request without headers:
-// at once, 200 OK with body "OK".
+// at once, 200 OK with body "OK". Do not modify it.
 var DefaultReply = Reply{Delay: 0, Status: http.StatusOK, Body: "OK"}
 
 // Validate returns an error if r cannot be asked for: a negative delay or a
@@ -180,7 +182,8 @@ const (
 // the connection. A malformed header gets 400 with the error as body. The
 // answer is written as is, whatever the status: a body is sent even with
 // 1xx, 204 or 304 (a client that asks for those gets exactly what it asked
-// for), but never in answer to HEAD.
+// for), but never in answer to HEAD. A request's header may not exceed
+// 1 MiB ([http.DefaultMaxHeaderBytes]), which bounds the body it can ask for.
 //
 // A Server's methods may be called from any goroutine.
 type Server struct {

@@ -49,13 +49,14 @@ func label(name string) string {
 	return name
 }
 
+// DefaultWidth is the width SideBySide uses when given 0.
+const DefaultWidth = 160
+
 // Layout of SideBySide.
 const (
-	// DefaultWidth is the width SideBySide uses when given 0.
-	DefaultWidth = 160
 	// minWidth is the narrowest layout; narrower widths are widened to it.
 	minWidth = 20
-	// context is how many unchanged lines are shown around a change when
+	// contextLines is how many unchanged lines are shown around a change when
 	// unchanged lines are elided.
 	contextLines = 3
 	// fullRows is the number of rows up to which SideBySide shows every
@@ -70,11 +71,12 @@ const (
 // absence is not a difference. The output is a header naming both sides, one
 // row per aligned pair of lines and a one-line verdict:
 //
-//	  left.txt  │ right.txt
-//	  a         │ a
-//	| b         │ c
-//	< d         │
-//	>           │ e
+//	  left.txt │ right.txt
+//	  a        │ a
+//	| b        │ c
+//	< d        │
+//	  f        │ f
+//	>          │ e
 //	orderings differ: 1 line only on the left, 1 only on the right, 1 changed
 //
 // The first column marks each row: ' ' the same line on both sides, '|' a

@@ -21,8 +21,11 @@ type Scenario struct {
 	Clock       string // "virtual" or "real"
 	Threadpool  int    // pool size, 1..1024
 	Files       []File // written into the sandbox before main runs
-	main        []*step
-	ids         []string // id names, indexed by step.idIndex
+	// Tight says the file's header has a `# timing: tight` line: its ordering hinges on gaps
+	// under 20 ms, so a real clock or Node.js may order it otherwise.
+	Tight bool
+	main  []*step
+	ids   []string // id names, indexed by step.idIndex
 }
 
 // A File is one entry of a scenario's files: a path relative to the sandbox and its content.
@@ -53,6 +56,7 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	p := &problems{file: file}
 	s := &Scenario{File: file, Clock: "virtual", Threadpool: 4,
 		Name: strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))}
+	s.Tight = tightDirective(data)
 	root := parseYAML(p, data)
 	if root != nil {
 		decodeScenario(p, s, root)
@@ -62,6 +66,22 @@ func Parse(file string, data []byte) (*Scenario, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+var tightLine = regexp.MustCompile(`^#\s*timing:\s*tight\b`)
+
+// tightDirective reports whether the comment lines that open the file include `# timing: tight`.
+func tightDirective(data []byte) bool {
+	for line := range bytes.Lines(data) {
+		line = bytes.TrimSpace(line)
+		switch {
+		case tightLine.Match(line):
+			return true
+		case len(line) > 0 && line[0] != '#':
+			return false
+		}
+	}
+	return false
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)

@@ -221,3 +221,17 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestTightDirective(t *testing.T) {
+	for src, want := range map[string]bool{
+		"# timing: tight\nmain: []\n":                   true,
+		"# Why:\n#   timing: tight (ties)\nmain: []\n":  true,
+		"main: []\n# timing: tight\n":                   false,
+		"# timing: loose\nmain: [{log: x}]\n":           false,
+		"\n\n#timing:tight — the reads tie\nmain: []\n": true,
+	} {
+		if got := tightDirective([]byte(src)); got != want {
+			t.Errorf("tightDirective(%q) = %v, want %v", src, got, want)
+		}
+	}
+}
