@@ -62,7 +62,7 @@ func TestScenarios(t *testing.T) {
 				}
 				return
 			}
-			if err := golden.Check(path, out.Bytes()); err != nil {
+			if err := golden.Check(path, file, out.Bytes()); err != nil {
 				t.Error(err)
 			}
 		})

@@ -1,6 +1,8 @@
 package golden
 
 import (
+	_ "github.com/looptest/looptest/internal/lttest" // every test binary understands -update
+
 	"bytes"
 	"errors"
 	"fmt"

@@ -18,14 +18,15 @@ import (
 	"strings"
 )
 
-// Check reports whether the golden file at path holds exactly got.
+// Check reports whether the golden file at path holds exactly got; gotName names where got came
+// from in the diff (the scenario, say), and "" means path.
 //
 // It returns nil when it does. When there is no file at path, the error says
 // "PATH: no golden file" and wraps [fs.ErrNotExist], so that callers can
 // recognise it with [errors.Is] and add their own advice. When the contents
 // differ, the error is a *[MismatchError]. Any other failure to read the file
 // is returned with the path in its message.
-func Check(path string, got []byte) error {
+func Check(path, gotName string, got []byte) error {
 	want, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &noGoldenError{path: path, err: err}
@@ -36,7 +37,10 @@ func Check(path string, got []byte) error {
 	if bytes.Equal(want, got) {
 		return nil
 	}
-	return &MismatchError{Path: path, Diff: Diff(path, want, path, got)}
+	if gotName == "" {
+		gotName = path
+	}
+	return &MismatchError{Path: path, Diff: Diff(path, want, gotName, got)}
 }
 
 // MismatchError reports that a golden file does not hold the expected bytes.

@@ -54,7 +54,7 @@ func TestCheck(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := Check(tt.path, []byte(tt.got))
+			err := Check(tt.path, "", []byte(tt.got))
 			switch {
 			case tt.wantErr == "" && err != nil:
 				t.Fatalf("Check: %v, want nil", err)
@@ -70,7 +70,7 @@ func TestCheck(t *testing.T) {
 }
 
 func TestCheckMissingWrapsErrNotExist(t *testing.T) {
-	err := Check(filepath.Join(t.TempDir(), "x.golden"), nil)
+	err := Check(filepath.Join(t.TempDir(), "x.golden"), "", nil)
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Check of a missing file: %v, want an error wrapping fs.ErrNotExist", err)
 	}
@@ -81,12 +81,12 @@ func TestCheckMismatchError(t *testing.T) {
 	if err := os.WriteFile(path, []byte("a\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err := Check(path, []byte("b\n"))
+	err := Check(path, "x.yaml", []byte("b\n"))
 	var m *MismatchError
 	if !errors.As(err, &m) {
 		t.Fatalf("Check: %v, want a *MismatchError", err)
 	}
-	want := Diff(path, []byte("a\n"), path, []byte("b\n"))
+	want := Diff(path, []byte("a\n"), "x.yaml", []byte("b\n"))
 	if m.Path != path || !bytes.Equal(m.Diff, want) {
 		t.Errorf("MismatchError{%q, %q}, want {%q, %q}", m.Path, m.Diff, path, want)
 	}
@@ -94,7 +94,7 @@ func TestCheckMismatchError(t *testing.T) {
 
 func TestCheckUnreadable(t *testing.T) {
 	dir := t.TempDir() // a directory cannot be read as a file
-	err := Check(dir, nil)
+	err := Check(dir, "", nil)
 	if err == nil || errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), dir) {
 		t.Errorf("Check of a directory: %v, want an error naming it", err)
 	}
@@ -136,7 +136,7 @@ func TestWrite(t *testing.T) {
 			if perm := fi.Mode().Perm(); perm != 0o644 {
 				t.Errorf("after Write, mode %v, want 0644", perm)
 			}
-			if err := Check(path, []byte(tt.data)); err != nil {
+			if err := Check(path, "", []byte(tt.data)); err != nil {
 				t.Errorf("Check after Write: %v", err)
 			}
 			assertOnlyFile(t, dir, "x.golden")

@@ -87,7 +87,7 @@ func testOne(file, clock string, update bool) testResult {
 	}
 	path := GoldenPath(file)
 	if update {
-		if err := golden.Check(path, out.Bytes()); err == nil {
+		if err := golden.Check(path, file, out.Bytes()); err == nil {
 			res.ok = true
 			return res
 		}
@@ -98,7 +98,7 @@ func testOne(file, clock string, update bool) testResult {
 		res.ok, res.note = true, " (updated "+path+")"
 		return res
 	}
-	switch err := golden.Check(path, out.Bytes()); {
+	switch err := golden.Check(path, file, out.Bytes()); {
 	case err == nil:
 		res.ok = true
 	case errors.Is(err, fs.ErrNotExist):
