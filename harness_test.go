@@ -37,6 +37,38 @@ func TestScripts(t *testing.T) {
 	})
 }
 
+// TestScenariosRealClock runs every scenario whose ordering does not hinge on gaps under 20 ms
+// (no `# timing: tight` line) on the real clock, with real threads, epoll and sockets, and expects
+// its golden: the virtual ordering is what a real loop does.
+func TestScenariosRealClock(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real-clock runs take real time")
+	}
+	files, err := filepath.Glob(filepath.Join("scenarios", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scenarios found: %v", err)
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			s, err := harness.Load(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Tight {
+				t.Skip("timing: tight: its ordering hinges on gaps under 20ms")
+			}
+			t.Parallel()
+			var out bytes.Buffer
+			if err := s.Run(harness.RunOptions{Clock: "real", Out: &out}); err != nil {
+				t.Fatalf("run: %v", err)
+			}
+			if err := golden.Check(cli.GoldenPath(file), file+"@real", out.Bytes()); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
 // TestScenarios runs every scenarios/*.yaml under its own clock and compares its ordering with
 // its golden file; with -update it rewrites the goldens.
 func TestScenarios(t *testing.T) {

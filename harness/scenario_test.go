@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -234,4 +235,62 @@ func TestTightDirective(t *testing.T) {
 			t.Errorf("tightDirective(%q) = %v, want %v", src, got, want)
 		}
 	}
+}
+
+// TestRealRunsLeaveNothingBehind runs a batch of real-clock scenarios, with pool tasks, HTTP calls
+// through the delay server and a sandbox, and checks that no descriptor, goroutine or directory
+// remains.
+func TestRealRunsLeaveNothingBehind(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real-clock runs take real time")
+	}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	s, err := Parse("t.yaml", []byte(`
+files: {a.txt: hello}
+main:
+  - read: a.txt
+    repeat: 4
+  - encrypt: 30
+  - http: /x
+    repeat: 5
+    delay: 5ms
+    closed: [{log: closed}]
+  - http: /refused-or-not
+    error: []
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func() {
+		if err := s.Run(RunOptions{Clock: "real"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run()
+	fds, goroutines := countFDs(t), runtime.NumGoroutine()
+	for range 10 {
+		run()
+	}
+	if after := countFDs(t); after != fds {
+		t.Errorf("open descriptors: %d before, %d after 10 real runs", fds, after)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > goroutines && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if after := runtime.NumGoroutine(); after > goroutines {
+		t.Errorf("goroutines: %d before, %d after 10 real runs", goroutines, after)
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+		t.Errorf("sandboxes left behind: %v", entries)
+	}
+}
+
+func countFDs(t *testing.T) int {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("no /proc/self/fd:", err)
+	}
+	return len(entries)
 }

@@ -3,6 +3,7 @@ package loop
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 )
 
@@ -73,6 +74,10 @@ func (l *Loop) Run(main func()) (err error) {
 		return errors.New("loop: Run called twice")
 	}
 	l.ran = true
+	// The loop owns its thread while it runs, as libuv's does; the real poller's epoll_wait
+	// blocks it.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	defer func() {
 		if cerr := l.poller.Close(); err == nil {
 			err = cerr

@@ -162,12 +162,13 @@ func (e Event) String() string {
 func WriteTrace(w io.Writer, events []Event) error {
 	ew := &errWriter{w: w}
 	ew.printf("%10s  %-6s %-6s %s\n", "TIME", "THREAD", "PHASE", "EVENT")
+	// Real clocks tick in nanoseconds; microseconds are plenty to follow a run.
 	for _, e := range events {
 		if e.Kind == KindTick {
 			ew.printf("===== tick %d =====\n", e.Tick)
 			continue
 		}
-		ew.printf("%10s  %-6s %-6s %s\n", e.Time, e.Thread, e.Phase, e)
+		ew.printf("%10s  %-6s %-6s %s\n", e.Time.Round(time.Microsecond), e.Thread, e.Phase, e)
 	}
 	return ew.err
 }

@@ -1,0 +1,222 @@
+//go:build linux
+
+package loop
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// peer is a loopback TCP server that answers each connection with handle, for testing the HTTP
+// client against well-formed and broken responses.
+func peer(t *testing.T, handle func(c net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				buf := make([]byte, 4096)
+				n, _ := c.Read(buf) // the request fits in one read
+				if !strings.HasPrefix(string(buf[:n]), "GET /") {
+					return
+				}
+				handle(c)
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+func answer(s string) func(net.Conn) {
+	return func(c net.Conn) { io.WriteString(c, s) }
+}
+
+// realRun runs main on a real loop whose HTTP requests go to addr.
+func realRun(t *testing.T, addr string, main func(l *Loop)) {
+	t.Helper()
+	b, err := NewReal(RealConfig{Threads: 2, Addr: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := New(Options{Backend: b})
+	if err := l.Run(func() { main(l) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRealOrdering(t *testing.T) {
+	var got []string
+	log := func(s string) func() { return func() { got = append(got, s) } }
+	realRun(t, "127.0.0.1:1", func(l *Loop) {
+		l.Submit(&Task{Label: "slow", Cost: 150 * ms, Done: func(any, error) { log("task 150ms")() }})
+		l.SetTimeout(100*ms, "t100", log("timeout 100ms"))
+		l.SetTimeout(50*ms, "t50", func() {
+			log("timeout 50ms")()
+			l.SetImmediate("i", log("immediate"))
+			l.NextTick("n", log("nextTick"))
+		})
+		l.SetImmediate("first", log("first immediate"))
+	})
+	expect(t, got, "first immediate", "timeout 50ms", "nextTick", "immediate", "timeout 100ms", "task 150ms")
+}
+
+func TestRealTaskHoldsWorkerForCost(t *testing.T) {
+	var tasks []*Task
+	realRun(t, "127.0.0.1:1", func(l *Loop) {
+		for range 3 {
+			task := &Task{Cost: 30 * ms, Work: func() (any, error) { return fibonacciForTest(20), nil }}
+			task.Done = func(res any, err error) {
+				if res != 6765 || err != nil {
+					t.Errorf("result %v, %v", res, err)
+				}
+			}
+			tasks = append(tasks, task)
+			l.Submit(task)
+		}
+	})
+	// Two workers, three tasks: the third waits for a worker, so it finishes at least two costs in.
+	for _, task := range tasks {
+		if held := task.Finished - task.Started; held < 30*ms {
+			t.Errorf("task held its worker %v, want at least 30ms", held)
+		}
+	}
+	last := slices.MaxFunc(tasks, func(a, b *Task) int { return cmpDuration(a.Finished, b.Finished) })
+	if last.Finished < 60*ms {
+		t.Errorf("the third task finished at %v, want at least 60ms", last.Finished)
+	}
+}
+
+func fibonacciForTest(n int) int {
+	if n < 2 {
+		return n
+	}
+	return fibonacciForTest(n-1) + fibonacciForTest(n-2)
+}
+
+func TestRealHTTP(t *testing.T) {
+	tests := []struct {
+		name   string
+		handle func(net.Conn)
+		want   string
+	}{
+		{"content-length", answer("HTTP/1.1 302 Found\r\nContent-Length: 5\r\n\r\nFound"), "302 Found"},
+		{"chunked", answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n4;x=y\r\ndefg\r\n0\r\n\r\n"), "200 abcdefg"},
+		{"close-delimited", answer("HTTP/1.1 201 Created\r\n\r\nuntil close"), "201 until close"},
+		{"slow trickle", func(c net.Conn) {
+			for _, part := range []string{"HTTP/1.1 200 OK\r\nContent-", "Length: 4\r\n\r\nab", "cd"} {
+				io.WriteString(c, part)
+				time.Sleep(5 * ms)
+			}
+		}, "200 abcd"},
+		{"truncated", answer("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"), "error: response truncated: 3 of 10 body bytes"},
+		{"hang up", func(net.Conn) {}, "error: socket hang up"},
+		{"malformed status", answer("HTTP/1.1 OK\r\n\r\n"), `error: malformed response: status line "HTTP/1.1 OK"`},
+		{"malformed header", answer("HTTP/1.1 200 OK\r\nno colon\r\n\r\n"), `error: malformed response: header line "no colon"`},
+		{"reset", func(c net.Conn) {
+			c.(*net.TCPConn).SetLinger(0) // close with RST
+		}, "error: read ECONNRESET"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			addr := peer(t, tt.handle)
+			var got []string
+			realRun(t, addr, func(l *Loop) {
+				l.Get(&Request{Label: "get", Path: "/x y", Done: func(r *Response, err error) {
+					if err != nil {
+						got = append(got, "error: "+err.Error())
+					} else {
+						got = append(got, fmt.Sprintf("%d %s", r.Status, r.Body))
+					}
+				}, Closed: func() { got = append(got, "closed") }})
+			})
+			want := []string{tt.want, "closed"}
+			if tt.name == "reset" && len(got) > 0 && got[0] == "error: socket hang up" {
+				want[0] = got[0] // a reset before any byte may read as an orderly close
+			}
+			expect(t, got, want...)
+		})
+	}
+}
+
+func TestRealRefused(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	var got []string
+	realRun(t, addr, func(l *Loop) {
+		l.Get(&Request{Path: "/", Done: func(r *Response, err error) { got = append(got, fmt.Sprint(err)) }})
+	})
+	expect(t, got, "connect ECONNREFUSED")
+}
+
+func TestRealRefusesNonLoopback(t *testing.T) {
+	for _, addr := range []string{"10.0.0.1:80", "example.com:80", "8.8.8.8:53"} {
+		if _, err := NewReal(RealConfig{Addr: addr}); err == nil {
+			t.Errorf("NewReal(%s) succeeded; only loopback addresses are allowed", addr)
+		}
+	}
+}
+
+// TestRealLeavesNothingBehind runs a batch of real loops and checks that no descriptor and no
+// goroutine outlives them.
+func TestRealLeavesNothingBehind(t *testing.T) {
+	addr := peer(t, answer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
+	run := func() {
+		realRun(t, addr, func(l *Loop) {
+			for range 5 {
+				l.Submit(&Task{Cost: ms})
+				l.Get(&Request{Path: "/"})
+			}
+			l.SetTimeout(2*ms, "t", func() {})
+		})
+	}
+	run() // warm up whatever the runtime keeps for good
+	fds, goroutines := openFDs(t), runtime.NumGoroutine()
+	for range 20 {
+		run()
+	}
+	if after := openFDs(t); after != fds {
+		t.Errorf("open descriptors: %d before, %d after 20 runs", fds, after)
+	}
+	// Worker goroutines end as their Close returns; give the scheduler a moment to reap them.
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > goroutines && time.Now().Before(deadline) {
+		time.Sleep(ms)
+	}
+	if after := runtime.NumGoroutine(); after > goroutines {
+		t.Errorf("goroutines: %d before, %d after 20 runs", goroutines, after)
+	}
+}
+
+func openFDs(t *testing.T) int {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("no /proc/self/fd:", err)
+	}
+	return len(entries)
+}
