@@ -21,15 +21,33 @@ type action func(r *runner, e *env)
 // compiler turns checked steps into actions. Its scope holds the bindings that get a frame at run
 // time, the used ones, innermost first, so that each reference knows how far up its value is.
 type compiler struct {
-	sc *scope
+	sc    *scope
+	slots *int // callback slots handed out so far, shared by every compiler of one program
 }
+
+func newCompiler() *compiler { return &compiler{slots: new(int)} }
 
 // with returns a compiler whose scope has b, if b gets a frame.
 func (c *compiler) with(b *binding) *compiler {
 	if b == nil || !b.used {
 		return c
 	}
-	return &compiler{sc: c.sc.with(b)}
+	return &compiler{sc: c.sc.with(b), slots: c.slots}
+}
+
+// callback returns a function that makes the loop callback running then in e. The callback is
+// kept per step: a step that runs again with the same values in scope (repeat, without ${i})
+// hands the loop the same function instead of a new closure each time.
+func (c *compiler) callback(then action) func(r *runner, e *env) func() {
+	slot := *c.slots
+	*c.slots++
+	return func(r *runner, e *env) func() {
+		m := &r.callbacks[slot]
+		if m.fn == nil || m.e != e {
+			m.e, m.fn = e, func() { then(r, e) }
+		}
+		return m.fn
+	}
 }
 
 func (c *compiler) depth(b *binding) int {
@@ -122,9 +140,9 @@ func compileBlock(c *compiler, s *step) action {
 }
 
 func compileTimeout(c *compiler, s *step) action {
-	then, d, label, id := c.list(s.then), s.dur, s.label(), s.idIndex
+	cb, d, label, id := c.callback(c.list(s.then)), s.dur, s.label(), s.idIndex
 	return func(r *runner, e *env) {
-		t := r.loop.SetTimeout(d, label, func() { then(r, e) })
+		t := r.loop.SetTimeout(d, label, cb(r, e))
 		if id >= 0 {
 			r.handles[id] = t
 		}
@@ -149,9 +167,9 @@ func compileInterval(c *compiler, s *step) action {
 }
 
 func compileImmediate(c *compiler, s *step) action {
-	then, label, id := c.list(s.then), s.label(), s.idIndex
+	cb, label, id := c.callback(c.list(s.then)), s.label(), s.idIndex
 	return func(r *runner, e *env) {
-		im := r.loop.SetImmediate(label, func() { then(r, e) })
+		im := r.loop.SetImmediate(label, cb(r, e))
 		if id >= 0 {
 			r.handles[id] = im
 		}
@@ -159,13 +177,13 @@ func compileImmediate(c *compiler, s *step) action {
 }
 
 func compileNextTick(c *compiler, s *step) action {
-	then, label := c.list(s.then), s.label()
-	return func(r *runner, e *env) { r.loop.NextTick(label, func() { then(r, e) }) }
+	cb, label := c.callback(c.list(s.then)), s.label()
+	return func(r *runner, e *env) { r.loop.NextTick(label, cb(r, e)) }
 }
 
 func compileMicrotask(c *compiler, s *step) action {
-	then, label := c.list(s.then), s.label()
-	return func(r *runner, e *env) { r.loop.QueueMicrotask(label, func() { then(r, e) }) }
+	cb, label := c.callback(c.list(s.then)), s.label()
+	return func(r *runner, e *env) { r.loop.QueueMicrotask(label, cb(r, e)) }
 }
 
 func compileClear(c *compiler, s *step) action {

@@ -36,10 +36,17 @@ const (
 
 // runner is the state of one run, shared by the compiled steps.
 type runner struct {
-	loop    *loop.Loop
-	out     *bufio.Writer
-	dir     string // the sandbox
-	handles []any  // the latest timer or immediate of each id
+	loop      *loop.Loop
+	out       *bufio.Writer
+	dir       string         // the sandbox
+	handles   []any          // the latest timer or immediate of each id
+	callbacks []callbackSlot // per step that makes callbacks: the last one made
+}
+
+// callbackSlot is the callback a step last handed to the loop, and the frame it closes over.
+type callbackSlot struct {
+	e  *env
+	fn func()
 }
 
 func (r *runner) log(text string) {
@@ -71,8 +78,10 @@ func (s *Scenario) Run(opts RunOptions) (err error) {
 		MaxCallbacks: cmp.Or(opts.MaxCallbacks, DefaultMaxCallbacks),
 		MaxTime:      cmp.Or(opts.MaxTime, DefaultMaxTime),
 	})
+	c := newCompiler()
+	main := c.list(s.main)
 	r := &runner{loop: l, out: out, dir: dir, handles: make([]any, len(s.ids))}
-	main := (&compiler{}).list(s.main)
+	r.callbacks = make([]callbackSlot, *c.slots)
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("%s: looptest panicked: %v", s.File, p)

@@ -38,7 +38,7 @@ type Loop struct {
 	phase Phase
 	seq   uint64 // orders timers armed at the same deadline
 
-	timers timerHeap
+	timers timerQueue
 	due    []*Timer // reused by runTimers
 
 	immediates, checking []*Immediate // queued, and the batch the check phase is running
@@ -108,7 +108,7 @@ func (l *Loop) Run(main func()) (err error) {
 // alive reports whether anything can still run a callback: a timer, an immediate, a task or
 // request in flight, or a close callback.
 func (l *Loop) alive() bool {
-	return len(l.timers) > 0 || l.liveImmediates > 0 || l.inflight > 0 || len(l.closing) > 0
+	return l.timers.len() > 0 || l.liveImmediates > 0 || l.inflight > 0 || len(l.closing) > 0
 }
 
 // pollTimeout says how long poll may wait, from the cached loop time: 0 when immediates or close
@@ -118,8 +118,8 @@ func (l *Loop) pollTimeout() time.Duration {
 	switch {
 	case l.liveImmediates > 0 || len(l.closing) > 0:
 		return 0
-	case len(l.timers) > 0:
-		return max(l.timers[0].deadline-l.time, 0)
+	case l.timers.len() > 0:
+		return max(l.timers.min().deadline-l.time, 0)
 	case l.inflight > 0:
 		return Forever
 	}

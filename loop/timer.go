@@ -1,12 +1,15 @@
 package loop
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // minDelay is the shortest delay a timer can have: as in Node.js, a timeout or interval below
 // 1 ms runs as 1 ms.
 const minDelay = time.Millisecond
 
-// A Timer is a timeout or an interval. Timers are ordered by (deadline, seq): seq comes from a
+// A Timer is a timeout or an interval. Timers run in (deadline, seq) order: seq comes from a
 // per-loop counter taken when the timer is armed, so timers with equal deadlines fire in the
 // order they were armed.
 type Timer struct {
@@ -14,44 +17,53 @@ type Timer struct {
 	cb       func()
 	deadline time.Duration
 	seq      uint64
-	period   time.Duration // > 0 for an interval
-	index    int           // position in the heap; -1 when not in it
-	cleared  bool
+	delay    time.Duration // the delay, or the period of an interval: the key of its list
+	interval bool
+	state    timerState
 }
+
+type timerState uint8
+
+const (
+	timerIdle    timerState = iota // not armed yet, or fired (a timeout)
+	timerArmed                     // in its list
+	timerDue                       // taken out for the current timers phase
+	timerCleared                   // cleared: never fires again
+)
 
 // SetTimeout arms a timer that runs cb once, delay after now (Node's setTimeout).
 func (l *Loop) SetTimeout(delay time.Duration, label string, cb func()) *Timer {
-	t := &Timer{label: label, cb: cb}
-	l.arm(t, l.clock.Now()+max(delay, minDelay))
+	t := &Timer{label: label, cb: cb, delay: max(delay, minDelay)}
+	l.arm(t, l.clock.Now())
 	return t
 }
 
 // SetInterval arms a timer that runs cb every period until it is cleared (Node's setInterval).
 func (l *Loop) SetInterval(period time.Duration, label string, cb func()) *Timer {
-	period = max(period, minDelay)
-	t := &Timer{label: label, cb: cb, period: period}
-	l.arm(t, l.clock.Now()+period)
+	t := &Timer{label: label, cb: cb, delay: max(period, minDelay), interval: true}
+	l.arm(t, l.clock.Now())
 	return t
 }
 
 // ClearTimer cancels t: it will not fire again, even if it is due in the current timers phase.
 // Clearing a timer that fired or was cleared does nothing.
 func (l *Loop) ClearTimer(t *Timer) {
-	if t.cleared {
+	switch t.state {
+	case timerCleared:
 		return
+	case timerArmed:
+		l.timers.cancel(t)
 	}
-	t.cleared = true
-	if t.index >= 0 {
-		l.timers.remove(t.index)
-	}
+	t.state = timerCleared
 	l.trace(KindTimerCleared, t.label, 0)
 }
 
-func (l *Loop) arm(t *Timer, deadline time.Duration) {
+// arm schedules t for from plus its delay.
+func (l *Loop) arm(t *Timer, from time.Duration) {
 	l.seq++
-	t.deadline, t.seq = deadline, l.seq
+	t.deadline, t.seq, t.state = from+t.delay, l.seq, timerArmed
 	l.timers.push(t)
-	l.trace(KindTimerArmed, t.label, deadline)
+	l.trace(KindTimerArmed, t.label, t.deadline)
 }
 
 // runTimers runs the timers that are due at the cached loop time. They are all collected first,
@@ -59,12 +71,18 @@ func (l *Loop) arm(t *Timer, deadline time.Duration) {
 func (l *Loop) runTimers() {
 	l.phase = PhaseTimers
 	due := l.due[:0]
-	for len(l.timers) > 0 && l.timers[0].deadline <= l.time {
-		due = append(due, l.timers.pop())
+	for {
+		t := l.timers.min()
+		if t == nil || t.deadline > l.time {
+			break
+		}
+		l.timers.pop()
+		t.state = timerDue
+		due = append(due, t)
 	}
 	for i, t := range due {
 		due[i] = nil
-		if !t.cleared && l.err == nil {
+		if t.state == timerDue && l.err == nil {
 			l.fire(t)
 		}
 	}
@@ -78,82 +96,189 @@ func (l *Loop) fire(t *Timer) {
 	}
 	start := l.clock.Now()
 	l.trace(KindTimerFired, t.label, 0)
+	t.state = timerIdle
 	t.cb()
-	if t.period > 0 && !t.cleared {
-		l.arm(t, start+t.period)
-	} else {
-		t.cleared = true
+	if t.interval && t.state == timerIdle {
+		l.arm(t, start)
 	}
 	l.drain()
 }
 
-// timerHeap is a binary min-heap of timers ordered by (deadline, seq), each timer's index kept
-// current so that a cleared timer is removed in O(log n).
-type timerHeap []*Timer
+// timerQueue holds the armed timers the way Node.js does: one list per delay, and a min-heap of
+// the lists keyed by their first timer. Timers of one delay are mostly armed in time order, so a
+// list is sorted by appending, and the heap has as many entries as there are distinct delays, not
+// timers. Merging the lists through the heap gives exactly the (deadline, seq) order. A cleared
+// timer stays in its list, marked, until it reaches the front or the list is compacted.
+type timerQueue struct {
+	lists  map[time.Duration]*timerList
+	heap   []*timerList // by (deadline, seq) of each list's first timer
+	active int          // armed timers, not counting cleared ones
+}
 
-func (h timerHeap) less(i, j int) bool {
-	a, b := h[i], h[j]
+// timerList is the timers of one delay, sorted by (deadline, seq).
+type timerList struct {
+	delay  time.Duration
+	timers []*Timer
+	head   int // timers[head:] are the list
+	dead   int // cleared timers still in the list
+	index  int // position in the heap
+}
+
+func before(a, b *Timer) bool {
 	return a.deadline < b.deadline || a.deadline == b.deadline && a.seq < b.seq
 }
 
-func (h timerHeap) swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].index = i
-	h[j].index = j
+func (q *timerQueue) len() int { return q.active }
+
+func (q *timerQueue) push(t *Timer) {
+	if q.lists == nil {
+		q.lists = map[time.Duration]*timerList{}
+	}
+	q.active++
+	tl := q.lists[t.delay]
+	if tl == nil {
+		tl = &timerList{delay: t.delay}
+		q.lists[t.delay] = tl
+		tl.timers = append(tl.timers, t)
+		tl.index = len(q.heap)
+		q.heap = append(q.heap, tl)
+		q.up(tl.index)
+		return
+	}
+	n := len(tl.timers)
+	if n == tl.head || !before(t, tl.timers[n-1]) {
+		tl.timers = append(tl.timers, t)
+		if n == tl.head {
+			q.fix(tl.index)
+		}
+		return
+	}
+	// An interval rearmed from its callback's start can come before timers armed during that
+	// callback: insert it in order, searching from the back.
+	i := n
+	for i > tl.head && before(t, tl.timers[i-1]) {
+		i--
+	}
+	tl.timers = slices.Insert(tl.timers, i, t)
+	if i == tl.head {
+		q.fix(tl.index)
+	}
 }
 
-func (h *timerHeap) push(t *Timer) {
-	t.index = len(*h)
-	*h = append(*h, t)
-	h.up(t.index)
+// min returns the next timer to fire, or nil. It drops cleared timers from the fronts of lists.
+func (q *timerQueue) min() *Timer {
+	for len(q.heap) > 0 {
+		tl := q.heap[0]
+		if t := tl.timers[tl.head]; t.state != timerCleared {
+			return t
+		}
+		tl.dead--
+		q.shift(tl)
+	}
+	return nil
 }
 
-func (h *timerHeap) pop() *Timer {
-	return h.remove(0)
+// pop removes the timer min returned.
+func (q *timerQueue) pop() {
+	q.active--
+	q.shift(q.heap[0])
 }
 
-func (h *timerHeap) remove(i int) *Timer {
-	old := *h
-	n := len(old) - 1
-	t := old[i]
-	if i != n {
-		old.swap(i, n)
-		if !old[:n].down(i) {
-			old[:n].up(i)
+// shift removes the first timer of tl, which is at the top of the heap.
+func (q *timerQueue) shift(tl *timerList) {
+	tl.timers[tl.head] = nil
+	tl.head++
+	if tl.head == len(tl.timers) {
+		q.removeList(tl)
+		return
+	}
+	if tl.head > 64 && tl.head*2 > len(tl.timers) {
+		n := copy(tl.timers, tl.timers[tl.head:])
+		clear(tl.timers[n:])
+		tl.timers, tl.head = tl.timers[:n], 0
+	}
+	q.down(0)
+}
+
+// cancel marks an armed timer's departure; the list drops it lazily, or compacts when more than
+// half of it is cleared.
+func (q *timerQueue) cancel(t *Timer) {
+	q.active--
+	tl := q.lists[t.delay]
+	tl.dead++
+	if tl.dead > 32 && tl.dead*2 > len(tl.timers)-tl.head {
+		live := tl.timers[:0]
+		for _, x := range tl.timers[tl.head:] {
+			if x != t && x.state != timerCleared {
+				live = append(live, x)
+			}
+		}
+		clear(tl.timers[len(live):])
+		tl.timers, tl.head, tl.dead = live, 0, 0
+		if len(live) == 0 {
+			q.removeList(tl)
+		} else {
+			q.fix(tl.index)
 		}
 	}
-	old[n] = nil
-	*h = old[:n]
-	t.index = -1
-	return t
 }
 
-func (h timerHeap) up(j int) {
+func (q *timerQueue) removeList(tl *timerList) {
+	delete(q.lists, tl.delay)
+	i, n := tl.index, len(q.heap)-1
+	if i != n {
+		q.swap(i, n)
+	}
+	q.heap[n] = nil
+	q.heap = q.heap[:n]
+	if i != n {
+		q.fix(i)
+	}
+}
+
+func (q *timerQueue) less(i, j int) bool {
+	a, b := q.heap[i], q.heap[j]
+	return before(a.timers[a.head], b.timers[b.head])
+}
+
+func (q *timerQueue) swap(i, j int) {
+	h := q.heap
+	h[i], h[j] = h[j], h[i]
+	h[i].index, h[j].index = i, j
+}
+
+func (q *timerQueue) fix(i int) {
+	if !q.down(i) {
+		q.up(i)
+	}
+}
+
+func (q *timerQueue) up(j int) {
 	for j > 0 {
 		i := (j - 1) / 2
-		if !h.less(j, i) {
+		if !q.less(j, i) {
 			break
 		}
-		h.swap(i, j)
+		q.swap(i, j)
 		j = i
 	}
 }
 
-// down moves element i down and reports whether it moved.
-func (h timerHeap) down(i0 int) bool {
-	i, n := i0, len(h)
+// down moves the list at i down and reports whether it moved.
+func (q *timerQueue) down(i0 int) bool {
+	i, n := i0, len(q.heap)
 	for {
 		j := 2*i + 1
 		if j >= n {
 			break
 		}
-		if r := j + 1; r < n && h.less(r, j) {
+		if r := j + 1; r < n && q.less(r, j) {
 			j = r
 		}
-		if !h.less(j, i) {
+		if !q.less(j, i) {
 			break
 		}
-		h.swap(i, j)
+		q.swap(i, j)
 		i = j
 	}
 	return i > i0
