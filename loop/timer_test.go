@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // TestTimerQueueMatchesModel drives the per-delay lists with random pushes (including
@@ -26,14 +27,14 @@ func TestTimerQueueMatchesModel(t *testing.T) {
 					from -= time.Duration(rng.IntN(4)) * ms
 				}
 				seq++
-				tm := &Timer{delay: delays[rng.IntN(len(delays))], seq: seq, state: timerArmed}
+				tm := &Timer{delay: delays[rng.IntN(len(delays))], bits: seq<<seqShift | uint64(timerArmed)}
 				tm.deadline = from + tm.delay
 				q.push(tm)
 				model = append(model, tm)
 			case op < 7 && len(model) > 0: // clear
 				i := rng.IntN(len(model))
 				q.cancel(model[i])
-				model[i].state = timerCleared
+				model[i].setState(timerCleared)
 				model = slices.Delete(model, i, i+1)
 			case op < 9: // pop what is due
 				now += time.Duration(rng.IntN(3)) * ms
@@ -47,7 +48,7 @@ func TestTimerQueueMatchesModel(t *testing.T) {
 						break
 					}
 					q.pop()
-					got.state = timerIdle
+					got.setState(timerIdle)
 					model = slices.DeleteFunc(model, func(x *Timer) bool { return x == got })
 				}
 			}
@@ -55,6 +56,12 @@ func TestTimerQueueMatchesModel(t *testing.T) {
 				t.Fatalf("seed %d: len = %d, want %d", seed, q.len(), len(model))
 			}
 		}
+	}
+}
+
+func TestTimerIs48Bytes(t *testing.T) {
+	if size := unsafe.Sizeof(Timer{}); size != 48 {
+		t.Errorf("a Timer is %d bytes; keep it at 48, a size class of its own", size)
 	}
 }
 
