@@ -1,12 +1,13 @@
 // Package delay is looptest's built-in delay server: an HTTP peer on the
 // loopback interface that waits, then answers.
 //
-// A request says what it wants in three headers, [HeaderDelay],
-// [HeaderStatus] and [HeaderBody]: how long to wait, and the status and body
-// of the answer. [Reply] is that wish as a value; [Reply.Header] encodes it
-// and [ParseReply] decodes it, so the event loop's HTTP client, the
-// simulated peer of the virtual clock and the [Server] all agree on one
-// encoding.
+// A request says what it wants in headers: [HeaderDelay], [HeaderStatus]
+// and [HeaderBody] say how long to wait, and the status and body of the
+// answer; [HeaderFault], if present, asks for a broken answer instead (a
+// reset, a body cut short, no answer at all). [Reply] is that wish as a
+// value; [Reply.Header] encodes it and [ParseReply] decodes it, so the event
+// loop's HTTP client, the simulated peer of the virtual clock and the
+// [Server] all agree on one encoding.
 //
 // The server answers any method on any path. It listens on 127.0.0.1 only
 // and never connects anywhere.
@@ -42,7 +43,50 @@ const (
 	// encoding would not do: it encodes the empty body as an empty value,
 	// which cannot be told from an absent header.
 	HeaderBody = "Looptest-Body"
+	// HeaderFault asks for a fault instead of a well-formed answer: one of
+	// the [Fault] values.
+	HeaderFault = "Looptest-Fault"
 )
+
+// A Fault is a way for an answer to go wrong, for testing how a client
+// copes. The zero value is no fault.
+type Fault string
+
+// The faults the server can inject. Each is what a client sees on the wire.
+const (
+	// FaultNone is a well-formed answer.
+	FaultNone Fault = ""
+	// FaultReset: after the delay, the server resets the connection (a TCP
+	// RST) without answering.
+	FaultReset Fault = "reset"
+	// FaultCloseMidBody: after the delay, the server sends the status line,
+	// the headers with the body's full Content-Length, and the first half of
+	// the body (len/2 bytes), then closes the connection.
+	FaultCloseMidBody Fault = "close-mid-body"
+	// FaultHang: the server never answers; it closes the connection when
+	// the client does or when the server closes.
+	FaultHang Fault = "hang"
+	// FaultRefuse: the connection is refused. A server cannot refuse a
+	// connection it has already accepted: a client that wants this connects
+	// to [Server.ClosedAddr] instead. A request that reaches the server
+	// with it anyway gets FaultReset.
+	FaultRefuse Fault = "refuse"
+)
+
+// Faults lists the faults, in the order the documentation gives them.
+var Faults = []Fault{FaultReset, FaultCloseMidBody, FaultHang, FaultRefuse}
+
+func checkFault(f Fault) error {
+	if f == FaultNone {
+		return nil
+	}
+	for _, known := range Faults {
+		if f == known {
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown fault %q: expected reset, close-mid-body, hang or refuse", string(f))
+}
 
 // Reply is what a request asks the delay server to answer.
 type Reply struct {
@@ -52,19 +96,25 @@ type Reply struct {
 	Status int
 	// Body is the answer's body.
 	Body string
+	// Fault, if not FaultNone, breaks the answer as it says; Status and
+	// Body are then used by FaultCloseMidBody only.
+	Fault Fault
 }
 
 // DefaultReply is what the server answers to a request without headers:
 // at once, 200 OK with body "OK". Do not modify it.
 var DefaultReply = Reply{Delay: 0, Status: http.StatusOK, Body: "OK"}
 
-// Validate returns an error if r cannot be asked for: a negative delay or a
-// status outside 100..599.
+// Validate returns an error if r cannot be asked for: a negative delay, a
+// status outside 100..599 or an unknown fault.
 func (r Reply) Validate() error {
 	if err := checkDelay(r.Delay); err != nil {
 		return err
 	}
-	return checkStatus(r.Status)
+	if err := checkStatus(r.Status); err != nil {
+		return err
+	}
+	return checkFault(r.Fault)
 }
 
 func checkDelay(d time.Duration) error {
@@ -82,15 +132,28 @@ func checkStatus(status int) error {
 }
 
 // Header returns the header lines, as (name, value) pairs, of a request
-// that asks for r: always all three, in the order delay, status, body.
-// Values are printable ASCII. Header does not validate r; [ParseReply]
-// rejects what [Reply.Validate] rejects.
+// that asks for r: always delay, status and body, in that order, then the
+// fault if there is one. Values are printable ASCII. Header does not
+// validate r; [ParseReply] rejects what [Reply.Validate] rejects.
 func (r Reply) Header() [][2]string {
-	return [][2]string{
+	h := [][2]string{
 		{HeaderDelay, formatDelay(r.Delay)},
 		{HeaderStatus, strconv.Itoa(r.Status)},
 		{HeaderBody, strconv.QuoteToASCII(r.Body)},
 	}
+	if r.Fault != FaultNone {
+		h = append(h, [2]string{HeaderFault, formatFault(r.Fault)})
+	}
+	return h
+}
+
+// formatFault gives a fault as a header value: a known fault as is, any
+// other text quoted, so that it can be sent and is then refused.
+func formatFault(f Fault) string {
+	if checkFault(f) == nil {
+		return string(f)
+	}
+	return strconv.QuoteToASCII(string(f))
 }
 
 // formatDelay formats d as a Go duration in ASCII: "us" replaces "µs".
@@ -132,6 +195,12 @@ func ParseReply(get func(name string) string) (Reply, error) {
 			return Reply{}, &HeaderError{Name: HeaderBody, Value: v, Err: err}
 		}
 		r.Body = b
+	}
+	if v := strings.TrimSpace(get(HeaderFault)); v != "" {
+		if err := checkFault(Fault(v)); err != nil {
+			return Reply{}, &HeaderError{Name: HeaderFault, Value: v, Err: err}
+		}
+		r.Fault = Fault(v)
 	}
 	return r, nil
 }
@@ -179,7 +248,8 @@ const (
 // Server is a running delay server. For every request, whatever its method
 // and path, it parses the reply headers, waits the delay and answers with
 // the status and body, a Content-Length, "Connection: close", and closes
-// the connection. A malformed header gets 400 with the error as body. The
+// the connection, or breaks the answer as the request's [Fault] says. A
+// malformed header gets 400 with the error as body. The
 // answer is written as is, whatever the status: a body is sent even with
 // 1xx, 204 or 304 (a client that asks for those gets exactly what it asked
 // for), but never in answer to HEAD. A request's header may not exceed
@@ -188,6 +258,7 @@ const (
 // A Server's methods may be called from any goroutine.
 type Server struct {
 	ln     net.Listener
+	closed closedPort // reserved for ClosedAddr
 	srv    *http.Server
 	ctx    context.Context    // parent of every request's context
 	cancel context.CancelFunc // cancels ctx: ends every delay
@@ -211,9 +282,15 @@ func Start() (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting the delay server: %w", err)
 	}
+	closed, err := reserveClosedPort()
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("starting the delay server: reserving a closed port: %w", err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		ln:     ln,
+		closed: closed,
 		ctx:    ctx,
 		cancel: cancel,
 		served: make(chan struct{}),
@@ -238,6 +315,11 @@ func Start() (*Server, error) {
 // Addr returns the address the server listens on, as "127.0.0.1:PORT".
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
+// ClosedAddr returns an address on 127.0.0.1 where nothing listens, as
+// "127.0.0.1:PORT": a connection to it is refused. The port stays reserved
+// until Close, so that no other program can start listening on it.
+func (s *Server) ClosedAddr() string { return s.closed.addr }
+
 // Close stops the server: it closes the listener and the connections that
 // wait for a request, ends the delays of pending requests, whose connections
 // are then closed without an answer, and waits for every handler to return.
@@ -256,7 +338,7 @@ func (s *Server) Close() error {
 		s.cancel()
 		s.handlers.Wait()
 		<-s.served
-		s.closeErr = errors.Join(s.serveErr, err)
+		s.closeErr = errors.Join(s.serveErr, err, s.closed.Close())
 	})
 	return s.closeErr
 }
@@ -288,15 +370,25 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	// Read what the client sent, so that closing the connection with
 	// unread data does not reset it before the client reads the answer.
 	io.Copy(io.Discard, io.LimitReader(r.Body, maxBody))
-	s.waiting.Add(1)
-	waited := wait(r.Context(), reply.Delay)
-	s.waiting.Add(-1)
-	if !waited {
-		s.abort(w)
-		return
+	delay := reply.Delay
+	if reply.Fault == FaultHang {
+		delay = forever
 	}
-	s.answer(w, reply, r.Method != http.MethodHead)
+	s.waiting.Add(1)
+	waited := wait(r.Context(), delay)
+	s.waiting.Add(-1)
+	switch {
+	case !waited:
+		s.abort(w)
+	case reply.Fault == FaultReset || reply.Fault == FaultRefuse:
+		s.reset(w)
+	default:
+		s.answer(w, reply, r.Method != http.MethodHead)
+	}
 }
+
+// forever, as a delay, waits until the client or the server goes away.
+const forever time.Duration = 1<<63 - 1
 
 // wait waits for d, or until ctx is done; it reports whether it waited d.
 func wait(ctx context.Context, d time.Duration) bool {
@@ -311,6 +403,18 @@ func wait(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// reset closes the request's connection with a TCP RST, without an answer.
+func (s *Server) reset(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		tc.SetLinger(0) // close sends RST, not FIN
+	}
+	conn.Close()
 }
 
 // abort closes the request's connection without an answer.
@@ -340,7 +444,8 @@ func (s *Server) answer(w http.ResponseWriter, reply Reply, withBody bool) {
 	buf.Flush() // an error means the client is gone: nothing left to do
 }
 
-// writeResponse writes an HTTP/1.1 response holding reply.
+// writeResponse writes an HTTP/1.1 response holding reply; with
+// FaultCloseMidBody, only the first half of the body.
 func writeResponse(w *bufio.Writer, reply Reply, withBody bool) {
 	text := http.StatusText(reply.Status)
 	if text == "" {
@@ -350,7 +455,11 @@ func writeResponse(w *bufio.Writer, reply Reply, withBody bool) {
 	w.WriteString("Content-Type: text/plain; charset=utf-8\r\n")
 	fmt.Fprintf(w, "Content-Length: %d\r\n", len(reply.Body))
 	w.WriteString("Connection: close\r\n\r\n")
-	if withBody {
+	switch {
+	case !withBody:
+	case reply.Fault == FaultCloseMidBody:
+		w.WriteString(reply.Body[:len(reply.Body)/2])
+	default:
 		w.WriteString(reply.Body)
 	}
 }

@@ -36,6 +36,12 @@ func TestReplyHeader(t *testing.T) {
 	}, {
 		reply: Reply{Delay: 1500 * time.Nanosecond, Status: 599, Body: "é 100%"},
 		want:  [][2]string{{"Looptest-Delay", "1.5us"}, {"Looptest-Status", "599"}, {"Looptest-Body", `"\u00e9 100%"`}},
+	}, {
+		reply: Reply{Delay: time.Second, Status: 200, Body: "OK", Fault: FaultCloseMidBody},
+		want:  [][2]string{{"Looptest-Delay", "1s"}, {"Looptest-Status", "200"}, {"Looptest-Body", `"OK"`}, {"Looptest-Fault", "close-mid-body"}},
+	}, {
+		reply: Reply{Status: 200, Body: "OK", Fault: "bad\nfault"},
+		want:  [][2]string{{"Looptest-Delay", "0s"}, {"Looptest-Status", "200"}, {"Looptest-Body", `"OK"`}, {"Looptest-Fault", `"bad\nfault"`}},
 	}}
 	for _, tt := range tests {
 		if got := tt.reply.Header(); !reflect.DeepEqual(got, tt.want) {
@@ -55,6 +61,10 @@ func TestReplyRoundTrip(t *testing.T) {
 		{Status: 200, Body: `percent %41 %zz, quotes "' and \ backslash`},
 		{Status: 200, Body: "\x00\x7f\xff not UTF-8 \xc3"},
 		{Status: 200, Body: "%"},
+		{Delay: time.Second, Status: 200, Body: "OK", Fault: FaultReset},
+		{Status: 200, Body: "half", Fault: FaultCloseMidBody},
+		{Status: 200, Body: "OK", Fault: FaultHang},
+		{Status: 200, Body: "OK", Fault: FaultRefuse},
 	}
 	for _, want := range tests {
 		got, err := ParseReply(getter(want.Header()))
@@ -80,6 +90,7 @@ func TestParseReplyDefaults(t *testing.T) {
 		{name: "body only", header: [][2]string{{HeaderBody, `"hi"`}}, want: Reply{Status: 200, Body: "hi"}},
 		{name: "spaces around values", header: [][2]string{{HeaderDelay, " 10ms "}, {HeaderStatus, " 201 "}}, want: Reply{Delay: 10 * time.Millisecond, Status: 201, Body: "OK"}},
 		{name: "microseconds as µs", header: [][2]string{{HeaderDelay, "3µs"}}, want: Reply{Delay: 3 * time.Microsecond, Status: 200, Body: "OK"}},
+		{name: "fault only", header: [][2]string{{HeaderFault, " hang "}}, want: Reply{Status: 200, Body: "OK", Fault: FaultHang}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,6 +117,8 @@ func TestParseReplyErrors(t *testing.T) {
 		{"body back-quoted", HeaderBody, "`hello`", "Looptest-Body: bad value \"`hello`\": not a double-quoted string"},
 		{"body unterminated", HeaderBody, `"hello`, `Looptest-Body: bad value "\"hello": not a valid Go string literal`},
 		{"body bad escape", HeaderBody, `"\q"`, `Looptest-Body: bad value "\"\\q\"": not a valid Go string literal`},
+		{"unknown fault", HeaderFault, "explode", `Looptest-Fault: bad value "explode": unknown fault "explode": expected reset, close-mid-body, hang or refuse`},
+		{"fault in capitals", HeaderFault, "RESET", `Looptest-Fault: bad value "RESET": unknown fault`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -132,6 +145,8 @@ func TestValidate(t *testing.T) {
 		{Reply{Status: 99}, false},
 		{Reply{Status: 600}, false},
 		{Reply{Status: 200, Delay: -time.Nanosecond}, false},
+		{Reply{Status: 200, Fault: FaultReset}, true},
+		{Reply{Status: 200, Fault: "Reset"}, false},
 	}
 	for _, tt := range tests {
 		if err := tt.reply.Validate(); (err == nil) != tt.ok {
@@ -144,13 +159,13 @@ func TestValidate(t *testing.T) {
 // the same Reply if it is valid, an error if not, and that every header
 // value can be sent in an HTTP request.
 func FuzzReplyRoundTrip(f *testing.F) {
-	f.Add(int64(0), 200, "OK")
-	f.Add(int64(1500*time.Millisecond), 302, "a\r\nb\n")
-	f.Add(int64(1500), 100, "")
-	f.Add(int64(-1), 600, "%zz \"\\ \xff")
-	f.Add(int64(1<<63-1), 599, "héllo 🙂")
-	f.Fuzz(func(t *testing.T, delay int64, status int, body string) {
-		want := Reply{Delay: time.Duration(delay), Status: status, Body: body}
+	f.Add(int64(0), 200, "OK", "")
+	f.Add(int64(1500*time.Millisecond), 302, "a\r\nb\n", "close-mid-body")
+	f.Add(int64(1500), 100, "", "reset")
+	f.Add(int64(-1), 600, "%zz \"\\ \xff", "hang\n")
+	f.Add(int64(1<<63-1), 599, "héllo 🙂", " refuse")
+	f.Fuzz(func(t *testing.T, delay int64, status int, body, fault string) {
+		want := Reply{Delay: time.Duration(delay), Status: status, Body: body, Fault: Fault(fault)}
 		header := want.Header()
 		for _, h := range header {
 			if !validHeaderValue(h[1]) {

@@ -135,14 +135,14 @@ func compileLog(c *compiler, s *step) action {
 }
 
 func compileBlock(c *compiler, s *step) action {
-	d := s.dur
-	return func(r *runner, e *env) { r.loop.Block(d) }
+	d, pos := s.dur, s.pos
+	return func(r *runner, e *env) { r.loop.Block(r.duration(pos, "block", d)) }
 }
 
 func compileTimeout(c *compiler, s *step) action {
-	cb, d, label, id := c.callback(c.list(s.then)), s.dur, s.label(), s.idIndex
+	cb, d, label, id, pos := c.callback(c.list(s.then)), s.dur, s.label(), s.idIndex, s.pos
 	return func(r *runner, e *env) {
-		t := r.loop.SetTimeout(d, label, cb(r, e))
+		t := r.loop.SetTimeout(r.duration(pos, "timeout", d), label, cb(r, e))
 		if id >= 0 {
 			r.handles[id] = t
 		}
@@ -150,11 +150,11 @@ func compileTimeout(c *compiler, s *step) action {
 }
 
 func compileInterval(c *compiler, s *step) action {
-	then, d, label, id, times := c.list(s.then), s.dur, s.label(), s.idIndex, s.times
+	then, d, label, id, times, pos := c.list(s.then), s.dur, s.label(), s.idIndex, s.times, s.pos
 	return func(r *runner, e *env) {
 		var t *loop.Timer
 		runs := 0
-		t = r.loop.SetInterval(d, label, func() {
+		t = r.loop.SetInterval(r.duration(pos, "interval", d), label, func() {
 			then(r, e)
 			if runs++; runs == times {
 				r.loop.ClearTimer(t)
@@ -199,10 +199,10 @@ func compileClear(c *compiler, s *step) action {
 }
 
 func compileRead(c *compiler, s *step) action {
-	out, label, cost, t := c.outcome(s), s.label(), s.cost, s.text
+	out, label, cost, t, pos := c.outcome(s), s.label(), s.cost, s.text, s.pos
 	return func(r *runner, e *env) {
 		name := t.render(e)
-		task := &loop.Task{Label: label, Cost: cost, Work: func() (any, error) { return readFile(r.dir, name) }}
+		task := &loop.Task{Label: label, Cost: r.duration(pos, "cost", cost), Work: func() (any, error) { return readFile(r.dir, name) }}
 		task.Done = func(res any, err error) {
 			text, _ := res.(string)
 			out(r, e, value{s: text}, err)
@@ -236,13 +236,13 @@ func readFile(dir, name string) (string, error) {
 }
 
 func compileEncrypt(c *compiler, s *step) action {
-	out, label, cost, t, lit := c.outcome(s), s.label(), s.cost, s.text, s.n
+	out, label, cost, t, lit, pos := c.outcome(s), s.label(), s.cost, s.text, s.n, s.pos
 	return func(r *runner, e *env) {
 		arg := ""
 		if t != nil {
 			arg = t.render(e)
 		}
-		task := &loop.Task{Label: label, Cost: cost, Work: func() (any, error) {
+		task := &loop.Task{Label: label, Cost: r.duration(pos, "cost", cost), Work: func() (any, error) {
 			n := lit
 			if t != nil {
 				var err error
@@ -270,14 +270,20 @@ func fibonacci(n int) int64 {
 }
 
 func compileHTTP(c *compiler, s *step) action {
-	out, label, t := c.outcome(s), s.label(), s.text
-	header := delay.Reply{Delay: s.delay, Status: s.reply.status, Body: s.reply.body}.Header()
+	out, label, t, pos := c.outcome(s), s.label(), s.text, s.pos
+	reply := delay.Reply{Delay: s.delay, Status: s.reply.status, Body: s.reply.body}
+	header := reply.Header()
 	var closed action
 	if len(s.closed) > 0 {
 		closed = c.list(s.closed)
 	}
 	return func(r *runner, e *env) {
 		req := &loop.Request{Label: label, Path: t.render(e), Header: header}
+		if r.perturb != nil {
+			perturbed := reply
+			perturbed.Delay = r.duration(pos, "delay", reply.Delay)
+			req.Header = perturbed.Header()
+		}
 		req.Done = func(resp *loop.Response, err error) {
 			var v value
 			if resp != nil {

@@ -26,6 +26,12 @@ type RunOptions struct {
 	MaxCallbacks int
 	// MaxTime stops a run whose loop time passes it; 0 means DefaultMaxTime.
 	MaxTime time.Duration
+	// Perturb, if not nil, changes the durations of the run: it is called with every timeout,
+	// interval, cost, delay and block as a step is about to use it, with the step's place and the
+	// key the duration belongs to, and returns the duration to use instead.
+	Perturb func(step Pos, key string, d time.Duration) time.Duration
+	// Ties orders the completions due at one instant under the virtual clock.
+	Ties loop.Ties
 }
 
 // Defaults of the runaway guards: far beyond what an honest scenario needs.
@@ -41,6 +47,15 @@ type runner struct {
 	dir       string         // the sandbox
 	handles   []any          // the latest timer or immediate of each id
 	callbacks []callbackSlot // per step that makes callbacks: the last one made
+	perturb   func(Pos, string, time.Duration) time.Duration
+}
+
+// duration returns d as the run is to use it: perturbed, when exploring.
+func (r *runner) duration(pos Pos, key string, d time.Duration) time.Duration {
+	if r.perturb == nil {
+		return d
+	}
+	return max(r.perturb(pos, key, d), 0)
 }
 
 // callbackSlot is the callback a step last handed to the loop, and the frame it closes over.
@@ -60,7 +75,7 @@ func (r *runner) log(text string) {
 // loop.ErrLimit when a guard stops it, or the error of setting the run up.
 func (s *Scenario) Run(opts RunOptions) (err error) {
 	clock := cmp.Or(opts.Clock, s.Clock)
-	backend, err := s.backend(clock)
+	backend, err := s.backend(clock, opts.Ties)
 	if err != nil {
 		return err
 	}
@@ -80,7 +95,7 @@ func (s *Scenario) Run(opts RunOptions) (err error) {
 	})
 	c := newCompiler()
 	main := c.list(s.main)
-	r := &runner{loop: l, out: out, dir: dir, handles: make([]any, len(s.ids))}
+	r := &runner{loop: l, out: out, dir: dir, handles: make([]any, len(s.ids)), perturb: opts.Perturb}
 	r.callbacks = make([]callbackSlot, *c.slots)
 	defer func() {
 		if p := recover(); p != nil {
@@ -97,10 +112,10 @@ func (s *Scenario) Run(opts RunOptions) (err error) {
 	return err
 }
 
-func (s *Scenario) backend(clock string) (loop.Backend, error) {
+func (s *Scenario) backend(clock string, ties loop.Ties) (loop.Backend, error) {
 	switch clock {
 	case "virtual":
-		return loop.NewVirtual(loop.VirtualConfig{Threads: s.Threadpool, Serve: serveVirtual}), nil
+		return loop.NewVirtual(loop.VirtualConfig{Threads: s.Threadpool, Serve: serveVirtual, Ties: ties}), nil
 	case "real":
 		return newRealBackend(s.Threadpool)
 	}

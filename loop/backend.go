@@ -21,6 +21,9 @@ type Poller interface {
 	Submit(t *Task)
 	// Get starts an HTTP GET request and returns it from a later Poll when it completes.
 	Get(r *Request)
+	// Cancel abandons a request that has not completed, which the loop has failed itself (its
+	// Timeout passed): the poller closes its connection and never returns it from Poll.
+	Cancel(r *Request)
 	// Poll waits until a completion is ready or the clock reaches until, whichever is first;
 	// Forever means no time limit, and an until at or before the current time means no wait.
 	// It appends every completion that is ready to done, in the order they became ready, and
@@ -60,6 +63,7 @@ type Task struct {
 	result      any
 	err         error
 	seq         uint64
+	id          uint64 // links its events in the trace
 	startTraced bool
 }
 
@@ -70,14 +74,24 @@ type Request struct {
 	Header [][2]string            // extra request headers, name and value, sent in order
 	Done   func(*Response, error) // runs on the loop thread, in poll
 	Closed func()                 // optional; runs in the close phase once the connection is closed
+	// Addr, if not empty, is the host:port to connect to instead of the backend's peer; the
+	// real backend allows loopback addresses only, the virtual one ignores it.
+	Addr string
+	// Timeout, if positive, fails the request with a *TimeoutError when its response has not
+	// come this long after it was made. A timer of the loop enforces it, so Done then runs in the
+	// timers phase; the connection is closed and Closed runs in the next close phase.
+	Timeout time.Duration
 
 	// Set by the poller.
 	Sent  time.Duration // when the request was made
 	Ready time.Duration // when the response (or the failure) arrived
 
-	resp *Response
-	err  error
-	seq  uint64
+	resp      *Response
+	err       error
+	seq       uint64
+	id        uint64 // links its events in the trace
+	timer     *Timer // enforces Timeout
+	cancelled bool   // failed by its timeout: the poller must drop it
 }
 
 // A Response is what an HTTP request got back.

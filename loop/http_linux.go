@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -28,14 +29,24 @@ type conn struct {
 func (r *Real) Get(req *Request) {
 	req.Sent = r.Now()
 	c := &conn{fd: -1, req: req, out: r.request(req)}
-	fd, err := unix.Socket(socketFamily(r.addr), unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	addr := r.addr
+	if req.Addr != "" {
+		ap, err := netip.ParseAddrPort(req.Addr)
+		if err != nil || !ap.Addr().IsLoopback() {
+			c.fail(fmt.Errorf("connect: %s is not a loopback address: looptest never reaches beyond this machine", req.Addr))
+			r.failNow(c)
+			return
+		}
+		addr = sockaddr(ap)
+	}
+	fd, err := unix.Socket(socketFamily(addr), unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		c.fail(fmt.Errorf("socket: %w", err))
 		r.failNow(c)
 		return
 	}
 	c.fd = fd
-	if err := unix.Connect(fd, r.addr); err != nil && err != unix.EINPROGRESS {
+	if err := unix.Connect(fd, addr); err != nil && err != unix.EINPROGRESS {
 		c.fail(connectError(err))
 		r.failNow(c)
 		return
@@ -46,6 +57,7 @@ func (r *Real) Get(req *Request) {
 		return
 	}
 	r.conns[int32(fd)] = c
+	r.byReq[req] = c
 }
 
 // failNow hands back a request that failed before it reached epoll, through the next Poll.
@@ -98,7 +110,7 @@ func requestTarget(path string) string {
 func connectError(err error) error {
 	switch {
 	case errors.Is(err, unix.ECONNREFUSED):
-		return errors.New("connect ECONNREFUSED")
+		return ErrConnRefused
 	case errors.Is(err, unix.ETIMEDOUT):
 		return errors.New("connect ETIMEDOUT")
 	}
@@ -169,7 +181,7 @@ func (c *conn) read() bool {
 			if c.parse(false) && c.resp != nil {
 				return true
 			}
-			c.fail(fmt.Errorf("read %w", sockError(err)))
+			c.fail(readError(err))
 			return true
 		case n == 0:
 			return c.parse(true)
@@ -181,6 +193,14 @@ func (c *conn) read() bool {
 	}
 }
 
+// readError names a failure to read the response; a reset reads as Node's does.
+func readError(err error) error {
+	if errors.Is(err, unix.ECONNRESET) {
+		return ErrConnReset
+	}
+	return fmt.Errorf("read %w", err)
+}
+
 func sockError(err error) error {
 	if errors.Is(err, unix.ECONNRESET) {
 		return errors.New("ECONNRESET")
@@ -190,9 +210,7 @@ func sockError(err error) error {
 
 // finish closes the socket and hands the request back as a completion.
 func (c *conn) finish(r *Real) *Request {
-	unix.EpollCtl(r.epfd, unix.EPOLL_CTL_DEL, c.fd, nil)
-	unix.Close(c.fd)
-	delete(r.conns, int32(c.fd))
+	c.close(r)
 	c.req.Ready = r.Now()
 	if c.err != nil {
 		c.req.resp, c.req.err = nil, c.err
@@ -200,6 +218,14 @@ func (c *conn) finish(r *Real) *Request {
 		c.req.resp, c.req.err = c.resp, nil
 	}
 	return c.req
+}
+
+// close unregisters the socket and closes it.
+func (c *conn) close(r *Real) {
+	unix.EpollCtl(r.epfd, unix.EPOLL_CTL_DEL, c.fd, nil)
+	unix.Close(c.fd)
+	delete(r.conns, int32(c.fd))
+	delete(r.byReq, c.req)
 }
 
 // parse tries to read a whole response from c.in: status line, headers, and a body delimited by
@@ -210,7 +236,7 @@ func (c *conn) parse(eof bool) bool {
 	if !ok {
 		if eof {
 			if len(c.in) == 0 {
-				c.fail(errors.New("socket hang up"))
+				c.fail(ErrHangUp)
 			} else {
 				c.fail(fmt.Errorf("malformed response: the connection closed inside the header (%d bytes)", len(c.in)))
 			}
@@ -265,7 +291,7 @@ func (c *conn) parse(eof bool) bool {
 	case length >= 0:
 		if len(body) < length {
 			if eof {
-				c.fail(fmt.Errorf("response truncated: %d of %d body bytes", len(body), length))
+				c.fail(TruncatedError(len(body), length))
 			}
 			return eof
 		}

@@ -2,7 +2,6 @@ package loop
 
 import (
 	"errors"
-	"fmt"
 	"runtime"
 	"time"
 )
@@ -17,9 +16,14 @@ type Options struct {
 	// MaxCallbacks stops the run with an error wrapping ErrLimit once this many callbacks have
 	// run (timers, immediates, nextTicks, microtasks, I/O and close callbacks). 0: no limit.
 	MaxCallbacks int
-	// MaxTime stops the run with an error wrapping ErrLimit once the loop time passes it.
-	// 0: no limit.
+	// MaxTime stops the run with an error wrapping ErrLimit once the loop time passes it; poll
+	// waits no longer than that. 0: no limit.
 	MaxTime time.Duration
+	// Deadline stops the run with an error wrapping ErrLimit once the wall clock passes it,
+	// whatever the backend's clock. The loop looks at the wall clock every 1024 callbacks and
+	// whenever it updates the loop time; a real backend must be given the same deadline
+	// (RealConfig.Deadline) so that a poll or a Busy returns by then. Zero: no deadline.
+	Deadline time.Time
 }
 
 // ErrLimit is wrapped by the error Run returns when a limit of Options stops a run.
@@ -48,6 +52,7 @@ type Loop struct {
 	micros fifo[callback] // queueMicrotask
 
 	inflight int          // tasks and requests handed to the poller, not yet completed
+	ops      uint64       // tasks and requests so far: their ids in the trace
 	ready    []Completion // reused by poll
 
 	closing, closingNow []callback // close callbacks queued, and the batch running
@@ -129,8 +134,9 @@ func (l *Loop) pollTimeout() time.Duration {
 func (l *Loop) updateTime() {
 	l.time = l.clock.Now()
 	if l.opts.MaxTime > 0 && l.time > l.opts.MaxTime {
-		l.Fail(fmt.Errorf("%w: the loop time passed %v (MaxTime)", ErrLimit, l.opts.MaxTime))
+		l.Fail(&LimitError{Limit: LimitTime, MaxTime: l.opts.MaxTime})
 	}
+	l.checkDeadline()
 }
 
 // poll waits for I/O as pollTimeout allows, then runs the callbacks of what completed, in the
@@ -140,6 +146,9 @@ func (l *Loop) poll() {
 	until := Forever
 	if d := l.pollTimeout(); d >= 0 {
 		until = l.time + d
+	}
+	if m := l.opts.MaxTime; m > 0 && (until == Forever || until > m) {
+		until = m + 1 // wake just past MaxTime, to stop there
 	}
 	before := l.clock.Now()
 	l.ready = l.poller.Poll(until, l.ready[:0])
@@ -233,8 +242,12 @@ func (l *Loop) enter() bool {
 	}
 	l.callbacks++
 	if max := l.opts.MaxCallbacks; max > 0 && l.callbacks > max {
-		l.Fail(fmt.Errorf("%w: more than %d callbacks (MaxCallbacks)", ErrLimit, max))
+		l.Fail(&LimitError{Limit: LimitCallbacks, MaxCallbacks: max})
 		return false
+	}
+	if l.callbacks%deadlineEvery == 0 {
+		l.checkDeadline()
+		return l.err == nil
 	}
 	return true
 }
@@ -282,26 +295,28 @@ func (l *Loop) QueueMicrotask(label string, cb func()) {
 func (l *Loop) Submit(t *Task) {
 	t.Worker, t.startTraced = -1, false
 	l.inflight++
-	l.trace(KindTaskQueued, t.Label, t.Cost)
+	l.ops++
+	t.id = l.ops
+	l.traceOp(KindTaskQueued, t.Label, t.Cost, t.id)
 	l.poller.Submit(t)
 	if l.rec != nil && t.Worker >= 0 {
 		// The task started at once: say so now, next to its submission.
 		t.startTraced = true
-		l.rec.add(Event{Time: t.Started, Thread: Thread(t.Worker), Kind: KindTaskStarted, Label: t.Label})
+		l.rec.add(Event{Time: t.Started, Thread: Thread(t.Worker), Kind: KindTaskStarted, Label: t.Label, ID: t.id})
 	}
 }
 
 // traceArrival records what the worker did, which the loop learns of only now.
 func (t *Task) traceArrival(rec *Recorder, _ int) {
 	if !t.startTraced {
-		rec.add(Event{Time: t.Started, Thread: Thread(t.Worker), Kind: KindTaskStarted, Label: t.Label})
+		rec.add(Event{Time: t.Started, Thread: Thread(t.Worker), Kind: KindTaskStarted, Label: t.Label, ID: t.id})
 	}
-	rec.add(Event{Time: t.Finished, Thread: Thread(t.Worker), Kind: KindTaskFinished, Label: t.Label})
+	rec.add(Event{Time: t.Finished, Thread: Thread(t.Worker), Kind: KindTaskFinished, Label: t.Label, ID: t.id})
 }
 
 func (t *Task) complete(l *Loop) {
 	if l.enter() {
-		l.trace(KindTaskDone, t.Label, 0)
+		l.traceOp(KindTaskDone, t.Label, 0, t.id)
 		if t.Done != nil {
 			t.Done(t.result, t.err)
 		}
@@ -313,18 +328,27 @@ func (t *Task) complete(l *Loop) {
 // phase of that iteration.
 func (l *Loop) Get(r *Request) {
 	l.inflight++
-	l.trace(KindRequestSent, r.Label, 0)
+	l.ops++
+	r.id = l.ops
+	l.traceOp(KindRequestSent, r.Label, 0, r.id)
 	l.poller.Get(r)
+	if r.Timeout > 0 {
+		l.armTimeout(r)
+	}
 }
 
 func (r *Request) traceArrival(rec *Recorder, tick int) {
 	rec.add(Event{Time: r.Ready, Tick: tick, Phase: PhasePoll, Thread: MainThread,
-		Kind: KindResponseReady, Label: r.Label, Arg: r.Sent})
+		Kind: KindResponseReady, Label: r.Label, Arg: r.Sent, ID: r.id})
 }
 
 func (r *Request) complete(l *Loop) {
+	if r.timer != nil {
+		l.ClearTimer(r.timer)
+		r.timer = nil
+	}
 	if l.enter() {
-		l.trace(KindResponseDone, r.Label, 0)
+		l.traceOp(KindResponseDone, r.Label, 0, r.id)
 		if r.Done != nil {
 			r.Done(r.resp, r.err)
 		}
@@ -341,6 +365,7 @@ func (r *Request) complete(l *Loop) {
 func (l *Loop) Block(d time.Duration) {
 	l.trace(KindBlock, "", d)
 	l.clock.Busy(d)
+	l.checkDeadline()
 }
 
 // Log records text in the trace as the program's output. It prints nothing.
@@ -360,4 +385,12 @@ func (l *Loop) trace(k Kind, label string, arg time.Duration) {
 func (l *Loop) record(k Kind, label string, arg time.Duration) {
 	l.rec.add(Event{Time: l.clock.Now(), Tick: l.tick, Phase: l.phase, Thread: MainThread,
 		Kind: k, Label: label, Arg: arg})
+}
+
+// traceOp records an event of a task or request, with the operation's id.
+func (l *Loop) traceOp(k Kind, label string, arg time.Duration, id uint64) {
+	if l.rec != nil {
+		l.rec.add(Event{Time: l.clock.Now(), Tick: l.tick, Phase: l.phase, Thread: MainThread,
+			Kind: k, Label: label, Arg: arg, ID: id})
+	}
 }

@@ -333,18 +333,6 @@ func TestFailStopsAfterCurrentCallback(t *testing.T) {
 	expect(t, got, "a")
 }
 
-func TestLimits(t *testing.T) {
-	forever := func(l *Loop) func() {
-		return func() { l.SetInterval(ms, "iv", func() {}) }
-	}
-	for _, opts := range []Options{{MaxCallbacks: 100}, {MaxTime: time.Second}} {
-		l := New(opts)
-		if err := l.Run(forever(l)); !errors.Is(err, ErrLimit) {
-			t.Errorf("%+v: err = %v, want ErrLimit", opts, err)
-		}
-	}
-}
-
 func TestRunTwice(t *testing.T) {
 	l := New(Options{})
 	if err := l.Run(func() {}); err != nil {
@@ -383,4 +371,19 @@ func TestTraceIsDeterministic(t *testing.T) {
 			t.Errorf("trace lacks %q:\n%s", want, a)
 		}
 	}
+}
+
+func TestTiesReversed(t *testing.T) {
+	var got []string
+	l := New(Options{Backend: NewVirtual(VirtualConfig{Ties: TiesReversed})})
+	err := l.Run(func() {
+		l.Submit(&Task{Cost: 100 * ms, Done: func(any, error) { got = append(got, "task a") }})
+		l.Submit(&Task{Cost: 100 * ms, Done: func(any, error) { got = append(got, "task b") }})
+		l.SetTimeout(100*ms, "t", func() { got = append(got, "timer") })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// In order, both tasks would come out of the poll at 100ms, a before b, then the timer.
+	expect(t, got, "timer", "task b", "task a")
 }

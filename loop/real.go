@@ -9,6 +9,9 @@ type RealConfig struct {
 	// Addr is the host:port that HTTP requests go to: the delay server. It must be a loopback
 	// address (127.0.0.0/8 or [::1]).
 	Addr string
+	// Deadline, if not zero, is the wall-clock time by which Poll and Busy return whatever they
+	// wait for, so that a loop with the same Options.Deadline can stop on time.
+	Deadline time.Time
 }
 
 // spin holds the calling thread for d on the monotonic clock, as a busy loop.

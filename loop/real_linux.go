@@ -23,6 +23,8 @@ type Real struct {
 	evfd  int // written by workers when a task finishes
 	addr  unix.Sockaddr
 	host  string
+	// deadline, if not zero, bounds every wait of Poll and Busy.
+	deadline time.Time
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -33,7 +35,8 @@ type Real struct {
 	stop     chan struct{} // closed by Close: workers stop holding their tasks
 	workers  sync.WaitGroup
 
-	conns  map[int32]*conn // open sockets by descriptor
+	conns  map[int32]*conn    // open sockets by descriptor
+	byReq  map[*Request]*conn // the same, by request, for Cancel
 	events []unix.EpollEvent
 	closed bool
 }
@@ -67,12 +70,14 @@ func newReal(cfg RealConfig) (*Real, error) {
 		return nil, fmt.Errorf("real clock: epoll_ctl: %w", err)
 	}
 	r := &Real{
-		start:  time.Now(),
-		epfd:   epfd,
-		evfd:   evfd,
-		host:   cfg.Addr,
-		conns:  map[int32]*conn{},
-		events: make([]unix.EpollEvent, 256),
+		start:    time.Now(),
+		epfd:     epfd,
+		evfd:     evfd,
+		host:     cfg.Addr,
+		deadline: cfg.Deadline,
+		conns:    map[int32]*conn{},
+		byReq:    map[*Request]*conn{},
+		events:   make([]unix.EpollEvent, 256),
 	}
 	r.addr, r.stop = sockaddr(ap), make(chan struct{})
 	r.cond = sync.NewCond(&r.mu)
@@ -97,8 +102,13 @@ func sockaddr(ap netip.AddrPort) unix.Sockaddr {
 // Now returns the time since the backend started, on the monotonic clock.
 func (r *Real) Now() time.Duration { return time.Since(r.start) }
 
-// Busy spins on the calling thread for d.
-func (r *Real) Busy(d time.Duration) { spin(d) }
+// Busy spins on the calling thread for d, or until the deadline.
+func (r *Real) Busy(d time.Duration) {
+	if !r.deadline.IsZero() {
+		d = min(d, time.Until(r.deadline))
+	}
+	spin(d)
+}
 
 // Submit queues t for the next free worker.
 func (r *Real) Submit(t *Task) {
@@ -171,6 +181,12 @@ func (r *Real) Poll(until time.Duration, done []Completion) []Completion {
 			// epoll_wait counts milliseconds: round up, so as not to wake before the deadline.
 			timeout = int(max(until-r.Now()+time.Millisecond-1, 0) / time.Millisecond)
 		}
+		if !r.deadline.IsZero() {
+			left := int(max(time.Until(r.deadline)+time.Millisecond-1, 0) / time.Millisecond)
+			if timeout < 0 || left < timeout {
+				timeout = left
+			}
+		}
 		if r.hasFinished() {
 			timeout = 0
 		}
@@ -198,7 +214,9 @@ func (r *Real) Poll(until time.Duration, done []Completion) []Completion {
 			done = append(done, t)
 		}
 		for _, req := range r.failed {
-			done = append(done, req)
+			if !req.cancelled {
+				done = append(done, req)
+			}
 		}
 		clear(r.finished)
 		clear(r.failed)
@@ -217,6 +235,13 @@ func (r *Real) hasFinished() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return len(r.finished) > 0 || len(r.failed) > 0
+}
+
+// Cancel closes the connection of a request the loop has failed by its timeout.
+func (r *Real) Cancel(req *Request) {
+	if c := r.byReq[req]; c != nil {
+		c.close(r)
+	}
 }
 
 // Close stops the workers, waiting for the tasks they are running, closes every socket and the

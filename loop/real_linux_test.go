@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/looptest/looptest/internal/lttest"
 )
 
 // peer is a loopback TCP server that answers each connection with handle, for testing the HTTP
@@ -182,8 +182,8 @@ func TestRealRefusesNonLoopback(t *testing.T) {
 	}
 }
 
-// TestRealLeavesNothingBehind runs a batch of real loops and checks that no descriptor and no
-// goroutine outlives them.
+// TestRealLeavesNothingBehind runs a batch of real loops and checks that no descriptor, no
+// goroutine and no OS thread outlives them.
 func TestRealLeavesNothingBehind(t *testing.T) {
 	addr := peer(t, answer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
 	run := func() {
@@ -196,27 +196,8 @@ func TestRealLeavesNothingBehind(t *testing.T) {
 		})
 	}
 	run() // warm up whatever the runtime keeps for good
-	fds, goroutines := openFDs(t), runtime.NumGoroutine()
+	lttest.CheckLeaks(t)
 	for range 20 {
 		run()
 	}
-	if after := openFDs(t); after != fds {
-		t.Errorf("open descriptors: %d before, %d after 20 runs", fds, after)
-	}
-	// Worker goroutines end as their Close returns; give the scheduler a moment to reap them.
-	deadline := time.Now().Add(2 * time.Second)
-	for runtime.NumGoroutine() > goroutines && time.Now().Before(deadline) {
-		time.Sleep(ms)
-	}
-	if after := runtime.NumGoroutine(); after > goroutines {
-		t.Errorf("goroutines: %d before, %d after 20 runs", goroutines, after)
-	}
-}
-
-func openFDs(t *testing.T) int {
-	entries, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Skip("no /proc/self/fd:", err)
-	}
-	return len(entries)
 }

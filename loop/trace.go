@@ -76,6 +76,7 @@ type Event struct {
 	Kind   Kind
 	Label  string        // the timer, task, request or callback; the text of a log
 	Arg    time.Duration // depends on Kind
+	ID     uint64        // links the events of one task or request; 0 for others
 }
 
 // A Recorder keeps the events of a run, in the order the loop learnt of them. Only the loop's

@@ -1,7 +1,7 @@
 package loop
 
 import (
-	"fmt"
+	"runtime/debug"
 	"slices"
 	"time"
 )
@@ -13,7 +13,22 @@ type VirtualConfig struct {
 	// Serve answers the simulated HTTP requests: how long after the request the response is
 	// ready, and the response or the failure. Nil answers every request at once with 200 OK.
 	Serve func(*Request) (delay time.Duration, resp *Response, err error)
+	// Ties orders the completions due at one instant. A real clock has no exact ties, so either
+	// order can happen there; exploring both shows whether an ordering hinges on one.
+	Ties Ties
 }
+
+// Ties says how a virtual backend orders completions that are due at the same instant.
+type Ties uint8
+
+const (
+	// TiesInOrder delivers completions due together in the order they were submitted, and a
+	// completion due exactly at a timer's deadline in the poll before that timer runs.
+	TiesInOrder Ties = iota
+	// TiesReversed delivers completions due together in the reverse order, and holds back a
+	// completion due exactly when the poll's wait ends until the next poll, after the timers.
+	TiesReversed
+)
 
 // Virtual is a backend whose time moves only when the loop would wait, and by Busy. Its pool is
 // simulated: a task starts on the lowest-numbered free worker or waits in a FIFO queue, and
@@ -26,6 +41,7 @@ type Virtual struct {
 	pending ioHeap      // running tasks and requests, by (ready time, submission)
 	seq     uint64
 	serve   func(*Request) (time.Duration, *Response, error)
+	ties    Ties
 }
 
 // NewVirtual returns a virtual backend at time 0.
@@ -38,7 +54,7 @@ func NewVirtual(cfg VirtualConfig) *Virtual {
 	if serve == nil {
 		serve = func(*Request) (time.Duration, *Response, error) { return 0, &Response{200, "OK"}, nil }
 	}
-	return &Virtual{busy: make([]bool, n), serve: serve}
+	return &Virtual{busy: make([]bool, n), serve: serve, ties: cfg.Ties}
 }
 
 // Now returns the virtual time.
@@ -58,19 +74,35 @@ func (v *Virtual) Submit(t *Task) {
 	v.queue.push(t)
 }
 
-// Get asks Serve for the response, which is ready after the delay Serve says.
+// Get asks Serve for the response, which is ready after the delay Serve says. A delay of
+// Forever means no response ever comes: only the request's Timeout can end it.
 func (v *Virtual) Get(r *Request) {
 	v.seq++
 	r.seq, r.Sent = v.seq, v.now
 	delay, resp, err := v.serve(r)
+	if delay == Forever {
+		return
+	}
 	r.resp, r.err = resp, err
 	r.Ready = r.Sent + max(delay, 0)
 	v.pending.push(ioItem{at: r.Ready, seq: r.seq, c: r})
 }
 
+// Cancel drops r, which the loop has marked cancelled: Poll skips it.
+func (v *Virtual) Cancel(r *Request) {}
+
+// isCancelled reports whether c is a request the loop has failed by its timeout.
+func isCancelled(c Completion) bool {
+	r, ok := c.(*Request)
+	return ok && r.cancelled
+}
+
 // Poll moves the time to the earlier of until and the first pending completion (never backwards),
 // then returns everything that is ready, by ready time, ties in submission order.
 func (v *Virtual) Poll(until time.Duration, done []Completion) []Completion {
+	for len(v.pending) > 0 && isCancelled(v.pending[0].c) {
+		v.pending.pop() // a cancelled request does not wake the poll
+	}
 	target := until
 	if len(v.pending) > 0 && (until == Forever || v.pending[0].at < until) {
 		target = v.pending[0].at
@@ -79,14 +111,24 @@ func (v *Virtual) Poll(until time.Duration, done []Completion) []Completion {
 		panic("loop: virtual poll would wait forever: nothing is pending")
 	}
 	v.now = max(v.now, target)
+	// Reversed ties hold back what is due exactly when the wait ends.
+	holdBack := v.ties == TiesReversed && until != Forever && until == v.now
 
 	first := len(done)
 	for len(v.pending) > 0 && v.pending[0].at <= v.now {
 		at := v.pending[0].at
+		if holdBack && at == v.now {
+			break
+		}
 		for len(v.pending) > 0 && v.pending[0].at == at {
 			it := v.pending.pop()
-			if t, ok := it.c.(*Task); ok {
-				v.busy[t.Worker] = false
+			switch c := it.c.(type) {
+			case *Task:
+				v.busy[c.Worker] = false
+			case *Request:
+				if c.cancelled {
+					continue
+				}
 			}
 			done = append(done, it.c)
 		}
@@ -103,6 +145,9 @@ func (v *Virtual) Poll(until time.Duration, done []Completion) []Completion {
 	slices.SortStableFunc(ready, func(a, b Completion) int {
 		if c := cmpDuration(readyAt(a), readyAt(b)); c != 0 {
 			return c
+		}
+		if v.ties == TiesReversed {
+			return cmpSeq(seqOf(b), seqOf(a))
 		}
 		return cmpSeq(seqOf(a), seqOf(b))
 	})
@@ -135,7 +180,7 @@ func runWork(work func() (any, error)) (result any, err error) {
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("panic in a pool task: %v", p)
+			err = &PanicError{Value: p, Stack: debug.Stack()}
 		}
 	}()
 	return work()

@@ -33,6 +33,7 @@ func init() {
 	commands = []command{
 		{"check", "FILE...", "load and check scenario files; print every problem as FILE:LINE:COL: message", runCheck},
 		{"diff", "[flags] LEFT [RIGHT]", "show two orderings side by side (SCENARIO.yaml, SCENARIO.yaml@virtual, SCENARIO.yaml@real, or an ordering file; one scenario alone: its golden against its run)", runDiff},
+		{"explore", "[--jitter 10%] [--runs N] [--seed S] [--timers] FILE...", "find the orderings a scenario gives when its timings wobble, and which steps decide each race; exit 1 when it has more than one", runExplore},
 		{"help", "[COMMAND | format]", "show help for a command, or the scenario format", runHelp},
 		{"run", "[--clock virtual|real] [--trace] FILE", "run a scenario and print its ordering, or with --trace every loop event", runRun},
 		{"test", "[-update] [--clock virtual|real] [PATH...]", "compare each scenario's ordering with its .golden (default PATH: scenarios/)", runTest},

@@ -3,23 +3,33 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"path/filepath"
+	"strings"
 
+	"github.com/looptest/looptest/golden"
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/loop"
+	"github.com/looptest/looptest/timeline"
 )
 
 func runRun(c *cli, args []string) int {
 	fs := c.flags("run")
 	clock := clockFlag(fs)
 	trace := fs.Bool("trace", false, "print every loop event, with its time, tick, phase and thread, and the log lines among them")
+	picture := fs.String("timeline", "", "also draw the run into `FILE`: FILE.html for a page, FILE.svg for an image")
 	if st := c.parse(fs, args); st >= 0 {
 		return st
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(c.stderr, "usage: looptest run [--clock virtual|real] [--trace] FILE")
+		fmt.Fprintln(c.stderr, "usage: looptest run [--clock virtual|real] [--trace] [--timeline FILE.html|FILE.svg] FILE")
 		return exitInvalid
 	}
 	if !validClock(c, *clock) {
+		return exitInvalid
+	}
+	ext := strings.ToLower(filepath.Ext(*picture))
+	if *picture != "" && ext != ".html" && ext != ".svg" {
+		fmt.Fprintf(c.stderr, "looptest run: --timeline %s: the file must end in .html or .svg\n", *picture)
 		return exitInvalid
 	}
 	s, err := c.load(fs.Arg(0))
@@ -28,12 +38,20 @@ func runRun(c *cli, args []string) int {
 	}
 	opts := harness.RunOptions{Clock: *clock, Out: c.stdout}
 	var rec loop.Recorder
+	if *trace || *picture != "" {
+		opts.Recorder = &rec
+	}
 	if *trace {
-		opts.Out, opts.Recorder = &bytes.Buffer{}, &rec
+		opts.Out = &bytes.Buffer{}
 	}
 	err = s.Run(opts)
 	if *trace {
 		if werr := loop.WriteTrace(c.stdout, rec.Events()); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	if *picture != "" {
+		if werr := drawTimeline(*picture, ext, s, rec.Events()); werr != nil && err == nil {
 			err = werr
 		}
 	}
@@ -42,4 +60,20 @@ func runRun(c *cli, args []string) int {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// drawTimeline writes the picture of a run, atomically.
+func drawTimeline(path, ext string, s *harness.Scenario, events []loop.Event) error {
+	var b bytes.Buffer
+	title := s.Name + " (" + s.File + ")"
+	var err error
+	if ext == ".svg" {
+		err = timeline.WriteSVG(&b, events, title)
+	} else {
+		err = timeline.WriteHTML(&b, events, title)
+	}
+	if err != nil {
+		return err
+	}
+	return golden.Write(path, b.Bytes())
 }

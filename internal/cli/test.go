@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/looptest/looptest/explore"
 	"github.com/looptest/looptest/golden"
 	"github.com/looptest/looptest/harness"
 )
@@ -19,6 +20,7 @@ import (
 func runTest(c *cli, args []string) int {
 	fs := c.flags("test")
 	update := fs.Bool("update", false, "rewrite the golden files with the orderings the scenarios give, instead of comparing")
+	exploring := fs.Bool("explore", false, "also explore each scenario's timings: fail a scenario whose ordering changes when they wobble, unless it is marked '# timing: tight'")
 	clock := clockFlag(fs)
 	if st := c.parse(fs, args); st >= 0 {
 		return st
@@ -44,6 +46,9 @@ func runTest(c *cli, args []string) int {
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			results[i] = testOne(file, *clock, *update)
+			if *exploring && results[i].ok {
+				exploreOne(&results[i])
+			}
 		}()
 	}
 	wg.Wait()
@@ -112,6 +117,30 @@ func testOne(file, clock string, update bool) testResult {
 		}
 	}
 	return res
+}
+
+// exploreOne explores a scenario that passed, and fails it when it is timing-sensitive without
+// saying so.
+func exploreOne(res *testResult) {
+	s, err := harness.Load(res.file)
+	if err != nil {
+		res.ok, res.detail = false, err.Error()+"\n"
+		return
+	}
+	rep, err := explore.Explore(s, explore.Options{Runs: 100, Seed: 1})
+	switch {
+	case err != nil:
+		res.ok, res.detail = false, err.Error()+"\n"
+	case !rep.Stable() && !s.Tight:
+		var b strings.Builder
+		b.WriteString("its ordering changes when timings wobble: space out the events that race, or mark the file '# timing: tight'\n")
+		rep.Write(&b)
+		res.ok, res.detail = false, b.String()
+	case !rep.Stable():
+		res.note += " (timing-sensitive, marked tight)"
+	case s.Tight:
+		res.note += " (marked tight, but stable when timings wobble)"
+	}
 }
 
 // GoldenPath returns the golden file of a scenario file: NAME.yaml → NAME.golden.

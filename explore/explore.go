@@ -1,0 +1,507 @@
+// Package explore finds the orderings a scenario can produce when its timings wobble, before a
+// golden file flakes in CI.
+//
+// It runs the scenario many times under the virtual clock. Every cost, delay and block is
+// perturbed by a random jitter, independently at each use: they stand for I/O and CPU work, whose
+// length changes from machine to machine. Timer delays are not perturbed unless asked: Node.js
+// fires a timer at its deadline, and what moves a timer against other events is when it is
+// armed, which follows from the perturbed work before it; perturbing delays reports races that
+// cannot happen, such as 50 ms + 50 ms against 100 ms. With Options.Timers they are perturbed
+// too, with one factor per distinct delay in a run, because Node.js keeps the timers of one delay
+// in one list and fires them in the order they were armed. Half of the runs also reverse the
+// order of completions due at the same instant. Each distinct ordering is reported
+// with how often it appeared, the pairs of log lines that swap against the unperturbed ordering,
+// and the steps whose timings decide each swap: a step decides a swap when running that same
+// perturbed run with the step's durations unperturbed undoes the swap.
+package explore
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/looptest/looptest/harness"
+	"github.com/looptest/looptest/loop"
+)
+
+// Options configure an exploration.
+type Options struct {
+	Runs   int     // perturbed runs; 0 means 200
+	Jitter float64 // the relative jitter, 0.10 for ±10%; 0 means 0.10
+	Seed   uint64  // the seed of the perturbations: the same seed gives the same report
+	Timers bool    // perturb timer delays too, one factor per distinct delay
+}
+
+// Report is what an exploration found.
+type Report struct {
+	File      string
+	Runs      int
+	Jitter    float64
+	Seed      uint64
+	Orderings []*Ordering // the unperturbed one first, then by how often they appeared
+	Races     []*Race     // the pairs of callbacks that swap, the most frequent first
+}
+
+// A Race is a pair of callbacks whose order changes when timings wobble.
+type Race struct {
+	First, Second Unit      // in the unperturbed order
+	Runs          int       // how many runs had them the other way round
+	DecidedBy     []Decider // every step that decided it in some ordering
+	Together      bool      // no step decides it alone: the listed ones do together
+}
+
+// Stable reports whether every run gave the same ordering.
+func (r *Report) Stable() bool { return len(r.Orderings) == 1 }
+
+// Ordering is one distinct ordering and what makes it differ from the unperturbed one.
+type Ordering struct {
+	Lines    []string
+	Units    []Unit // the callbacks that logged, in the order they ran
+	Count    int
+	Baseline bool   // the unperturbed ordering
+	Swaps    []Swap // pairs of lines in the other order than in the baseline, nearest first
+	More     int    // swaps not listed
+	example  trial
+}
+
+// A Unit is a callback that logged, and what it logged.
+type Unit struct {
+	Callback string   // the callback's label: its step and place, or "main"
+	Lines    []string // what it logged
+}
+
+func (u Unit) String() string {
+	s := fmt.Sprintf("%q", u.Lines[0])
+	if n := len(u.Lines) - 1; n > 0 {
+		s += fmt.Sprintf(" (+%d %s)", n, plural(n, "line"))
+	}
+	return s + " from " + u.Callback
+}
+
+func (u Unit) key() string { return u.Callback + "\x00" + strings.Join(u.Lines, "\n") }
+
+// Swap is a pair of callbacks that run in the other order than in the unperturbed ordering.
+type Swap struct {
+	First, Second Unit      // First ran before Second here; the baseline had Second first
+	DecidedBy     []Decider // the steps whose timings decide it, alone or (Together) jointly
+	Together      bool
+}
+
+// Decider is a step whose timing decides a swap, or a tie at one instant when Key is "tie".
+type Decider struct {
+	Pos harness.Pos
+	Key string        // cost, delay, block, timeout, interval, or tie
+	D   time.Duration // the duration as the scenario gives it
+}
+
+func (d Decider) String() string {
+	if d.Key == "tie" {
+		return "the order of completions due at one instant"
+	}
+	return fmt.Sprintf("%s:%d (%s %v)", d.Pos.File, d.Pos.Line, d.Key, d.D)
+}
+
+// maxSwaps bounds the swaps listed per ordering.
+const maxSwaps = 5
+
+// trial is one run's perturbation: which run it is, whether ties are reversed, and which step
+// runs unperturbed.
+type trial struct {
+	run      int
+	perturb  bool
+	reversed bool
+	off      []stepKey // steps whose durations stay as written
+}
+
+type stepKey struct {
+	pos harness.Pos
+	key string
+}
+
+// Explore runs s under the virtual clock with perturbed timings, opts.Runs times.
+func Explore(s *harness.Scenario, opts Options) (*Report, error) {
+	if opts.Runs <= 0 {
+		opts.Runs = 200
+	}
+	if opts.Jitter <= 0 {
+		opts.Jitter = 0.10
+	}
+	x := &explorer{s: s, opts: opts}
+	rep := &Report{File: s.File, Runs: opts.Runs, Jitter: opts.Jitter, Seed: opts.Seed}
+
+	base, err := x.run(trial{})
+	if err != nil {
+		return nil, err
+	}
+	byKey := map[string]*Ordering{}
+	baseline := &Ordering{Lines: base.lines, Units: base.units, Baseline: true}
+	byKey[base.key()] = baseline
+	rep.Orderings = append(rep.Orderings, baseline)
+	for i := range opts.Runs {
+		t := trial{run: i + 1, perturb: i > 0, reversed: i%2 == 0}
+		res, err := x.run(t)
+		if err != nil {
+			return nil, err
+		}
+		o := byKey[res.key()]
+		if o == nil {
+			o = &Ordering{Lines: res.lines, Units: res.units, example: t}
+			byKey[res.key()] = o
+			rep.Orderings = append(rep.Orderings, o)
+		}
+		o.Count++
+	}
+	slices.SortStableFunc(rep.Orderings[1:], func(a, b *Ordering) int { return b.Count - a.Count })
+	for _, o := range rep.Orderings[1:] {
+		if err := x.explain(o, base.units); err != nil {
+			return nil, err
+		}
+	}
+	rep.Races = races(rep.Orderings[1:])
+	return rep, nil
+}
+
+// races gathers the swaps of every ordering into races, one per pair of callbacks.
+func races(orderings []*Ordering) []*Race {
+	var rs []*Race
+	byPair := map[[2]string]*Race{}
+	for _, o := range orderings {
+		for _, s := range o.Swaps {
+			pair := [2]string{s.Second.key(), s.First.key()}
+			r := byPair[pair]
+			if r == nil {
+				r = &Race{First: s.Second, Second: s.First, Together: true}
+				byPair[pair] = r
+				rs = append(rs, r)
+			}
+			r.Runs += o.Count
+			if len(s.DecidedBy) > 0 && !s.Together && r.Together {
+				r.Together, r.DecidedBy = false, nil
+			}
+			if s.Together == r.Together {
+				for _, d := range s.DecidedBy {
+					if !slices.Contains(r.DecidedBy, d) {
+						r.DecidedBy = append(r.DecidedBy, d)
+					}
+				}
+			}
+		}
+	}
+	slices.SortStableFunc(rs, func(a, b *Race) int { return b.Runs - a.Runs })
+	return rs
+}
+
+// result is what one trial gave.
+type result struct {
+	lines []string
+	units []Unit
+	used  []perturbed // the steps it perturbed, in the order they first used a duration
+}
+
+func (r *result) key() string { return strings.Join(r.lines, "\n") }
+
+type explorer struct {
+	s    *harness.Scenario
+	opts Options
+}
+
+// perturbed is a step a trial perturbed, with the duration the scenario writes for it.
+type perturbed struct {
+	stepKey
+	d time.Duration
+}
+
+// run runs one trial.
+func (x *explorer) run(t trial) (*result, error) {
+	var out bytes.Buffer
+	var used []perturbed
+	var rec loop.Recorder
+	opts := harness.RunOptions{Clock: "virtual", Out: &out, Recorder: &rec}
+	if t.reversed {
+		opts.Ties = loop.TiesReversed
+	}
+	if t.perturb {
+		counts := map[stepKey]int{}
+		opts.Perturb = func(pos harness.Pos, key string, d time.Duration) time.Duration {
+			timer := key == "timeout" || key == "interval"
+			if timer && !x.opts.Timers {
+				return d
+			}
+			k := stepKey{pos, key}
+			if !slices.ContainsFunc(used, func(p perturbed) bool { return p.stepKey == k }) {
+				used = append(used, perturbed{k, d})
+			}
+			if slices.Contains(t.off, k) {
+				return d
+			}
+			instance := counts[k]
+			counts[k]++
+			if timer {
+				// One factor per delay, timeouts and intervals alike: timers of one delay share
+				// Node's list and keep the order they were armed in.
+				pos, key, instance = harness.Pos{}, "timer", 0
+			}
+			return time.Duration(float64(d) * (1 + x.opts.Jitter*x.unit(t.run, pos, key, d, instance)))
+		}
+	}
+	if err := x.s.Run(opts); err != nil {
+		return nil, fmt.Errorf("%s: run %d: %w", x.s.File, t.run, err)
+	}
+	return &result{lines: lines(out.Bytes()), units: units(rec.Events()), used: used}, nil
+}
+
+// units groups the log lines of a run by the callback that printed them.
+func units(events []loop.Event) []Unit {
+	var us []Unit
+	cur := "main"
+	for _, e := range events {
+		switch e.Kind {
+		case loop.KindTimerFired, loop.KindImmediateRun, loop.KindNextTickRun, loop.KindMicrotaskRun,
+			loop.KindTaskDone, loop.KindResponseDone, loop.KindClose:
+			cur = e.Label
+			if e.Kind == loop.KindClose {
+				cur = "the close callback of " + e.Label
+			}
+			us = append(us, Unit{Callback: cur})
+		case loop.KindLog:
+			if len(us) == 0 {
+				us = append(us, Unit{Callback: cur})
+			}
+			u := &us[len(us)-1]
+			u.Lines = append(u.Lines, strings.Split(e.Label, "\n")...)
+		}
+	}
+	return slices.DeleteFunc(us, func(u Unit) bool { return len(u.Lines) == 0 })
+}
+
+// unit returns a number in [-1, 1] that depends only on the seed, the run and the duration's
+// identity, so that re-running a trial with one step unperturbed keeps every other factor.
+func (x *explorer) unit(run int, pos harness.Pos, key string, d time.Duration, instance int) float64 {
+	h := fnv.New64a()
+	var b [8]byte
+	for _, n := range []uint64{x.opts.Seed, uint64(run), uint64(pos.Line), uint64(pos.Col), uint64(d), uint64(instance)} {
+		binary.LittleEndian.PutUint64(b[:], n)
+		h.Write(b[:])
+	}
+	io.WriteString(h, key)
+	return 2*float64(h.Sum64()>>11)/float64(1<<53) - 1
+}
+
+// explain finds the swaps of o against the baseline, and which steps decide each: a step decides
+// a swap when the same trial, with that step's durations as written, undoes it. When no single
+// step does, pairs of steps are tried.
+func (x *explorer) explain(o *Ordering, base []Unit) error {
+	swaps := inversions(base, o.Units)
+	if len(swaps) > maxSwaps {
+		o.More = len(swaps) - maxSwaps
+		swaps = swaps[:maxSwaps]
+	}
+	o.Swaps = swaps
+	ex, err := x.run(o.example)
+	if err != nil {
+		return err
+	}
+	var deciders []Decider
+	for _, p := range ex.used {
+		deciders = append(deciders, Decider{Pos: p.pos, Key: p.key, D: p.d})
+	}
+	undoes := func(t trial, off ...Decider) ([]bool, error) {
+		res, err := x.run(t)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]bool, len(swaps))
+		for j, s := range swaps {
+			out[j] = !before(res.units, s.First, s.Second)
+		}
+		return out, nil
+	}
+	if o.example.reversed {
+		t := o.example
+		t.reversed = false
+		u, err := undoes(t)
+		if err != nil {
+			return err
+		}
+		for j := range swaps {
+			if u[j] {
+				swaps[j].DecidedBy = append(swaps[j].DecidedBy, Decider{Key: "tie"})
+			}
+		}
+	}
+	for _, d := range deciders {
+		t := o.example
+		t.off = []stepKey{{d.Pos, d.Key}}
+		u, err := undoes(t)
+		if err != nil {
+			return err
+		}
+		for j := range swaps {
+			if u[j] {
+				swaps[j].DecidedBy = append(swaps[j].DecidedBy, d)
+			}
+		}
+	}
+	const maxPairs = 12 // steps beyond which pairs are not tried
+	if len(deciders) > maxPairs {
+		return nil
+	}
+	for a := range deciders {
+		for b := a + 1; b < len(deciders); b++ {
+			open := false
+			for j := range swaps {
+				open = open || len(swaps[j].DecidedBy) == 0 || swaps[j].Together
+			}
+			if !open {
+				return nil
+			}
+			t := o.example
+			t.off = []stepKey{{deciders[a].Pos, deciders[a].Key}, {deciders[b].Pos, deciders[b].Key}}
+			u, err := undoes(t)
+			if err != nil {
+				return err
+			}
+			for j := range swaps {
+				if u[j] && (len(swaps[j].DecidedBy) == 0 || swaps[j].Together) {
+					swaps[j].Together = true
+					for _, d := range []Decider{deciders[a], deciders[b]} {
+						if !slices.Contains(swaps[j].DecidedBy, d) {
+							swaps[j].DecidedBy = append(swaps[j].DecidedBy, d)
+						}
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// inversions lists the pairs of units that b runs in the other order than a, nearest in a first.
+// A unit is told apart from its repeats by its occurrence number.
+func inversions(a, b []Unit) []Swap {
+	ia, ib := occurrences(a), occurrences(b)
+	type pair struct {
+		x, y occurrence
+		dist int
+	}
+	var pairs []pair
+	for i, x := range ia {
+		for j := i + 1; j < len(ia); j++ {
+			y := ia[j]
+			px, okx := index(ib, x)
+			py, oky := index(ib, y)
+			if okx && oky && px > py {
+				pairs = append(pairs, pair{y, x, j - i})
+			}
+		}
+	}
+	slices.SortStableFunc(pairs, func(p, q pair) int { return p.dist - q.dist })
+	swaps := make([]Swap, len(pairs))
+	for i, p := range pairs {
+		swaps[i] = Swap{First: p.x.unit, Second: p.y.unit}
+	}
+	return swaps
+}
+
+// before reports whether first runs before second in us (their first occurrences).
+func before(us []Unit, first, second Unit) bool {
+	i := slices.IndexFunc(us, func(u Unit) bool { return u.key() == first.key() })
+	j := slices.IndexFunc(us, func(u Unit) bool { return u.key() == second.key() })
+	return i >= 0 && j >= 0 && i < j
+}
+
+type occurrence struct {
+	unit Unit
+	key  string
+	n    int
+}
+
+func occurrences(us []Unit) []occurrence {
+	seen := map[string]int{}
+	out := make([]occurrence, len(us))
+	for i, u := range us {
+		k := u.key()
+		out[i] = occurrence{u, k, seen[k]}
+		seen[k]++
+	}
+	return out
+}
+
+func index(occ []occurrence, o occurrence) (int, bool) {
+	i := slices.IndexFunc(occ, func(p occurrence) bool { return p.key == o.key && p.n == o.n })
+	return i, i >= 0
+}
+
+func lines(b []byte) []string {
+	s := strings.TrimSuffix(string(b), "\n")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+// Write prints the report for a person: a verdict line, the races with what decides them, and
+// how often each ordering appeared.
+func (r *Report) Write(w io.Writer) {
+	verdict := "stable"
+	if !r.Stable() {
+		verdict = "timing-sensitive"
+	}
+	total := r.Runs + 1
+	fmt.Fprintf(w, "%s: %s: %d %s in %d runs (jitter ±%g%%, seed %d)\n", r.File, verdict,
+		len(r.Orderings), plural(len(r.Orderings), "ordering"), total, math.Round(r.Jitter*1000)/10, r.Seed)
+	if r.Stable() {
+		return
+	}
+	fmt.Fprintf(w, "races, the pairs of callbacks whose order changes:\n")
+	for i, race := range r.Races {
+		fmt.Fprintf(w, "  %d. %s\n     and %s\n", i+1, race.First, race.Second)
+		names := make([]string, len(race.DecidedBy))
+		for j, d := range race.DecidedBy {
+			names[j] = d.String()
+		}
+		decided := "several timings together"
+		switch {
+		case len(names) > 0 && race.Together:
+			decided = strings.Join(names, " and ") + " together"
+		case len(names) > 0:
+			decided = strings.Join(names, ", ")
+		}
+		fmt.Fprintf(w, "     swapped in %d of %d runs, decided by %s\n", race.Runs, total, decided)
+	}
+	fmt.Fprintf(w, "orderings:\n")
+	for i, o := range r.Orderings {
+		count := o.Count
+		what := "the unperturbed ordering"
+		if o.Baseline {
+			count++
+		} else {
+			var ids []string
+			for _, s := range o.Swaps {
+				for k, race := range r.Races {
+					if race.First.key() == s.Second.key() && race.Second.key() == s.First.key() {
+						ids = append(ids, fmt.Sprint(k+1))
+					}
+				}
+			}
+			what = plural(len(ids), "race") + " " + strings.Join(ids, ", ") + " the other way"
+			if o.More > 0 {
+				what += fmt.Sprintf(", and %d more %s", o.More, plural(o.More, "swap"))
+			}
+		}
+		fmt.Fprintf(w, "  %2d. %3d %s (%2.0f%%): %s\n", i+1, count, plural(count, "run"), 100*float64(count)/float64(total), what)
+	}
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}

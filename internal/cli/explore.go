@@ -1,0 +1,59 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/looptest/looptest/explore"
+)
+
+func runExplore(c *cli, args []string) int {
+	fs := c.flags("explore")
+	var opts explore.Options
+	jitter := fs.String("jitter", "10%", "how much every cost, delay and block may wobble, as a `percentage`")
+	fs.BoolVar(&opts.Timers, "timers", false, "perturb timer delays too, one factor per distinct delay (Node fires timers at their deadlines: this finds races a real clock may never show)")
+	fs.IntVar(&opts.Runs, "runs", 200, "perturbed `runs`")
+	fs.Uint64Var(&opts.Seed, "seed", 1, "the `seed` of the perturbations; the same seed gives the same report")
+	if st := c.parse(fs, args); st >= 0 {
+		return st
+	}
+	j, err := parsePercent(*jitter)
+	if err != nil || opts.Runs < 1 {
+		fmt.Fprintf(c.stderr, "looptest explore: --jitter must be a percentage above 0 such as 10%% (got %q), --runs at least 1\n", *jitter)
+		return exitInvalid
+	}
+	opts.Jitter = j
+	if fs.NArg() == 0 {
+		fmt.Fprintln(c.stderr, "usage: looptest explore [flags] FILE...")
+		return exitInvalid
+	}
+	status := exitOK
+	for _, file := range fs.Args() {
+		s, err := c.load(file)
+		if err != nil {
+			status = exitInvalid
+			continue
+		}
+		rep, err := explore.Explore(s, opts)
+		if err != nil {
+			fmt.Fprintln(c.stderr, err)
+			status = max(status, exitFailed)
+			continue
+		}
+		rep.Write(c.stdout)
+		if !rep.Stable() {
+			status = max(status, exitFailed)
+		}
+	}
+	return status
+}
+
+// parsePercent reads "10%", "10" or "0.5%" as a fraction.
+func parsePercent(s string) (float64, error) {
+	f, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
+	if err != nil || f <= 0 || f >= 100 {
+		return 0, fmt.Errorf("bad percentage %q", s)
+	}
+	return f / 100, nil
+}

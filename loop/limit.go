@@ -1,0 +1,92 @@
+package loop
+
+import (
+	"fmt"
+	"time"
+)
+
+// Limit names one of the runaway guards of Options.
+type Limit uint8
+
+// The runaway guards.
+const (
+	LimitCallbacks Limit = iota + 1 // Options.MaxCallbacks
+	LimitTime                       // Options.MaxTime
+	LimitDeadline                   // Options.Deadline
+)
+
+// A LimitError is what Run returns when a runaway guard of Options stops a run. It matches
+// ErrLimit with errors.Is.
+type LimitError struct {
+	Limit        Limit
+	MaxCallbacks int           // with LimitCallbacks: the limit
+	MaxTime      time.Duration // with LimitTime: the limit
+}
+
+func (e *LimitError) Error() string {
+	switch e.Limit {
+	case LimitCallbacks:
+		return fmt.Sprintf("more than %d callbacks ran (MaxCallbacks)", e.MaxCallbacks)
+	case LimitTime:
+		return fmt.Sprintf("the loop time passed %v (MaxTime)", e.MaxTime)
+	case LimitDeadline:
+		return "the run went on past its wall-clock deadline (Deadline)"
+	}
+	return "limit reached"
+}
+
+// Is reports whether target is ErrLimit.
+func (e *LimitError) Is(target error) bool { return target == ErrLimit }
+
+// deadlineEvery is how many callbacks run between two looks at the wall clock.
+const deadlineEvery = 1024
+
+// checkDeadline stops the run once the wall clock has passed Options.Deadline.
+func (l *Loop) checkDeadline() {
+	if !l.opts.Deadline.IsZero() && time.Now().After(l.opts.Deadline) {
+		l.Fail(&LimitError{Limit: LimitDeadline})
+	}
+}
+
+// A PanicError is the error a task gets when its Work panics: the loop goes on, and the task's
+// Done decides what the panic means.
+type PanicError struct {
+	Value any    // what Work panicked with
+	Stack []byte // the stack of the worker where it panicked
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("panic in a pool task: %v", e.Value) }
+
+// A TimeoutError is the error of a Request whose response did not come within its Timeout.
+type TimeoutError struct {
+	After time.Duration // the request's Timeout
+}
+
+func (e *TimeoutError) Error() string { return fmt.Sprintf("timeout: no response within %v", e.After) }
+
+// Timeout reports true, as net.Error's Timeout does.
+func (e *TimeoutError) Timeout() bool { return true }
+
+// armTimeout arms the timer that fails r if its response has not come Timeout after it was made.
+// It is a timer of the loop like any other: the failure runs in a timers phase, as Node's
+// socket timeouts do.
+func (l *Loop) armTimeout(r *Request) {
+	r.timer = l.SetTimeout(r.Timeout, "timeout of "+r.Label, func() { l.timeOut(r) })
+}
+
+// timeOut fails r at its deadline: the poller drops it and closes its connection, Done gets a
+// *TimeoutError, and Closed is queued for the next close phase.
+func (l *Loop) timeOut(r *Request) {
+	r.timer, r.cancelled = nil, true
+	l.poller.Cancel(r)
+	l.inflight--
+	r.Ready = l.clock.Now()
+	r.resp, r.err = nil, &TimeoutError{After: r.Timeout}
+	l.trace(KindResponseDone, r.Label, 0)
+	if r.Done != nil {
+		r.Done(nil, r.err)
+	}
+	if r.Closed != nil {
+		l.closing = append(l.closing, callback{r.Label, r.Closed})
+	}
+}

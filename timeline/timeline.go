@@ -1,0 +1,349 @@
+// Package timeline draws a run of the loop as a picture: a lane for each thread (the loop's main
+// thread, each pool worker, the poller's sockets), the iterations and phases as bands, each
+// callback as a box named by its step and holding what it logged, and a line from each
+// submission to its completion.
+//
+// Under the virtual clock callbacks take no time, so the horizontal axis is not a time scale:
+// each callback has a column of its own, in the order callbacks ran, and where the loop waited
+// the axis shows how long. Work on other threads spans the columns between its start and its end.
+// The picture is self-contained SVG, alone or in an HTML page: no script, no network.
+package timeline
+
+import (
+	"fmt"
+	"html"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/looptest/looptest/loop"
+)
+
+// Geometry, in SVG pixels.
+const (
+	colW    = 170 // a callback's column
+	gapW    = 70  // a wait between columns
+	left    = 90  // room for lane names
+	top     = 60  // room for the title and the tick band
+	laneH   = 96
+	boxH    = 84
+	maxCols = 2000 // callbacks drawn at most; a longer run is cut, and says so
+)
+
+// column is one callback on the main thread.
+type column struct {
+	x      int
+	time   time.Duration
+	tick   int
+	phase  loop.Phase
+	label  string
+	kind   loop.Kind
+	logs   []string
+	waited time.Duration // how long poll waited just before this column
+}
+
+// op is an operation seen through its events: a pool task or an HTTP request.
+type op struct {
+	kind          loop.Kind // KindTaskQueued or KindRequestSent
+	label         string
+	thread        loop.Thread
+	from, to      int // the columns that submitted it and ran its callback; -1 when unknown
+	start, finish time.Duration
+	hasStart      bool
+}
+
+type picture struct {
+	title   string
+	cols    []*column
+	ops     []*op
+	workers int
+	cut     int // callbacks left out
+	width   int
+	height  int
+}
+
+// WriteSVG draws events, as a Recorder gives them, as an SVG image.
+func WriteSVG(w io.Writer, events []loop.Event, title string) error {
+	p := layout(events, title)
+	var b strings.Builder
+	p.svg(&b, true)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteHTML draws events as a self-contained HTML page holding the SVG image.
+func WriteHTML(w io.Writer, events []loop.Event, title string) error {
+	p := layout(events, title)
+	var b strings.Builder
+	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>%s</title>\n", html.EscapeString(title))
+	b.WriteString("<style>body{margin:16px;font-family:system-ui,sans-serif;background:#fff}h1{font-size:18px;font-weight:600}p{color:#555;font-size:13px}</style>\n</head>\n<body>\n")
+	fmt.Fprintf(&b, "<h1>%s</h1>\n<p>%d callbacks on the main thread, %d pool %s. Columns are callbacks in the order they ran; hover a box for details.</p>\n",
+		html.EscapeString(title), len(p.cols), p.workers, plural(p.workers, "worker"))
+	p.svg(&b, false)
+	b.WriteString("\n</body>\n</html>\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// layout assigns every callback a column and links every operation's events.
+func layout(events []loop.Event, title string) *picture {
+	p := &picture{title: title}
+	byID := map[uint64]*op{}
+	var cur *column
+	tick := 0
+	var waited time.Duration
+	newCol := func(e loop.Event, label string) {
+		if len(p.cols) >= maxCols {
+			cur = nil
+			p.cut++
+			return
+		}
+		cur = &column{time: e.Time, tick: tick, phase: e.Phase, label: label, kind: e.Kind, waited: waited}
+		waited = 0
+		p.cols = append(p.cols, cur)
+	}
+	for _, e := range events {
+		if e.Thread != loop.MainThread {
+			if o := byID[e.ID]; o != nil {
+				o.thread = e.Thread
+				p.workers = max(p.workers, int(e.Thread)+1)
+				switch e.Kind {
+				case loop.KindTaskStarted:
+					o.start, o.hasStart = e.Time, true
+				case loop.KindTaskFinished:
+					o.finish = e.Time
+				}
+			}
+			continue
+		}
+		switch e.Kind {
+		case loop.KindTick:
+			tick = e.Tick
+		case loop.KindPoll:
+			waited += e.Arg
+		case loop.KindTimerFired, loop.KindImmediateRun, loop.KindNextTickRun, loop.KindMicrotaskRun,
+			loop.KindTaskDone, loop.KindResponseDone, loop.KindClose:
+			label := e.Label
+			if e.Kind == loop.KindClose {
+				label = "close: " + label
+			}
+			newCol(e, label)
+			if o := byID[e.ID]; o != nil && cur != nil && (e.Kind == loop.KindTaskDone || e.Kind == loop.KindResponseDone) {
+				o.to = len(p.cols) - 1
+			}
+		case loop.KindLog:
+			if cur == nil && len(p.cols) == 0 {
+				newCol(e, "main")
+			}
+			if cur != nil {
+				cur.logs = append(cur.logs, strings.Split(e.Label, "\n")...)
+			}
+		case loop.KindTaskQueued, loop.KindRequestSent:
+			if cur == nil && len(p.cols) == 0 {
+				newCol(e, "main")
+			}
+			o := &op{kind: e.Kind, label: e.Label, from: len(p.cols) - 1, to: -1, start: e.Time, thread: -2}
+			byID[e.ID] = o
+			p.ops = append(p.ops, o)
+		case loop.KindResponseReady:
+			if o := byID[e.ID]; o != nil {
+				o.start, o.finish, o.hasStart = e.Arg, e.Time, true
+			}
+		default:
+			if cur == nil && len(p.cols) == 0 {
+				newCol(e, "main")
+			}
+		}
+	}
+	x := left
+	for _, c := range p.cols {
+		if c.waited > 0 {
+			x += gapW
+		}
+		c.x = x
+		x += colW
+	}
+	p.width = x + 20
+	p.height = top + laneH*(2+p.workers) + 40
+	return p
+}
+
+// xAt maps a time to the horizontal axis: the start of the first column at or after it, or a
+// point inside the wait before that column.
+func (p *picture) xAt(t time.Duration) int {
+	for i, c := range p.cols {
+		if c.time < t {
+			continue
+		}
+		if c.waited > 0 && i > 0 && c.time > p.cols[i-1].time {
+			prev := p.cols[i-1]
+			frac := float64(t-prev.time) / float64(c.time-prev.time)
+			return prev.x + colW + int(frac*float64(c.x-prev.x-colW))
+		}
+		return c.x
+	}
+	if len(p.cols) == 0 {
+		return left
+	}
+	return p.cols[len(p.cols)-1].x + colW
+}
+
+func (p *picture) laneY(t loop.Thread) int {
+	switch {
+	case t == loop.MainThread:
+		return top
+	case t >= 0:
+		return top + laneH*(1+int(t))
+	}
+	return top + laneH*(1+p.workers) // the poller
+}
+
+var phaseColor = map[loop.Phase]string{
+	loop.PhaseMain: "#e8e8e8", loop.PhaseTimers: "#ffe0b3", loop.PhasePoll: "#cfe3ff",
+	loop.PhaseCheck: "#d4f5d4", loop.PhaseClose: "#ead6f5",
+}
+
+func (p *picture) svg(b *strings.Builder, standalone bool) {
+	if standalone {
+		b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	}
+	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="DejaVu Sans, Arial, sans-serif" font-size="11" id="timeline">`+"\n",
+		p.width, p.height, p.width, p.height)
+	fmt.Fprintf(b, `<rect width="100%%" height="100%%" fill="#fff"/>`+"\n")
+	if standalone {
+		fmt.Fprintf(b, `<text x="10" y="18" font-size="14" font-weight="bold">%s</text>`+"\n", esc(p.title))
+	}
+	p.tickBands(b)
+	p.lanes(b)
+	for _, o := range p.ops {
+		p.operation(b, o)
+	}
+	for i, c := range p.cols {
+		p.box(b, i, c)
+	}
+	if p.cut > 0 {
+		fmt.Fprintf(b, `<text x="10" y="%d" fill="#a00">%d more callbacks are not drawn</text>`+"\n", p.height-10, p.cut)
+	}
+	b.WriteString("</svg>")
+}
+
+// tickBands draws one band per iteration over the columns it ran, and the waits between them.
+func (p *picture) tickBands(b *strings.Builder) {
+	for i := 0; i < len(p.cols); {
+		j := i
+		for j < len(p.cols) && p.cols[j].tick == p.cols[i].tick {
+			j++
+		}
+		x0, x1 := p.cols[i].x, p.cols[j-1].x+colW
+		shade := "#f4f4f4"
+		if p.cols[i].tick%2 == 1 {
+			shade = "#fafafa"
+		}
+		name := "main and the timers before the loop"
+		if t := p.cols[i].tick; t > 0 {
+			name = fmt.Sprintf("tick %d", t)
+		}
+		fmt.Fprintf(b, `<g class="tick" data-tick="%d"><rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#ccc"/><text x="%d" y="%d" fill="#555">%s</text></g>`+"\n",
+			p.cols[i].tick, x0, top-28, x1-x0, p.height-top-12, shade, x0+4, top-14, esc(name))
+		i = j
+	}
+	for _, c := range p.cols {
+		if c.waited > 0 {
+			fmt.Fprintf(b, `<g class="wait"><line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#999" stroke-dasharray="3,3"/><text x="%d" y="%d" fill="#777" text-anchor="middle">poll waited</text><text x="%d" y="%d" fill="#777" text-anchor="middle">%v</text></g>`+"\n",
+				c.x-gapW/2, top, c.x-gapW/2, p.height-30, c.x-gapW/2, top-2, c.x-gapW/2, p.height-18, c.waited)
+		}
+	}
+}
+
+func (p *picture) lanes(b *strings.Builder) {
+	lane := func(name, id string, y int) {
+		fmt.Fprintf(b, `<g class="lane" id="lane-%s"><line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#ddd"/><text x="8" y="%d" font-weight="bold">%s</text></g>`+"\n",
+			id, left, y+laneH-4, p.width, y+laneH-4, y+laneH/2, esc(name))
+	}
+	lane("main", "main", p.laneY(loop.MainThread))
+	for w := range p.workers {
+		name := loop.Thread(w).String()
+		lane(name, name, p.laneY(loop.Thread(w)))
+	}
+	lane("poller", "poller", p.laneY(-2))
+}
+
+// operation draws a task on its worker's lane or a request on the poller's, and the lines from
+// its submission and to its callback.
+func (p *picture) operation(b *strings.Builder, o *op) {
+	if !o.hasStart {
+		return
+	}
+	y := p.laneY(o.thread) + 10
+	x0, x1 := p.xAt(o.start), p.xAt(o.finish)
+	x1 = max(x1, x0+8)
+	class, fill := "task", "#fff3c4"
+	if o.kind == loop.KindRequestSent {
+		class, fill = "request", "#dff5f0"
+	}
+	fmt.Fprintf(b, `<g class="%s" data-label="%s"><title>%s: %v to %v</title><rect x="%d" y="%d" width="%d" height="%d" rx="4" fill="%s" stroke="#b59b3a"/><text x="%d" y="%d">%s</text></g>`+"\n",
+		class, esc(o.label), esc(o.label), o.start, o.finish, x0, y, x1-x0, boxH-30, fill, x0+4, y+16, esc(short(name(o.label), (x1-x0)/6)))
+	mainBottom := p.laneY(loop.MainThread) + boxH
+	if o.from >= 0 {
+		c := p.cols[o.from]
+		fmt.Fprintf(b, `<path class="submit" d="M%d %d C%d %d %d %d %d %d" fill="none" stroke="#b59b3a" stroke-width="1.2"/>`+"\n",
+			c.x+colW/2, mainBottom, c.x+colW/2, y-20, x0, y-20, x0, y)
+	}
+	if o.to >= 0 {
+		c := p.cols[o.to]
+		fmt.Fprintf(b, `<path class="complete" d="M%d %d C%d %d %d %d %d %d" fill="none" stroke="#4a7bd0" stroke-width="1.2" stroke-dasharray="4,2"/>`+"\n",
+			x1, y, x1, y-20, c.x+colW/2, mainBottom+20, c.x+colW/2, mainBottom)
+	}
+}
+
+// box draws a callback on the main lane, filled by its phase, with what it logged.
+func (p *picture) box(b *strings.Builder, i int, c *column) {
+	y := p.laneY(loop.MainThread) + 2
+	fmt.Fprintf(b, `<g class="callback" data-phase="%s" data-index="%d"><title>%s at %v, tick %d, %s phase%s</title>`,
+		c.phase, i, esc(c.label), c.time, c.tick, c.phase, esc(logsTitle(c.logs)))
+	fmt.Fprintf(b, `<rect x="%d" y="%d" width="%d" height="%d" rx="5" fill="%s" stroke="#888"/>`,
+		c.x+4, y, colW-8, boxH, phaseColor[c.phase])
+	fmt.Fprintf(b, `<text x="%d" y="%d" font-weight="bold">%s</text>`, c.x+9, y+14, esc(short(name(c.label), 26)))
+	fmt.Fprintf(b, `<text x="%d" y="%d" fill="#555">%v · %s</text>`, c.x+9, y+27, c.time, c.phase)
+	for k, l := range c.logs {
+		if k == 4 {
+			fmt.Fprintf(b, `<text x="%d" y="%d" fill="#333">… %d more</text>`, c.x+9, y+41+12*k, len(c.logs)-k)
+			break
+		}
+		fmt.Fprintf(b, `<text class="log" x="%d" y="%d" fill="#000">%s</text>`, c.x+9, y+41+12*k, esc(short(l, 27)))
+	}
+	b.WriteString("</g>\n")
+}
+
+func logsTitle(logs []string) string {
+	if len(logs) == 0 {
+		return ""
+	}
+	return "\n" + strings.Join(logs, "\n")
+}
+
+var place = regexp.MustCompile(`\s*\(([^()]*/)?[^()/]+:(\d+):\d+\)$`)
+
+// name shortens a label's trailing place "(dir/file.yaml:LINE:COL)" to ":LINE", for a box.
+func name(label string) string {
+	return place.ReplaceAllString(label, " :$2")
+}
+
+// short cuts s to n runes with an ellipsis.
+func short(s string, n int) string {
+	r := []rune(s)
+	if n < 2 || len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func esc(s string) string { return html.EscapeString(s) }
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}

@@ -1,0 +1,112 @@
+package timeline_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/looptest/looptest/harness"
+	"github.com/looptest/looptest/internal/lttest"
+	"github.com/looptest/looptest/loop"
+	"github.com/looptest/looptest/timeline"
+)
+
+// seedEvents runs the seed scenario and returns its trace.
+func seedEvents(t *testing.T) []loop.Event {
+	t.Helper()
+	s, err := harness.Load("../scenarios/node-experiment.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec loop.Recorder
+	if err := s.Run(harness.RunOptions{Recorder: &rec}); err != nil {
+		t.Fatal(err)
+	}
+	return rec.Events()
+}
+
+func TestSVGIsWellFormed(t *testing.T) {
+	var b bytes.Buffer
+	if err := timeline.WriteSVG(&b, seedEvents(t), `seed <"&">`); err != nil {
+		t.Fatal(err)
+	}
+	d := xml.NewDecoder(&b)
+	for {
+		_, err := d.Token()
+		if err != nil {
+			if err.Error() != "EOF" {
+				t.Fatalf("the SVG is not well-formed XML: %v", err)
+			}
+			break
+		}
+	}
+}
+
+// TestHTMLInBrowser renders the seed scenario's page in headless Chromium and checks that the
+// browser's DOM has the lanes, the callback boxes with what they logged, the tasks on the pool
+// lanes and the request on the poller's. With -update it also refreshes the screenshot the
+// README shows, docs/timeline.png.
+func TestHTMLInBrowser(t *testing.T) {
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("no chromium on PATH (apt-get install chromium); .ci/run installs it")
+	}
+	dir := t.TempDir()
+	page := filepath.Join(dir, "seed.html")
+	var b bytes.Buffer
+	if err := timeline.WriteHTML(&b, seedEvents(t), "node-experiment"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(page, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	browse := func(args ...string) []byte {
+		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+		defer cancel()
+		base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+			"--disable-background-networking", "--disable-component-update", "--disable-sync",
+			"--user-data-dir=" + filepath.Join(dir, "profile"), "--hide-scrollbars"}
+		cmd := exec.CommandContext(ctx, chromium, append(append(base, args...), "file://"+page)...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("chromium: %v\n%s", err, stderr.Bytes())
+		}
+		return out
+	}
+	dom := string(browse("--dump-dom"))
+	for _, want := range []string{
+		`id="lane-main"`, `id="lane-pool0"`, `id="lane-pool1"`, `id="lane-poller"`,
+		`class="callback" data-phase="poll"`, `class="callback" data-phase="timers"`, `class="callback" data-phase="main"`,
+		`class="task" data-label="read test.txt (../scenarios/node-experiment.yaml:30:5)"`,
+		`class="task" data-label="encrypt ${text.len} (../scenarios/node-experiment.yaml:36:9)"`,
+		`class="request" data-label="http /google.com (../scenarios/node-experiment.yaml:76:5)"`,
+		`class="submit"`, `class="complete"`, `data-tick="6"`,
+		">SETTIMEOUT<", ">First count: 39 characters.<", ">500ms timer(nested) timed …<",
+	} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("the rendered page lacks %s", want)
+		}
+	}
+	if got := strings.Count(dom, `class="callback"`); got != 11 {
+		t.Errorf("%d callback boxes, want 11: main, two 0 ms timers, three reads, the encrypt, SETTIMEOUT, the response, and the 3000 and 500 ms timers", got)
+	}
+	if lttest.Update() {
+		shot := filepath.Join(dir, "shot.png")
+		browse("--window-size=2600,660", "--screenshot="+shot)
+		png, err := os.ReadFile(shot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile("../docs/timeline.png", png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
