@@ -67,8 +67,11 @@ type Ordering struct {
 	Baseline bool   // the unperturbed ordering
 	Swaps    []Swap // pairs of lines in the other order than in the baseline, nearest first
 	More     int    // swaps not listed
-	example  trial
+	examples []trial // the first trials that gave it, whose re-runs explain it
 }
+
+// maxExamples bounds the trials of an ordering that are re-run to explain it.
+const maxExamples = 3
 
 // A Unit is a callback that logged, and what it logged.
 type Unit struct {
@@ -151,9 +154,12 @@ func Explore(s *harness.Scenario, opts Options) (*Report, error) {
 		}
 		o := byKey[res.key()]
 		if o == nil {
-			o = &Ordering{Lines: res.lines, Units: res.units, example: t}
+			o = &Ordering{Lines: res.lines, Units: res.units}
 			byKey[res.key()] = o
 			rep.Orderings = append(rep.Orderings, o)
+		}
+		if len(o.examples) < maxExamples {
+			o.examples = append(o.examples, t)
 		}
 		o.Count++
 	}
@@ -294,8 +300,8 @@ func (x *explorer) unit(run int, pos harness.Pos, key string, d time.Duration, i
 }
 
 // explain finds the swaps of o against the baseline, and which steps decide each: a step decides
-// a swap when the same trial, with that step's durations as written, undoes it. When no single
-// step does, pairs of steps are tried.
+// a swap when one of the trials that gave o, re-run with that step's durations as written, undoes
+// it. When no single step does, pairs of steps are tried.
 func (x *explorer) explain(o *Ordering, base []Unit) error {
 	swaps := inversions(base, o.Units)
 	if len(swaps) > maxSwaps {
@@ -303,15 +309,26 @@ func (x *explorer) explain(o *Ordering, base []Unit) error {
 		swaps = swaps[:maxSwaps]
 	}
 	o.Swaps = swaps
-	ex, err := x.run(o.example)
+	for _, ex := range o.examples {
+		if err := x.explainBy(swaps, ex); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// explainBy adds to swaps the deciders that re-runs of one trial find.
+func (x *explorer) explainBy(swaps []Swap, ex trial) error {
+	res, err := x.run(ex)
 	if err != nil {
 		return err
 	}
-	var deciders []Decider
-	for _, p := range ex.used {
-		deciders = append(deciders, Decider{Pos: p.pos, Key: p.key, D: p.d})
+	var steps []Decider
+	for _, p := range res.used {
+		steps = append(steps, Decider{Pos: p.pos, Key: p.key, D: p.d})
 	}
-	undoes := func(t trial, off ...Decider) ([]bool, error) {
+	// undone re-runs t and reports, per swap, whether it is undone.
+	undone := func(t trial) ([]bool, error) {
 		res, err := x.run(t)
 		if err != nil {
 			return nil, err
@@ -322,38 +339,56 @@ func (x *explorer) explain(o *Ordering, base []Unit) error {
 		}
 		return out, nil
 	}
-	if o.example.reversed {
-		t := o.example
-		t.reversed = false
-		u, err := undoes(t)
-		if err != nil {
-			return err
+	add := func(j int, together bool, ds ...Decider) {
+		s := &swaps[j]
+		if s.Together && !together && len(s.DecidedBy) > 0 {
+			s.DecidedBy = nil // a decider alone beats a pair
 		}
-		for j := range swaps {
-			if u[j] {
-				swaps[j].DecidedBy = append(swaps[j].DecidedBy, Decider{Key: "tie"})
+		if !together {
+			s.Together = false
+		} else if len(s.DecidedBy) == 0 {
+			s.Together = true
+		} else if !s.Together {
+			return // single deciders are known: pairs add nothing
+		}
+		for _, d := range ds {
+			if !slices.Contains(s.DecidedBy, d) {
+				s.DecidedBy = append(s.DecidedBy, d)
 			}
 		}
 	}
-	for _, d := range deciders {
-		t := o.example
-		t.off = []stepKey{{d.Pos, d.Key}}
-		u, err := undoes(t)
+	if ex.reversed {
+		t := ex
+		t.reversed = false
+		u, err := undone(t)
 		if err != nil {
 			return err
 		}
 		for j := range swaps {
 			if u[j] {
-				swaps[j].DecidedBy = append(swaps[j].DecidedBy, d)
+				add(j, false, Decider{Key: "tie"})
+			}
+		}
+	}
+	for _, d := range steps {
+		t := ex
+		t.off = []stepKey{{d.Pos, d.Key}}
+		u, err := undone(t)
+		if err != nil {
+			return err
+		}
+		for j := range swaps {
+			if u[j] {
+				add(j, false, d)
 			}
 		}
 	}
 	const maxPairs = 12 // steps beyond which pairs are not tried
-	if len(deciders) > maxPairs {
+	if len(steps) > maxPairs {
 		return nil
 	}
-	for a := range deciders {
-		for b := a + 1; b < len(deciders); b++ {
+	for a := range steps {
+		for b := a + 1; b < len(steps); b++ {
 			open := false
 			for j := range swaps {
 				open = open || len(swaps[j].DecidedBy) == 0 || swaps[j].Together
@@ -361,20 +396,15 @@ func (x *explorer) explain(o *Ordering, base []Unit) error {
 			if !open {
 				return nil
 			}
-			t := o.example
-			t.off = []stepKey{{deciders[a].Pos, deciders[a].Key}, {deciders[b].Pos, deciders[b].Key}}
-			u, err := undoes(t)
+			t := ex
+			t.off = []stepKey{{steps[a].Pos, steps[a].Key}, {steps[b].Pos, steps[b].Key}}
+			u, err := undone(t)
 			if err != nil {
 				return err
 			}
 			for j := range swaps {
 				if u[j] && (len(swaps[j].DecidedBy) == 0 || swaps[j].Together) {
-					swaps[j].Together = true
-					for _, d := range []Decider{deciders[a], deciders[b]} {
-						if !slices.Contains(swaps[j].DecidedBy, d) {
-							swaps[j].DecidedBy = append(swaps[j].DecidedBy, d)
-						}
-					}
+					add(j, true, steps[a], steps[b])
 				}
 			}
 		}

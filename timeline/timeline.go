@@ -205,11 +205,13 @@ var phaseColor = map[loop.Phase]string{
 }
 
 func (p *picture) svg(b *strings.Builder, standalone bool) {
+	ns := "" // inline in HTML, an svg element needs no namespace: the page names no URL at all
 	if standalone {
 		b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+		ns = ` xmlns="http://www.w3.org/2000/svg"`
 	}
-	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="DejaVu Sans, Arial, sans-serif" font-size="11" id="timeline">`+"\n",
-		p.width, p.height, p.width, p.height)
+	fmt.Fprintf(b, `<svg%s width="%d" height="%d" viewBox="0 0 %d %d" font-family="DejaVu Sans, Arial, sans-serif" font-size="11" id="timeline">`+"\n",
+		ns, p.width, p.height, p.width, p.height)
 	fmt.Fprintf(b, `<rect width="100%%" height="100%%" fill="#fff"/>`+"\n")
 	if standalone {
 		fmt.Fprintf(b, `<text x="10" y="18" font-size="14" font-weight="bold">%s</text>`+"\n", esc(p.title))
