@@ -64,9 +64,9 @@ type Ordering struct {
 	Lines    []string
 	Units    []Unit // the callbacks that logged, in the order they ran
 	Count    int
-	Baseline bool   // the unperturbed ordering
-	Swaps    []Swap // pairs of lines in the other order than in the baseline, nearest first
-	More     int    // swaps not listed
+	Baseline bool    // the unperturbed ordering
+	Swaps    []Swap  // pairs of lines in the other order than in the baseline, nearest first
+	More     int     // swaps not listed
 	examples []trial // the first trials that gave it, whose re-runs explain it
 }
 
