@@ -29,9 +29,11 @@ func TestScripts(t *testing.T) {
 		UpdateScripts:       lttest.Update(),
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
-			// Scripts may copy the shipped scenarios in.
+			// Scripts may copy the shipped scenarios in, and read the catalogue of malformed
+			// scenarios where it is.
 			wd, err := os.Getwd()
 			env.Setenv("SCENARIOS", filepath.Join(wd, "scenarios"))
+			env.Setenv("BAD", filepath.Join(wd, "testdata", "bad"))
 			return err
 		},
 	})

@@ -2,8 +2,8 @@ package delay
 
 import (
 	"errors"
-	"strings"
 	"net"
+	"strings"
 	"syscall"
 	"testing"
 	"time"

@@ -52,6 +52,9 @@ func check(p *problems, s *Scenario) {
 	c := &checker{p: p, ids: map[string]*step{}, cleared: map[string]bool{}}
 	c.steps(s.main, nil)
 	for _, cl := range c.clears {
+		if cl.id == "" {
+			continue // its value was reported as it was decoded
+		}
 		target, ok := c.ids[cl.id]
 		if !ok {
 			c.p.list = append(c.p.list, &Error{cl.idPos, fmt.Sprintf("clear %q: no timeout, interval or immediate has id %q", cl.id, cl.id)})

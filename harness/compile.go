@@ -3,12 +3,8 @@ package harness
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/looptest/looptest/delay"
 	"github.com/looptest/looptest/loop"
@@ -38,13 +34,14 @@ func (c *compiler) with(b *binding) *compiler {
 // callback returns a function that makes the loop callback running then in e. The callback is
 // kept per step: a step that runs again with the same values in scope (repeat, without ${i})
 // hands the loop the same function instead of a new closure each time.
-func (c *compiler) callback(then action) func(r *runner, e *env) func() {
+// The callback notes that s's callback runs, so that a panic in it is reported at s.
+func (c *compiler) callback(s *step, then action) func(r *runner, e *env) func() {
 	slot := *c.slots
 	*c.slots++
 	return func(r *runner, e *env) func() {
 		m := &r.callbacks[slot]
 		if m.fn == nil || m.e != e {
-			m.e, m.fn = e, func() { then(r, e) }
+			m.e, m.fn = e, func() { r.cur = s; then(r, e) }
 		}
 		return m.fn
 	}
@@ -108,12 +105,16 @@ func (c *compiler) outcome(s *step) func(r *runner, e *env, v value, err error) 
 	bindAs := s.asBinding != nil && s.asBinding.used
 	bindErr := s.errBinding != nil && s.errBinding.used
 	return func(r *runner, e *env, v value, err error) {
+		r.cur = s
+		var pe *loop.PanicError
 		switch {
 		case err == nil:
 			if bindAs {
 				e = &env{up: e, v: v}
 			}
 			then(r, e)
+		case errors.As(err, &pe): // looptest's own bug: no error steps can handle it
+			r.loop.Fail(&StepError{Pos: s.pos, Kind: s.kind.name, Err: fmt.Errorf("%v", pe.Value), Panicked: true, Stack: pe.Stack})
 		case s.hasError:
 			if bindErr {
 				e = &env{up: e, v: value{s: err.Error()}}
@@ -140,7 +141,7 @@ func compileBlock(c *compiler, s *step) action {
 }
 
 func compileTimeout(c *compiler, s *step) action {
-	cb, d, label, id, pos := c.callback(c.list(s.then)), s.dur, s.label(), s.idIndex, s.pos
+	cb, d, label, id, pos := c.callback(s, c.list(s.then)), s.dur, s.label(), s.idIndex, s.pos
 	return func(r *runner, e *env) {
 		t := r.loop.SetTimeout(r.duration(pos, "timeout", d), label, cb(r, e))
 		if id >= 0 {
@@ -155,6 +156,7 @@ func compileInterval(c *compiler, s *step) action {
 		var t *loop.Timer
 		runs := 0
 		t = r.loop.SetInterval(r.duration(pos, "interval", d), label, func() {
+			r.cur = s
 			then(r, e)
 			if runs++; runs == times {
 				r.loop.ClearTimer(t)
@@ -167,7 +169,7 @@ func compileInterval(c *compiler, s *step) action {
 }
 
 func compileImmediate(c *compiler, s *step) action {
-	cb, label, id := c.callback(c.list(s.then)), s.label(), s.idIndex
+	cb, label, id := c.callback(s, c.list(s.then)), s.label(), s.idIndex
 	return func(r *runner, e *env) {
 		im := r.loop.SetImmediate(label, cb(r, e))
 		if id >= 0 {
@@ -177,12 +179,12 @@ func compileImmediate(c *compiler, s *step) action {
 }
 
 func compileNextTick(c *compiler, s *step) action {
-	cb, label := c.callback(c.list(s.then)), s.label()
+	cb, label := c.callback(s, c.list(s.then)), s.label()
 	return func(r *runner, e *env) { r.loop.NextTick(label, cb(r, e)) }
 }
 
 func compileMicrotask(c *compiler, s *step) action {
-	cb, label := c.callback(c.list(s.then)), s.label()
+	cb, label := c.callback(s, c.list(s.then)), s.label()
 	return func(r *runner, e *env) { r.loop.QueueMicrotask(label, cb(r, e)) }
 }
 
@@ -202,37 +204,13 @@ func compileRead(c *compiler, s *step) action {
 	out, label, cost, t, pos := c.outcome(s), s.label(), s.cost, s.text, s.pos
 	return func(r *runner, e *env) {
 		name := t.render(e)
-		task := &loop.Task{Label: label, Cost: r.duration(pos, "cost", cost), Work: func() (any, error) { return readFile(r.dir, name) }}
+		task := &loop.Task{Label: label, Cost: r.duration(pos, "cost", cost), Work: func() (any, error) { return r.sandbox.readFile(name) }}
 		task.Done = func(res any, err error) {
 			text, _ := res.(string)
 			out(r, e, value{s: text}, err)
 		}
 		r.loop.Submit(task)
 	}
-}
-
-// readFile reads name from the sandbox dir; its errors read as Node's do, naming the file as the
-// scenario wrote it and never the sandbox.
-func readFile(dir, name string) (string, error) {
-	if msg := checkRelPath(name); msg != "" {
-		return "", fmt.Errorf("%s: %s", name, msg)
-	}
-	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
-	switch {
-	case err == nil:
-		return string(b), nil
-	case errors.Is(err, fs.ErrNotExist):
-		return "", fmt.Errorf("ENOENT: no such file or directory, open '%s'", name)
-	case errors.Is(err, syscall.EISDIR):
-		return "", errors.New("EISDIR: illegal operation on a directory, read")
-	case errors.Is(err, fs.ErrPermission):
-		return "", fmt.Errorf("EACCES: permission denied, open '%s'", name)
-	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	return "", fmt.Errorf("%v, open '%s'", err, name)
 }
 
 func compileEncrypt(c *compiler, s *step) action {
@@ -271,14 +249,17 @@ func fibonacci(n int) int64 {
 
 func compileHTTP(c *compiler, s *step) action {
 	out, label, t, pos := c.outcome(s), s.label(), s.text, s.pos
-	reply := delay.Reply{Delay: s.delay, Status: s.reply.status, Body: s.reply.body}
-	header := reply.Header()
+	reply := delay.Reply{Delay: s.delay, Status: s.reply.status, Body: s.reply.body, Fault: s.reply.fault}
+	header, timeout, refuse := reply.Header(), s.httpTimeout, s.reply.fault == delay.FaultRefuse
 	var closed action
 	if len(s.closed) > 0 {
 		closed = c.list(s.closed)
 	}
 	return func(r *runner, e *env) {
-		req := &loop.Request{Label: label, Path: t.render(e), Header: header}
+		req := &loop.Request{Label: label, Path: t.render(e), Header: header, Timeout: timeout}
+		if refuse {
+			req.Addr = r.refuse // where nothing listens; the virtual peer refuses by itself
+		}
 		if r.perturb != nil {
 			perturbed := reply
 			perturbed.Delay = r.duration(pos, "delay", reply.Delay)
@@ -292,7 +273,7 @@ func compileHTTP(c *compiler, s *step) action {
 			out(r, e, v, err)
 		}
 		if closed != nil {
-			req.Closed = func() { closed(r, e) }
+			req.Closed = func() { r.cur = s; closed(r, e) }
 		}
 		r.loop.Get(req)
 	}

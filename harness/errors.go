@@ -52,14 +52,20 @@ func (l ErrorList) err() error {
 }
 
 // StepError is the failure of a step at run time: a read that failed, an encrypt out of range, an
-// HTTP error, with no error steps to handle it.
+// HTTP error, with no error steps to handle it; or a panic in a step's callback or pool task,
+// which is a bug in looptest, never the scenario's.
 type StepError struct {
-	Pos  Pos
-	Kind string
-	Err  error
+	Pos      Pos
+	Kind     string // the step's kind; "main" for the main program
+	Err      error
+	Panicked bool   // Err is the value of a panic
+	Stack    []byte // where it panicked, when Panicked
 }
 
 func (e *StepError) Error() string {
+	if e.Panicked {
+		return e.Pos.String() + ": " + e.Kind + " panicked: " + e.Err.Error()
+	}
 	return e.Pos.String() + ": " + e.Kind + " failed: " + e.Err.Error()
 }
 
@@ -67,12 +73,19 @@ func (e *StepError) Unwrap() error { return e.Err }
 
 // problems collects errors while a file is decoded and checked.
 type problems struct {
-	file string
-	list ErrorList
+	file    string
+	list    ErrorList
+	depth   int  // how deep the steps being decoded are nested
+	tooDeep bool // the nesting limit was reported
 }
 
 func (p *problems) pos(n *yaml.Node) Pos { return Pos{p.file, n.Line, n.Column} }
 
+// at reports a problem with node n. A problem with an alias is not reported: reportAliases
+// has reported the alias itself, and what it stands for is not looked at.
 func (p *problems) at(n *yaml.Node, format string, args ...any) {
+	if n.Kind == yaml.AliasNode {
+		return
+	}
 	p.list = append(p.list, &Error{p.pos(n), fmt.Sprintf(format, args...)})
 }

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"errors"
+	"time"
 
 	"github.com/looptest/looptest/delay"
 	"github.com/looptest/looptest/loop"
@@ -14,12 +15,12 @@ type realBackend struct {
 	server *delay.Server
 }
 
-func newRealBackend(threads int) (loop.Backend, error) {
+func newRealBackend(threads int, deadline time.Time) (loop.Backend, error) {
 	srv, err := delay.Start()
 	if err != nil {
 		return nil, err
 	}
-	b, err := loop.NewReal(loop.RealConfig{Threads: threads, Addr: srv.Addr()})
+	b, err := loop.NewReal(loop.RealConfig{Threads: threads, Addr: srv.Addr(), Deadline: deadline})
 	if err != nil {
 		srv.Close()
 		return nil, err

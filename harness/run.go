@@ -3,11 +3,9 @@ package harness
 import (
 	"bufio"
 	"cmp"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/looptest/looptest/delay"
@@ -22,10 +20,15 @@ type RunOptions struct {
 	Out io.Writer
 	// Recorder, if not nil, receives every loop event.
 	Recorder *loop.Recorder
-	// MaxCallbacks stops a runaway run; 0 means DefaultMaxCallbacks.
+	// MaxCallbacks stops a runaway run; 0 means the scenario's Limits, else DefaultMaxCallbacks;
+	// negative means no limit.
 	MaxCallbacks int
-	// MaxTime stops a run whose loop time passes it; 0 means DefaultMaxTime.
+	// MaxTime stops a run whose loop time passes it; 0 means the scenario's Limits, else
+	// DefaultMaxTime; negative means no limit.
 	MaxTime time.Duration
+	// MaxWall stops a run that takes longer than this in real time; 0 means the scenario's
+	// Limits, else DefaultMaxWall; negative means no limit.
+	MaxWall time.Duration
 	// Perturb, if not nil, changes the durations of the run: it is called with every timeout,
 	// interval, cost, delay and block as a step is about to use it, with the step's place and the
 	// key the duration belongs to, and returns the duration to use instead.
@@ -34,17 +37,13 @@ type RunOptions struct {
 	Ties loop.Ties
 }
 
-// Defaults of the runaway guards: far beyond what an honest scenario needs.
-const (
-	DefaultMaxCallbacks = 100_000_000
-	DefaultMaxTime      = 48 * time.Hour
-)
-
 // runner is the state of one run, shared by the compiled steps.
 type runner struct {
 	loop      *loop.Loop
 	out       *bufio.Writer
-	dir       string         // the sandbox
+	sandbox   *sandbox
+	refuse    string         // an address that refuses connections, for fault: refuse (real clock)
+	cur       *step          // the step whose callback is running; nil in main
 	handles   []any          // the latest timer or immediate of each id
 	callbacks []callbackSlot // per step that makes callbacks: the last one made
 	perturb   func(Pos, string, time.Duration) time.Duration
@@ -71,53 +70,67 @@ func (r *runner) log(text string) {
 }
 
 // Run runs the scenario in a fresh sandbox directory, removed afterwards, and writes its ordering
-// to opts.Out. It returns a *StepError when a step fails with no error steps, an error wrapping
-// loop.ErrLimit when a guard stops it, or the error of setting the run up.
+// to opts.Out. It returns a *StepError when a step fails with no error steps (or its callback
+// panics), a *LimitError when a runaway guard stops it, or the error of setting the run up.
 func (s *Scenario) Run(opts RunOptions) (err error) {
+	lim := s.resolve(opts)
+	var deadline time.Time
+	if lim.MaxWall > 0 {
+		deadline = time.Now().Add(lim.MaxWall)
+	}
 	clock := cmp.Or(opts.Clock, s.Clock)
-	backend, err := s.backend(clock, opts.Ties)
+	backend, err := s.backend(clock, opts.Ties, deadline)
 	if err != nil {
 		return err
 	}
-	dir, err := s.sandbox()
+	sb, err := newSandbox(s.Files)
 	if err != nil {
 		backend.Close()
-		return err
+		return fmt.Errorf("%s: %w", s.File, err)
 	}
-	defer os.RemoveAll(dir)
+	defer sb.Close()
 
 	out := bufio.NewWriterSize(cmp.Or[io.Writer](opts.Out, io.Discard), 64<<10)
 	l := loop.New(loop.Options{
 		Backend:      backend,
 		Recorder:     opts.Recorder,
-		MaxCallbacks: cmp.Or(opts.MaxCallbacks, DefaultMaxCallbacks),
-		MaxTime:      cmp.Or(opts.MaxTime, DefaultMaxTime),
+		MaxCallbacks: lim.MaxCallbacks,
+		MaxTime:      lim.MaxTime,
+		Deadline:     deadline,
 	})
-	c := newCompiler()
-	main := c.list(s.main)
-	r := &runner{loop: l, out: out, dir: dir, handles: make([]any, len(s.ids)), perturb: opts.Perturb}
-	r.callbacks = make([]callbackSlot, *c.slots)
+	r := &runner{loop: l, out: out, sandbox: sb, handles: make([]any, len(s.ids)), perturb: opts.Perturb}
+	r.callbacks = make([]callbackSlot, s.slots)
+	if rb, ok := backend.(*realBackend); ok {
+		r.refuse = rb.server.ClosedAddr()
+	}
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("%s: looptest panicked: %v", s.File, p)
+			// The loop's own defers have closed the backend on the way: what is left is to
+			// say which step's callback it was.
+			err = s.panicked(r.cur, p)
 		}
 		if ferr := out.Flush(); err == nil && ferr != nil {
 			err = ferr
 		}
 	}()
-	err = l.Run(func() { main(r, nil) })
-	if errors.Is(err, loop.ErrLimit) {
-		err = fmt.Errorf("%s: stopped: %w", s.File, err)
-	}
-	return err
+	err = l.Run(func() { s.program(r, nil) })
+	return limitError(s.File, lim, err)
 }
 
-func (s *Scenario) backend(clock string, ties loop.Ties) (loop.Backend, error) {
+// panicked reports a panic in the callback of step st (nil: main) as that step's failure.
+func (s *Scenario) panicked(st *step, p any) error {
+	if st == nil {
+		return &StepError{Pos: s.mainPos, Kind: "main", Err: fmt.Errorf("%v", p), Panicked: true, Stack: debug.Stack()}
+	}
+	return &StepError{Pos: st.pos, Kind: st.kind.name, Err: fmt.Errorf("%v", p), Panicked: true, Stack: debug.Stack()}
+}
+
+func (s *Scenario) backend(clock string, ties loop.Ties, deadline time.Time) (loop.Backend, error) {
 	switch clock {
 	case "virtual":
 		return loop.NewVirtual(loop.VirtualConfig{Threads: s.Threadpool, Serve: serveVirtual, Ties: ties}), nil
 	case "real":
-		return newRealBackend(s.Threadpool)
+		return newRealBackend(s.Threadpool, deadline)
 	}
 	return nil, fmt.Errorf("unknown clock %q: expected virtual or real", clock)
 }
@@ -135,24 +148,16 @@ func serveVirtual(req *loop.Request) (time.Duration, *loop.Response, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	// Faults fail as the real client fails against the delay server, with the same messages.
+	switch reply.Fault {
+	case delay.FaultRefuse:
+		return 0, nil, loop.ErrConnRefused
+	case delay.FaultReset:
+		return reply.Delay, nil, loop.ErrConnReset
+	case delay.FaultCloseMidBody:
+		return reply.Delay, nil, loop.TruncatedError(len(reply.Body)/2, len(reply.Body))
+	case delay.FaultHang:
+		return loop.Forever, nil, nil
+	}
 	return reply.Delay, &loop.Response{Status: reply.Status, Body: reply.Body}, nil
-}
-
-// sandbox makes a fresh directory holding the scenario's files.
-func (s *Scenario) sandbox() (string, error) {
-	dir, err := os.MkdirTemp("", "looptest-")
-	if err != nil {
-		return "", err
-	}
-	for _, f := range s.Files {
-		p := filepath.Join(dir, filepath.FromSlash(f.Path))
-		if err = os.MkdirAll(filepath.Dir(p), 0o755); err == nil {
-			err = os.WriteFile(p, []byte(f.Content), 0o644)
-		}
-		if err != nil {
-			os.RemoveAll(dir)
-			return "", fmt.Errorf("%s: writing file %s into the sandbox: %w", s.File, f.Path, err)
-		}
-	}
-	return dir, nil
 }

@@ -2,7 +2,9 @@ package harness
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -24,8 +26,14 @@ type Scenario struct {
 	// Tight says the file's header has a `# timing: tight` line: its ordering hinges on gaps
 	// under 20 ms, so a real clock or Node.js may order it otherwise.
 	Tight bool
-	main  []*step
-	ids   []string // id names, indexed by step.idIndex
+	// Limits are the runaway guards of the scenario's runs, where RunOptions leave theirs zero.
+	Limits Limits
+
+	main    []*step
+	mainPos Pos      // where the main key is
+	ids     []string // id names, indexed by step.idIndex
+	program action   // main, compiled once: runs share it and never write to it
+	slots   int      // the callback slots the program uses
 }
 
 // A File is one entry of a scenario's files: a path relative to the sandbox and its content.
@@ -39,6 +47,9 @@ const (
 	maxThreadpool = 1024
 	maxRepeat     = 10_000_000
 	maxEncrypt    = 92 // fibonacci(92) is the largest that fits in an int64
+	// maxNesting bounds how deep steps nest (then, error and closed inside each other), so that
+	// checking names in scope stays cheap, whatever the file.
+	maxNesting = 100
 )
 
 // Load reads and checks the scenario file at path. Its error is an ErrorList when the file has
@@ -65,6 +76,9 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	if err := p.list.err(); err != nil {
 		return nil, err
 	}
+	// Compile once: the program is immutable, so runs, concurrent ones too, share it.
+	c := newCompiler()
+	s.program, s.slots = c.list(s.main), *c.slots
 	return s, nil
 }
 
@@ -84,39 +98,67 @@ func tightDirective(data []byte) bool {
 	return false
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
-
 // parseYAML decodes data into a node tree, or reports why it cannot.
 func parseYAML(p *problems, data []byte) *yaml.Node {
-	if len(bytes.TrimSpace(data)) == 0 {
+	if e := textError(p.file, data); e != nil {
+		p.list = append(p.list, e)
+		return nil
+	}
+	doc, extra, err := decodeDocuments(data)
+	switch {
+	case errors.Is(err, io.EOF):
 		p.list = append(p.list, &Error{Pos{p.file, 1, 1}, "empty file: expected a scenario, a mapping with at least a main key"})
 		return nil
-	}
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
-		msg, line := err.Error(), 1
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = msg[len(m[0]):]
-		}
-		msg = strings.TrimPrefix(msg, "yaml: ")
-		p.list = append(p.list, &Error{Pos{p.file, line, 1}, "invalid YAML: " + msg})
+	case err != nil:
+		p.list = append(p.list, syntaxError(p.file, data, err))
 		return nil
 	}
-	var extra yaml.Node
-	if dec.Decode(&extra) == nil {
-		p.at(&extra, "a scenario file holds one YAML document; this is a second one")
+	if extra != nil {
+		p.at(extra, "a scenario file holds one YAML document; this is a second one")
 	}
-	root := &doc
+	root := doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" && root.Value == "" {
+		// A document with nothing in it ("---" alone): its empty value sits past the end.
+		p.list = append(p.list, &Error{p.pos(doc), "empty file: expected a scenario, a mapping with at least a main key"})
+		return nil
+	}
+	reportAliases(p, root)
 	if root.Kind != yaml.MappingNode {
 		p.at(root, "expected a scenario, a mapping with at least a main key; got %s", describe(root))
 		return nil
 	}
 	return root
+}
+
+// reportAliases reports the aliases (*NAME) in the tree, each name once, where it is first used.
+// Scenarios do not support them: an alias would let a few lines stand for an exponential number
+// of steps. The decoder then passes over them in silence (see problems.at).
+func reportAliases(p *problems, root *yaml.Node) {
+	first := map[string]*yaml.Node{}
+	uses := map[string]int{}
+	stack := []*yaml.Node{root}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n.Kind == yaml.AliasNode {
+			if f := first[n.Value]; f == nil || n.Line < f.Line || n.Line == f.Line && n.Column < f.Column {
+				first[n.Value] = n
+			}
+			uses[n.Value]++
+			continue
+		}
+		stack = append(stack, n.Content...)
+	}
+	for name, n := range first {
+		more := ""
+		if uses[name] > 1 {
+			more = fmt.Sprintf(" (used %d times)", uses[name])
+		}
+		p.list = append(p.list, &Error{p.pos(n), fmt.Sprintf("alias *%s%s: scenarios do not support YAML aliases; write the value out", name, more)})
+	}
 }
 
 // decodeScenario reads the top-level keys.
@@ -151,9 +193,10 @@ func decodeScenario(p *problems, s *Scenario, root *yaml.Node) {
 		case "files":
 			s.Files = decodeFiles(p, v)
 		case "main":
-			main = v
+			main, s.mainPos = v, p.pos(k)
 		default:
-			p.at(k, "unknown top-level key %q: expected one of name, description, clock, threadpool, files, main", k.Value)
+			p.at(k, "unknown top-level key %q%s: expected one of name, description, clock, threadpool, files, main", k.Value,
+				suggest(k.Value, []string{"name", "description", "clock", "threadpool", "files", "main"}))
 		}
 	}
 	if main == nil {
@@ -169,10 +212,19 @@ func decodeFiles(p *problems, n *yaml.Node) []File {
 		return nil
 	}
 	var files []File
-	for _, kv := range pairs(p, n) {
+	kvs := pairs(p, n)
+	isFile := map[string]bool{}
+	for _, kv := range kvs {
+		isFile[kv[0].Value] = true
+	}
+	for _, kv := range kvs {
 		k, v := kv[0], kv[1]
 		if msg := checkRelPath(k.Value); msg != "" {
 			p.at(k, "file %q: %s", k.Value, msg)
+			continue
+		}
+		if dir := parentFile(k.Value, isFile); dir != "" {
+			p.at(k, "file %q: %s is a file too, so it cannot be a directory", k.Value, dir)
 			continue
 		}
 		content, ok := scalarString(p, v, "the content of "+k.Value)
@@ -181,6 +233,16 @@ func decodeFiles(p *problems, n *yaml.Node) []File {
 		}
 	}
 	return files
+}
+
+// parentFile returns the first directory on the way to path that isFile says is a file, or "".
+func parentFile(path string, isFile map[string]bool) string {
+	for i := range len(path) {
+		if path[i] == '/' && isFile[path[:i]] {
+			return path[:i]
+		}
+	}
+	return ""
 }
 
 // checkRelPath says what is wrong with a path that must stay inside the sandbox, or "".
@@ -204,18 +266,18 @@ func checkRelPath(p string) string {
 // keys given twice.
 func pairs(p *problems, m *yaml.Node) [][2]*yaml.Node {
 	var out [][2]*yaml.Node
-	seen := map[string]bool{}
+	seen := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
 			p.at(k, "expected a key; got %s", describe(k))
 			continue
 		}
-		if seen[k.Value] {
-			p.at(k, "key %q is given twice", k.Value)
+		if first := seen[k.Value]; first != nil {
+			p.at(k, "key %q is given twice (first at line %d, column %d)", k.Value, first.Line, first.Column)
 			continue
 		}
-		seen[k.Value] = true
+		seen[k.Value] = k
 		out = append(out, [2]*yaml.Node{k, v})
 	}
 	return out

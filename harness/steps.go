@@ -2,12 +2,15 @@ package harness
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/looptest/looptest/delay"
 )
 
 // A step is one decoded step of a scenario.
@@ -25,14 +28,17 @@ type step struct {
 	reply struct {
 		status int
 		body   string
+		fault  delay.Fault
+		pos    Pos // of the fault
 	}
-	id      string // timeout, interval, immediate; the target of clear
-	idIndex int
-	idPos   Pos
-	as      string
-	asPos   Pos
-	times   int // interval: 0 means until cleared
-	repeat  int // 0 means once
+	httpTimeout time.Duration // http: 0 means none
+	id          string        // timeout, interval, immediate; the target of clear
+	idIndex     int
+	idPos       Pos
+	as          string
+	asPos       Pos
+	times       int // interval: 0 means until cleared
+	repeat      int // 0 means once
 
 	then, onError, closed []*step
 	hasError              bool // error is given, maybe as an empty list: failures are handled
@@ -67,9 +73,9 @@ func init() {
 			node:    "a CPU job on the threadpool",
 			summary: "computes fibonacci(n) on the pool, holding a worker for cost; as binds the integer result",
 			decode:  decodeEncrypt, compile: compileEncrypt},
-		{name: "http", value: "path", keys: []string{"delay", "respond", "as", "then", "error", "closed"},
+		{name: "http", value: "path", keys: []string{"delay", "respond", "timeout", "as", "then", "error", "closed"},
 			node:    "http.get",
-			summary: "GETs the path from the delay server, which answers after delay with respond; as binds the response (.status, .body); closed runs in the close phase",
+			summary: "GETs the path from the delay server, which answers after delay with respond (status, body, or a fault: reset, close-mid-body, hang, refuse); a response later than timeout fails; as binds the response (.status, .body); closed runs in the close phase",
 			decode:  decodeText, compile: compileHTTP},
 		{name: "immediate", value: "empty", keys: []string{"then", "id"}, node: "setImmediate",
 			summary: "runs then in the next check phase",
@@ -103,13 +109,7 @@ func kindNamed(name string) *kind {
 	return kinds[i]
 }
 
-func kindNames() string {
-	names := make([]string, len(kinds))
-	for i, k := range kinds {
-		names[i] = k.name
-	}
-	return strings.Join(names, ", ")
-}
+func kindNames() string { return strings.Join(kindList(), ", ") }
 
 // decodeSteps decodes a list of steps; where names the list in messages (main, then, ...).
 func decodeSteps(p *problems, n *yaml.Node, where string) []*step {
@@ -120,6 +120,15 @@ func decodeSteps(p *problems, n *yaml.Node, where string) []*step {
 		p.at(n, "%s must be a list of steps; got %s", where, describe(n))
 		return nil
 	}
+	if p.depth == maxNesting {
+		if !p.tooDeep {
+			p.tooDeep = true
+			p.at(n, "steps nested more than %d levels deep: flatten the scenario", maxNesting)
+		}
+		return nil
+	}
+	p.depth++
+	defer func() { p.depth-- }()
 	var steps []*step
 	for _, item := range n.Content {
 		if s := decodeStep(p, item); s != nil {
@@ -135,45 +144,141 @@ func decodeStep(p *problems, n *yaml.Node) *step {
 		return nil
 	}
 	kv := pairs(p, n)
-	var s *step
-	var kindKey, kindVal *yaml.Node
-	for _, e := range kv {
-		k := kindNamed(e[0].Value)
-		if k == nil {
-			continue
-		}
-		if s != nil {
-			p.at(e[0], "a step has one kind; this one has %s and %s", s.kind.name, k.name)
-			continue
-		}
-		s = &step{kind: k, pos: p.pos(e[0]), idIndex: -1, cost: time.Millisecond}
-		s.reply.status, s.reply.body = 200, "OK"
-		kindKey, kindVal = e[0], e[1]
-	}
-	if s == nil {
-		keys := make([]string, len(kv))
-		for i, e := range kv {
-			keys[i] = e[0].Value
-		}
-		p.at(n, "the step has no kind (keys: %s): expected one of %s", strings.Join(keys, ", "), kindNames())
+	kindKey := stepKind(p, kv)
+	if kindKey == nil {
+		noKind(p, n, kv)
 		return nil
 	}
+	var kindVal *yaml.Node
+	for _, e := range kv {
+		if e[0] == kindKey {
+			kindVal = e[1]
+		}
+	}
+	s := &step{kind: kindNamed(kindKey.Value), pos: p.pos(kindKey), idIndex: -1, cost: time.Millisecond}
+	s.reply.status, s.reply.body = 200, "OK"
 	s.src, s.valPos = kindVal.Value, p.pos(kindVal)
 	s.kind.decode(p, s, kindVal)
 	for _, e := range kv {
 		k, v := e[0], e[1]
 		switch {
-		case k == kindKey || kindNamed(k.Value) != nil:
+		case k == kindKey:
 		case k.Value == "repeat":
 			s.repeat, _ = intValue(p, v, "repeat", 1, maxRepeat)
-		case !slices.Contains(s.kind.keys, k.Value):
-			p.at(k, "unknown key %q in a %s step: %s takes %s", k.Value, s.kind.name, s.kind.name,
-				strings.Join(append(slices.Clone(s.kind.keys), "repeat"), ", "))
-		default:
+		case slices.Contains(s.kind.keys, k.Value):
 			decodeKey(p, s, k, v)
+		case kindNamed(k.Value) != nil: // reported by stepKind
+		default:
+			keys := append(slices.Clone(s.kind.keys), "repeat")
+			p.at(k, "unknown key %q in a %s step%s: %s takes %s", k.Value, s.kind.name, suggest(k.Value, keys),
+				s.kind.name, strings.Join(keys, ", "))
 		}
 	}
+	checkFault(p, s)
 	return s
+}
+
+// stepKind returns the key of a step that says its kind, or nil, reporting a step with more than
+// one kind. A kind's name may also be a key of another kind (http takes a timeout): in a step
+// with both, the other kind is the kind.
+func stepKind(p *problems, kv [][2]*yaml.Node) *yaml.Node {
+	var found []*yaml.Node
+	for _, e := range kv {
+		if kindNamed(e[0].Value) != nil {
+			found = append(found, e[0])
+		}
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	kind := found[0]
+	for _, k := range found {
+		for _, other := range found {
+			if other != k && slices.Contains(kindNamed(k.Value).keys, other.Value) {
+				kind = k
+			}
+		}
+	}
+	for _, k := range found {
+		if k != kind && !slices.Contains(kindNamed(kind.Value).keys, k.Value) {
+			p.at(k, "a step has exactly one kind; this one has both %s and %s: make them two steps", kind.Value, k.Value)
+		}
+	}
+	return kind
+}
+
+// noKind reports a step without a kind: its unknown keys, with a suggestion for each, or, if
+// it has only keys that go with a kind, that the kind is missing.
+func noKind(p *problems, n *yaml.Node, kv [][2]*yaml.Node) {
+	var keys []string
+	for _, e := range kv {
+		keys = append(keys, e[0].Value)
+		if !isStepKey(e[0].Value) {
+			p.at(e[0], "unknown step kind %q%s: expected one of %s", e[0].Value, suggest(e[0].Value, kindList()), kindNames())
+			return
+		}
+	}
+	p.at(n, "the step has no kind (keys: %s): expected one of %s", strings.Join(keys, ", "), kindNames())
+}
+
+// isStepKey reports whether some kind takes key besides its value.
+func isStepKey(key string) bool {
+	if key == "repeat" {
+		return true
+	}
+	for _, k := range kinds {
+		if slices.Contains(k.keys, key) {
+			return true
+		}
+	}
+	return false
+}
+
+func kindList() []string {
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = k.name
+	}
+	return names
+}
+
+// suggest returns ` (did you mean "X"?)` for the candidate closest to name, if it is close
+// enough to be a misspelling, or "".
+func suggest(name string, candidates []string) string {
+	best, bestDist := "", 3
+	for _, c := range candidates {
+		if d := editDistance(strings.ToLower(name), strings.ToLower(c)); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	if best == "" || bestDist > len(name)/3+1 {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %s?)", best)
+}
+
+// editDistance returns the Levenshtein distance between a and b, in bytes; names are short.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 1 << 30
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // decodeKey decodes one of the keys besides the kind.
@@ -186,7 +291,7 @@ func decodeKey(p *problems, s *step, k, v *yaml.Node) {
 	case "closed":
 		s.closed = decodeSteps(p, v, "closed")
 	case "id":
-		if name, ok := scalarString(p, v, "id"); ok {
+		if name, ok := idName(p, v, "id"); ok {
 			s.id, s.idPos = name, p.pos(v)
 		}
 	case "as":
@@ -199,11 +304,20 @@ func decodeKey(p *problems, s *step, k, v *yaml.Node) {
 			s.as, s.asPos = v.Value, p.pos(v)
 		}
 	case "times":
-		s.times, _ = intValue(p, v, "times", 1, maxRepeat)
+		var ok bool
+		if s.times, ok = intValue(p, v, "times", 1, maxRepeat); !ok {
+			s.times = -1 // given, if wrong: the interval ends, as far as the checker is concerned
+		}
 	case "cost":
 		s.cost, _ = duration(p, v, "cost")
 	case "delay":
 		s.delay, _ = duration(p, v, "delay")
+	case "timeout":
+		if d, ok := duration(p, v, "timeout"); ok && d == 0 {
+			p.at(v, "timeout must be more than 0; leave it out for no timeout")
+		} else {
+			s.httpTimeout = d
+		}
 	case "respond":
 		decodeRespond(p, s, v)
 	}
@@ -225,38 +339,65 @@ func decodeRespond(p *problems, s *step, n *yaml.Node) {
 			if b, ok := scalarString(p, v, "body"); ok {
 				s.reply.body = b
 			}
+		case "fault":
+			f := delay.Fault(v.Value)
+			if v.Kind != yaml.ScalarNode || !slices.Contains(delay.Faults, f) {
+				p.at(v, "fault must be one of reset, close-mid-body, hang, refuse; got %s", describe(v))
+				break
+			}
+			s.reply.fault, s.reply.pos = f, p.pos(v)
 		default:
-			p.at(k, "unknown key %q in respond: expected status or body", k.Value)
+			p.at(k, "unknown key %q in respond%s: expected status, body or fault", k.Value, suggest(k.Value, []string{"status", "body", "fault"}))
 		}
+	}
+}
+
+// checkFault reports a fault that cannot work as the step asks: a hang that nothing ends, or a
+// body too short to cut.
+func checkFault(p *problems, s *step) {
+	switch {
+	case s.reply.fault == delay.FaultHang && s.httpTimeout == 0:
+		p.list = append(p.list, &Error{s.reply.pos, "fault hang: the server never answers, so the request never ends: give the http step a timeout"})
+	case s.reply.fault == delay.FaultCloseMidBody && s.reply.body == "":
+		p.list = append(p.list, &Error{s.reply.pos, "fault close-mid-body: the server sends half the body, so the body must not be empty"})
 	}
 }
 
 // duration decodes an integer number of milliseconds or a Go duration string.
 func duration(p *problems, n *yaml.Node, what string) (time.Duration, bool) {
 	if n.Kind == yaml.ScalarNode {
+		var d time.Duration
+		ok := false
 		switch n.Tag {
-		case "!!int":
-			ms, err := strconv.ParseInt(n.Value, 10, 64)
-			if err == nil && ms >= 0 && ms <= int64(maxDuration/time.Millisecond) {
-				return time.Duration(ms) * time.Millisecond, true
-			}
-			if err == nil && ms < 0 {
-				p.at(n, "%s must not be negative; got %s", what, n.Value)
+		case "!!int", "!!float":
+			f, err := strconv.ParseFloat(n.Value, 64)
+			switch {
+			case err != nil:
+			case f != math.Trunc(f):
+				p.at(n, "%s: %s is not a whole number of milliseconds: write it as a string, such as \"%sms\"", what, n.Value, n.Value)
 				return 0, false
+			case f > float64(maxDuration/time.Millisecond):
+				d, ok = maxDuration+1, true
+			default:
+				d, ok = time.Duration(f)*time.Millisecond, true
 			}
 		case "!!str":
-			d, err := time.ParseDuration(n.Value)
-			if err == nil && d >= 0 && d <= maxDuration {
-				return d, true
-			}
-			if err == nil && d < 0 {
-				p.at(n, "%s must not be negative; got %s", what, n.Value)
-				return 0, false
-			}
+			parsed, err := time.ParseDuration(n.Value)
+			d, ok = parsed, err == nil
+		}
+		switch {
+		case ok && d < 0:
+			p.at(n, "%s must not be negative; got %s", what, n.Value)
+			return 0, false
+		case ok && d > maxDuration:
+			p.at(n, "%s must be at most 24h; got %s", what, n.Value)
+			return 0, false
+		case ok:
+			return d, true
 		}
 	}
-	p.at(n, "%s must be a duration up to %v: an integer number of milliseconds, or a string such as 500ms or 1.5s; got %s",
-		what, maxDuration, describe(n))
+	p.at(n, "%s must be a duration: an integer number of milliseconds, or a string such as 500ms or 1.5s; got %s",
+		what, describe(n))
 	return 0, false
 }
 
@@ -273,9 +414,17 @@ func decodeEmpty(p *problems, s *step, v *yaml.Node) {
 	}
 }
 
+// textValue says what the value of each kind decoded by decodeText is, for messages.
+var textValue = map[string]string{
+	"log":     "text",
+	"read":    "a path in the sandbox",
+	"http":    "a path on the delay server, starting with /",
+	"encrypt": "an integer from 0 to 92, or ${...}",
+}
+
 func decodeText(p *problems, s *step, v *yaml.Node) {
 	if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
-		p.at(v, "%s must be %s; got %s", s.kind.name, s.kind.value, describe(v))
+		p.at(v, "%s must be %s; got %s", s.kind.name, textValue[s.kind.name], describe(v))
 		return
 	}
 	t, err := parseTemplate(v.Value)
@@ -309,9 +458,22 @@ func decodeEncrypt(p *problems, s *step, v *yaml.Node) {
 }
 
 func decodeClear(p *problems, s *step, v *yaml.Node) {
-	if name, ok := scalarString(p, v, "clear"); ok {
+	if name, ok := idName(p, v, "clear"); ok {
 		s.id, s.idPos = name, p.pos(v)
 	}
+}
+
+// idName decodes an id: any text but the empty one.
+func idName(p *problems, v *yaml.Node, what string) (string, bool) {
+	if v.Kind != yaml.ScalarNode || v.Tag == "!!null" || v.Value == "" {
+		if what == "clear" {
+			p.at(v, "clear must name the id of a timeout, interval or immediate; got %s", describe(v))
+		} else {
+			p.at(v, "id must be a name; got %s", describe(v))
+		}
+		return "", false
+	}
+	return v.Value, true
 }
 
 // label names a step in the trace: its kind, its value and its place.

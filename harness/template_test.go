@@ -63,6 +63,7 @@ func FuzzTemplate(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		defer watchdog("parseTemplate")()
 		tpl, err := parseTemplate(s)
 		if err != nil {
 			return

@@ -45,7 +45,7 @@ func runTest(c *cli, args []string) int {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			results[i] = testOne(file, *clock, *update)
+			results[i] = testOne(file, *clock, *update, c.limits)
 			if *exploring && results[i].ok {
 				exploreOne(&results[i])
 			}
@@ -78,16 +78,17 @@ type testResult struct {
 }
 
 // testOne runs one scenario and compares its ordering with its golden, or rewrites the golden.
-func testOne(file, clock string, update bool) testResult {
+func testOne(file, clock string, update bool, limits harness.Limits) testResult {
 	res := testResult{file: file}
 	s, err := harness.Load(file)
 	if err != nil {
 		res.detail = err.Error() + "\n"
 		return res
 	}
+	s.Limits = limits
 	var out bytes.Buffer
 	if err := s.Run(harness.RunOptions{Clock: clock, Out: &out}); err != nil {
-		res.detail = fmt.Sprintf("the run failed: %v\n", err)
+		res.detail = fmt.Sprintf("the run failed: %v\n", err) + soFar(out.Bytes())
 		return res
 	}
 	path := GoldenPath(file)
@@ -171,6 +172,23 @@ func scenarioFiles(paths []string) ([]string, error) {
 		files = append(files, matches...)
 	}
 	return files, nil
+}
+
+// soFarLines is how many of its last lines a failed run shows of its ordering.
+const soFarLines = 10
+
+// soFar shows the end of the ordering a failed run printed before it stopped.
+func soFar(ordering []byte) string {
+	if len(ordering) == 0 {
+		return "it printed nothing\n"
+	}
+	lines := strings.SplitAfter(strings.TrimSuffix(string(ordering), "\n"), "\n")
+	head := fmt.Sprintf("the ordering so far (%d lines):\n", len(lines))
+	if len(lines) > soFarLines {
+		head = fmt.Sprintf("the ordering so far (the last %d of %d lines):\n", soFarLines, len(lines))
+		lines = lines[len(lines)-soFarLines:]
+	}
+	return head + indent(strings.Join(lines, ""))
 }
 
 func indent(s string) string {

@@ -1,0 +1,97 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"syscall"
+)
+
+// A sandbox is the fresh directory that holds a run's files. Reads go through an os.Root on it,
+// so that no path leads out of it: not .., not an absolute path, not a symbolic link, whether
+// the path was written in the file or made at run time by interpolation.
+type sandbox struct {
+	dir  string
+	root *os.Root
+}
+
+// testHookSandbox, if set by a test, is called with the sandbox's directory once the files are
+// in it, before main runs.
+var testHookSandbox func(dir string)
+
+// newSandbox makes a fresh directory holding files.
+func newSandbox(files []File) (*sandbox, error) {
+	dir, err := os.MkdirTemp("", "looptest-")
+	if err != nil {
+		return nil, fmt.Errorf("making the sandbox: %w", err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("making the sandbox: %w", err)
+	}
+	sb := &sandbox{dir: dir, root: root}
+	for _, f := range files {
+		if err := sb.write(f); err != nil {
+			sb.Close()
+			return nil, fmt.Errorf("writing file %s into the sandbox: %w", f.Path, errors.Unwrap(err))
+		}
+	}
+	if testHookSandbox != nil {
+		testHookSandbox(dir)
+	}
+	return sb, nil
+}
+
+func (sb *sandbox) write(f File) error {
+	if dir, _ := splitDir(f.Path); dir != "" {
+		if err := sb.root.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	return sb.root.WriteFile(f.Path, []byte(f.Content), 0o644)
+}
+
+// splitDir splits a slash-separated path into its directory and its base name.
+func splitDir(p string) (dir, base string) {
+	for i := len(p) - 1; i >= 0; i-- {
+		if p[i] == '/' {
+			return p[:i], p[i+1:]
+		}
+	}
+	return "", p
+}
+
+// Close removes the sandbox and everything in it.
+func (sb *sandbox) Close() error {
+	return errors.Join(sb.root.Close(), os.RemoveAll(sb.dir))
+}
+
+// readFile reads name from the sandbox. Its errors read as Node's do, naming the file as the
+// scenario wrote it and never the sandbox, so that they are the same on every run.
+func (sb *sandbox) readFile(name string) (string, error) {
+	if msg := checkRelPath(name); msg != "" {
+		return "", fmt.Errorf("%s, open '%s'", msg, name)
+	}
+	b, err := sb.root.ReadFile(name)
+	if err == nil {
+		return string(b), nil
+	}
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", fmt.Errorf("ENOENT: no such file or directory, open '%s'", name)
+	case errors.Is(err, syscall.EISDIR):
+		return "", errors.New("EISDIR: illegal operation on a directory, read")
+	case errors.Is(err, syscall.ENOTDIR):
+		return "", fmt.Errorf("ENOTDIR: not a directory, open '%s'", name)
+	case errors.Is(err, fs.ErrPermission):
+		return "", fmt.Errorf("EACCES: permission denied, open '%s'", name)
+	case errors.As(err, &pe) && pe.Err.Error() == "path escapes from parent":
+		return "", fmt.Errorf("the path leads out of the sandbox through a symbolic link, open '%s'", name)
+	case errors.As(err, &pe):
+		err = pe.Err
+	}
+	return "", fmt.Errorf("%v, open '%s'", err, name)
+}

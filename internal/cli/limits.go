@@ -1,0 +1,50 @@
+package cli
+
+import (
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/looptest/looptest/harness"
+)
+
+// runsScenarios reports whether the named command runs scenarios, and so takes the flags of the
+// runaway guards.
+func runsScenarios(name string) bool {
+	return name == "run" || name == "test" || name == "diff"
+}
+
+// limitFlags holds the flags of the runaway guards, as parsed.
+type limitFlags struct {
+	callbacks  int
+	time, wall time.Duration
+}
+
+// register adds the flags to fs, with the harness's defaults.
+func (lf *limitFlags) register(fs *flag.FlagSet) {
+	fs.IntVar(&lf.callbacks, "max-callbacks", harness.DefaultMaxCallbacks,
+		"stop a run after `N` callbacks, the ordering so far printed (0: no limit)")
+	fs.DurationVar(&lf.time, "max-time", harness.DefaultMaxTime,
+		"stop a run whose loop time passes this `duration`; virtual hours pass in an instant (0: no limit)")
+	fs.DurationVar(&lf.wall, "max-wall", harness.DefaultMaxWall,
+		"stop a run that takes longer than this `duration` in real time, under either clock (0: no limit)")
+}
+
+// limits returns the flags as harness.Limits, where 0 asks for the default and a negative value
+// for no limit, or an error for a negative flag.
+func (lf *limitFlags) limits() (harness.Limits, error) {
+	if lf.callbacks < 0 || lf.time < 0 || lf.wall < 0 {
+		return harness.Limits{}, fmt.Errorf("--max-callbacks, --max-time and --max-wall must not be negative (0: no limit)")
+	}
+	none := func(v int64) int64 {
+		if v == 0 {
+			return -1
+		}
+		return v
+	}
+	return harness.Limits{
+		MaxCallbacks: int(none(int64(lf.callbacks))),
+		MaxTime:      time.Duration(none(int64(lf.time))),
+		MaxWall:      time.Duration(none(int64(lf.wall))),
+	}, nil
+}
