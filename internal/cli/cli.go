@@ -32,10 +32,12 @@ var commands []command
 func init() {
 	commands = []command{
 		{"check", "FILE...", "load and check scenario files; print every problem as FILE:LINE:COL: message", runCheck},
-		{"diff", "[flags] LEFT [RIGHT]", "show two orderings side by side (SCENARIO.yaml, SCENARIO.yaml@virtual, SCENARIO.yaml@real, or an ordering file; one scenario alone: its golden against its run)", runDiff},
+		{"diff", "[flags] LEFT [RIGHT]", "show two orderings side by side (SCENARIO.yaml, SCENARIO.yaml@virtual, SCENARIO.yaml@real, SCENARIO.yaml@node (run by Node.js), or an ordering file; one scenario alone: its golden against its run; --node SCENARIO.yaml: its virtual run against Node.js)", runDiff},
 		{"explore", "[--jitter 10%] [--runs N] [--seed S] [--timers] FILE...", "find the orderings a scenario gives when its timings wobble, and which steps decide each race; exit 1 when it has more than one", runExplore},
 		{"help", "[COMMAND | format]", "show help for a command, or the scenario format", runHelp},
+		{"node", "FILE", "print the scenario as a Node.js program (CommonJS) whose output is its ordering; its http steps call the delay server at $LOOPTEST_DELAY_ADDR", runNode},
 		{"run", "[--clock virtual|real] [--trace] FILE", "run a scenario and print its ordering, or with --trace every loop event", runRun},
+		{"serve", "", "run the delay server that http steps call, printing its address on the first line (and on the second one where nothing listens, for fault: refuse), until interrupted or until stdin (a pipe) closes", runServe},
 		{"test", "[-update] [--clock virtual|real] [PATH...]", "compare each scenario's ordering with its .golden (default PATH: scenarios/)", runTest},
 	}
 }
@@ -43,6 +45,8 @@ func init() {
 // cli is one invocation: where it writes.
 type cli struct {
 	stdout, stderr io.Writer
+	limitFlags     *limitFlags    // registered by flags for a command that runs scenarios
+	limits         harness.Limits // from limitFlags, once parsed; load gives them to scenarios
 }
 
 // Main runs the looptest command line with args (without the program name) and returns the exit
@@ -82,6 +86,10 @@ func (c *cli) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	fs.Usage = func() { c.help(fs.Output(), name, fs) }
+	if runsScenarios(name) {
+		c.limitFlags = new(limitFlags)
+		c.limitFlags.register(fs)
+	}
 	return fs
 }
 
@@ -111,6 +119,14 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) int {
 		return exitOK
 	case err != nil:
 		return exitInvalid
+	}
+	if c.limitFlags != nil {
+		lim, err := c.limitFlags.limits()
+		if err != nil {
+			fmt.Fprintf(c.stderr, "looptest %s: %v\n", fs.Name(), err)
+			return exitInvalid
+		}
+		c.limits = lim
 	}
 	return -1
 }
@@ -158,9 +174,13 @@ func runCheck(c *cli, args []string) int {
 	return status
 }
 
-// load loads a scenario, printing its problems to stderr.
+// load loads a scenario, printing its problems to stderr. The scenario gets the runaway guards
+// of the command line.
 func (c *cli) load(file string) (*harness.Scenario, error) {
 	s, err := harness.Load(file)
+	if s != nil {
+		s.Limits = c.limits
+	}
 	var pe *fs.PathError
 	switch {
 	case errors.As(err, &pe):

@@ -1,0 +1,109 @@
+package looptest_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/looptest/looptest/golden"
+	"github.com/looptest/looptest/harness"
+	"github.com/looptest/looptest/internal/cli"
+	"github.com/looptest/looptest/nodecheck"
+)
+
+// nodeKnownDifferences holds the scenarios whose golden follows looptest's rules where Node.js
+// itself orders otherwise, and why. TestNode skips them; the README lists them.
+var nodeKnownDifferences = map[string]string{
+	"due-timers-by-deadline.yaml": "Node.js keeps one timer list per delay and runs every due timer of a list before the next list, " +
+		"so due timers of different delays can run out of deadline order",
+	"truncated-response.yaml": "Node.js finds out that a response was cut short only in the connection's close callback, " +
+		"so the error steps run in the close phase, not in poll",
+}
+
+// nodeSlots is how many Node.js runs go at once, at most: two, for a two-core machine. A run's
+// timers are real, and its pool tasks are pbkdf2 runs sized by a calibration the program makes
+// when it starts: a scenario that uses the pool takes both slots, so that no other program
+// slows its pool down against its timers; one that keeps at most the loop thread busy takes one.
+const nodeSlots = 2
+
+// slots is a counting semaphore of nodeSlots.
+type slots struct {
+	mu     sync.Mutex // held while taking, so that two takers never hold a part each
+	tokens chan struct{}
+}
+
+func (s *slots) take(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.tokens <- struct{}{}
+	}
+}
+
+func (s *slots) give(n int) {
+	for range n {
+		<-s.tokens
+	}
+}
+
+// TestNode runs every shipped scenario through Node.js and checks that Node.js gives the ordering
+// of its golden file: Node.js is the oracle of the rules looptest's loop follows. It leaves out
+// the scenarios whose ordering hinges on gaps under 20 ms, the known differences, and those that
+// need more cores than the machine has; it is skipped when node is not installed.
+func TestNode(t *testing.T) {
+	ctx := context.Background()
+	node, err := nodecheck.Find(ctx, "")
+	if errors.Is(err, nodecheck.ErrNoNode) {
+		t.Skipf("no Node.js to check the scenarios against: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	version, _ := nodecheck.Version(ctx, node)
+	t.Logf("checking against %s %s", node, version)
+
+	files, err := filepath.Glob(filepath.Join("scenarios", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scenarios found: %v", err)
+	}
+	running := &slots{tokens: make(chan struct{}, nodeSlots)}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			s, err := harness.Load(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Tight {
+				t.Skip("timing: tight: its ordering hinges on gaps under 20 ms, which Node.js's real clock does not keep")
+			}
+			if why, ok := nodeKnownDifferences[filepath.Base(file)]; ok {
+				t.Skip("a known difference from Node.js: " + why)
+			}
+			load, err := nodecheck.MeasureLoad(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cpus := runtime.NumCPU(); load.Threads > cpus {
+				t.Skipf("it keeps %d threads busy at once (pool tasks, blocks), more than this machine's %d cores: "+
+					"Node.js's pool tasks burn a core each and could not hold their workers for their cost", load.Threads, cpus)
+			}
+			t.Parallel()
+			weight := 1
+			if load.Pool {
+				weight = nodeSlots
+			}
+			running.take(weight)
+			defer running.give(weight)
+			out, err := nodecheck.Run(ctx, s, nodecheck.Options{Node: node})
+			if err != nil {
+				t.Fatalf("%v\nNode.js printed:\n%s", err, out)
+			}
+			if err := golden.Check(cli.GoldenPath(file), file+"@node", out); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}

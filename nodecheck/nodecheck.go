@@ -1,0 +1,181 @@
+// Package nodecheck runs scenarios through Node.js, the oracle of looptest's ordering rules. It
+// writes a scenario's Node.js program ([harness.Scenario.WriteNode]), runs it with node, the
+// scenario's threadpool size as UV_THREADPOOL_SIZE, against a delay server of its own, and
+// returns what the program printed: the ordering Node.js gives.
+//
+// The delay server runs in the calling process, so that its timers never enter the loop under
+// test: from node's side it is another process, as the server of a real HTTP call would be.
+package nodecheck
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/looptest/looptest/delay"
+	"github.com/looptest/looptest/harness"
+)
+
+// ErrNoNode reports that the node executable cannot be found.
+var ErrNoNode = errors.New("node (Node.js) not found")
+
+// MinMajor is the oldest Node.js major version whose loop the rules follow: libuv 1.45 and later
+// run timers after the close phase.
+const MinMajor = 20
+
+// DefaultTimeout bounds a run when Options leave it unset.
+const DefaultTimeout = time.Minute
+
+// Options configure a run through Node.js.
+type Options struct {
+	// Node is the node executable: a path, or a name looked up in PATH; "" means "node".
+	Node string
+	// Timeout bounds the whole run; 0 means DefaultTimeout, and a negative one no bound.
+	Timeout time.Duration
+}
+
+// A RunError reports a node run that did not end well: status 1 with the failure of a step that
+// had no error steps (Stderr holds FILE:LINE:COL: KIND failed: MESSAGE, as looptest prints it),
+// or any other status, or a run that did not finish in time (Status -1).
+type RunError struct {
+	Status int
+	Stderr string // what node printed on stderr, without its final newline
+	Err    error  // why the run stopped, when node did not exit by itself
+}
+
+func (e *RunError) Error() string {
+	msg := fmt.Sprintf("node exited with status %d", e.Status)
+	if e.Err != nil {
+		msg = "node: " + e.Err.Error()
+	}
+	if e.Stderr != "" {
+		msg += ": " + e.Stderr
+	}
+	return msg
+}
+
+func (e *RunError) Unwrap() error { return e.Err }
+
+// Run runs the scenario's Node.js program and returns its ordering: what it printed on stdout.
+// When the run fails, the error is a *RunError and the ordering is what was printed before the
+// failure. Without node, the error wraps ErrNoNode; with a node older than MinMajor, the error
+// says so.
+func Run(ctx context.Context, s *harness.Scenario, opts Options) ([]byte, error) {
+	node, err := Find(ctx, opts.Node)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "looptest-node-")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.File, err)
+	}
+	defer os.RemoveAll(dir)
+	prog := filepath.Join(dir, "scenario.cjs")
+	if err := writeProgram(prog, s); err != nil {
+		return nil, err
+	}
+
+	srv, err := delay.Start()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.File, err)
+	}
+	defer srv.Close()
+
+	timeout := opts.Timeout
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+	cancel := context.CancelFunc(func() {})
+	if timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+	}
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, prog)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(),
+		harness.DelayAddrVar+"="+srv.Addr(),
+		harness.RefuseAddrVar+"="+srv.ClosedAddr(),
+		"UV_THREADPOOL_SIZE="+strconv.Itoa(s.Threadpool))
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.WaitDelay = time.Second
+	err = cmd.Run()
+	if err == nil {
+		return stdout.Bytes(), nil
+	}
+	re := &RunError{Status: -1, Stderr: strings.TrimSuffix(stderr.String(), "\n")}
+	var exit *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		re.Err = fmt.Errorf("no result after %v: %w", timeout, ctx.Err())
+	case errors.As(err, &exit):
+		re.Status = exit.ExitCode()
+		if re.Status < 0 {
+			re.Err = err // killed by a signal
+		}
+	default:
+		re.Err = err
+	}
+	return stdout.Bytes(), re
+}
+
+// writeProgram writes the scenario's Node.js program to path.
+func writeProgram(path string, s *harness.Scenario) error {
+	var prog bytes.Buffer
+	if err := s.WriteNode(&prog, harness.NodeOptions{}); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, prog.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("%s: writing its Node.js program: %w", s.File, err)
+	}
+	return nil
+}
+
+// versions caches the version of each node executable, by path.
+var versions sync.Map // string → string
+
+// Find returns the path of the node executable (node: a path or a name in PATH; "" means
+// "node"), after checking that it is Node.js MinMajor or later. Without it, the error wraps
+// ErrNoNode.
+func Find(ctx context.Context, node string) (string, error) {
+	if node == "" {
+		node = "node"
+	}
+	path, err := exec.LookPath(node)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v; install Node.js %d or later to check scenarios against it", ErrNoNode, err, MinMajor)
+	}
+	v, err := Version(ctx, path)
+	if err != nil {
+		return "", err
+	}
+	major, _, _ := strings.Cut(strings.TrimPrefix(v, "v"), ".")
+	if n, err := strconv.Atoi(major); err != nil || n < MinMajor {
+		return "", fmt.Errorf("%s is Node.js %s: looptest's rules follow Node.js %d or later", path, v, MinMajor)
+	}
+	return path, nil
+}
+
+// Version returns what `node --version` prints (v20.11.1, say) for the node executable at path.
+func Version(ctx context.Context, path string) (string, error) {
+	if v, ok := versions.Load(path); ok {
+		return v.(string), nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, path, "--version").Output()
+	if err != nil {
+		return "", fmt.Errorf("%s --version: %w", path, err)
+	}
+	v := strings.TrimSpace(string(out))
+	versions.Store(path, v)
+	return v, nil
+}
