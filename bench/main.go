@@ -86,8 +86,12 @@ func run(dir string, runs int, smoke bool) error {
 	defer srv.Close()
 
 	nodeVersion, _ := exec.Command(node, "--version").Output()
-	fmt.Printf("looptest against Node.js %s on %s, %d cores; %d runs each, medians.\n\n",
-		bytes.TrimSpace(nodeVersion), machine(), runtime.NumCPU(), runs)
+	note := fmt.Sprintf("%d runs each, medians", runs)
+	if smoke {
+		note = "smoke run: one run each at 1/1000 of the counts below, not a measurement"
+	}
+	fmt.Printf("looptest against Node.js %s on %s, %d cores; %s.\n\n",
+		bytes.TrimSpace(nodeVersion), machine(), runtime.NumCPU(), note)
 	fmt.Println("| workload | looptest | node | node/looptest | looptest peak RSS | node peak RSS | RSS looptest/node |")
 	fmt.Println("|---|---|---|---|---|---|---|")
 	for _, w := range workloads {
