@@ -7,11 +7,14 @@
 //	go run ./bench -smoke      # one run each at 1/1000 of the counts, no timing: a check that all run
 //
 // looptest's HTTP workload talks to its own delay server, inside its process as in every real
-// run; node's talks to a delay server in this process, so that the server's timers never enter
-// node's loop.
+// run; node's talks to 'looptest serve', a delay server in a process of its own, so that the
+// server's timers never enter node's loop. The server is not in this process because a child
+// started by Go (clone with CLONE_VM) starts its peak RSS from its parent's: a large parent would
+// inflate every child's figure.
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"flag"
@@ -23,10 +26,9 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
-
-	"github.com/looptest/looptest/delay"
 )
 
 // A workload is a scenario and its Node.js twin.
@@ -79,11 +81,11 @@ func run(dir string, runs int, smoke bool) error {
 	if out, err := exec.Command("go", "build", "-o", looptest, "./cmd/looptest").CombinedOutput(); err != nil {
 		return fmt.Errorf("building looptest: %v\n%s", err, out)
 	}
-	srv, err := delay.Start()
+	addr, stop, err := serve(looptest)
 	if err != nil {
 		return err
 	}
-	defer srv.Close()
+	defer stop()
 
 	nodeVersion, _ := exec.Command(node, "--version").Output()
 	note := fmt.Sprintf("%d runs each, medians", runs)
@@ -108,7 +110,7 @@ func run(dir string, runs int, smoke bool) error {
 			}
 			lt = append(lt, s)
 			cmd := exec.Command(node, script)
-			cmd.Env = append(os.Environ(), "LOOPTEST_DELAY_ADDR="+srv.Addr(), "LOOPTEST_SCALE="+strconv.Itoa(scale))
+			cmd.Env = append(os.Environ(), "LOOPTEST_DELAY_ADDR="+addr, "LOOPTEST_SCALE="+strconv.Itoa(scale))
 			if s, err = measure(cmd); err != nil {
 				return fmt.Errorf("%s: node: %w", w.name, err)
 			}
@@ -120,6 +122,29 @@ func run(dir string, runs int, smoke bool) error {
 			l.rss>>10, n.rss>>10, 100*float64(l.rss)/float64(n.rss))
 	}
 	return nil
+}
+
+// serve starts 'looptest serve' and returns the address it prints, and a function that stops it.
+func serve(looptest string) (addr string, stop func(), err error) {
+	cmd := exec.Command(looptest, "serve")
+	stdin, err := cmd.StdinPipe() // the server runs until its standard input closes
+	if err != nil {
+		return "", nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	stop = func() { stdin.Close(); cmd.Wait() }
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		stop()
+		return "", nil, fmt.Errorf("looptest serve printed no address: %v", err)
+	}
+	return strings.TrimSpace(line), stop, nil
 }
 
 // measure runs cmd, checks that it printed "done", and returns its wall time and peak RSS.
