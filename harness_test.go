@@ -59,7 +59,8 @@ func TestScenariosRealClock(t *testing.T) {
 			if s.Tight {
 				t.Skip("timing: tight: its ordering hinges on gaps under 20ms")
 			}
-			t.Parallel()
+			// One real run at a time: their margins are tens of milliseconds, and a second
+			// run on a 2-core machine eats into them.
 			var out bytes.Buffer
 			if err := s.Run(harness.RunOptions{Clock: "real", Out: &out}); err != nil {
 				t.Fatalf("run: %v", err)
