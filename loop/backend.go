@@ -18,7 +18,9 @@ type Clock interface {
 type Poller interface {
 	// Submit hands a task to the threadpool. The poller sets the task's Worker and Started when
 	// the task starts, Finished when it finishes, and returns it from a later Poll.
-	Submit(t *Task)
+	// It reports whether the task started before Submit returned (Worker and Started set);
+	// otherwise they are set on the worker's thread, and only Poll hands them to the loop.
+	Submit(t *Task) (started bool)
 	// Get starts an HTTP GET request and returns it from a later Poll when it completes.
 	Get(r *Request)
 	// Cancel abandons a request that has not completed, which the loop has failed itself (its

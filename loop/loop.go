@@ -150,7 +150,10 @@ func (l *Loop) poll() {
 	if m := l.opts.MaxTime; m > 0 && (until == Forever || until > m) {
 		until = m + 1 // wake just past MaxTime, to stop there
 	}
-	before := l.clock.Now()
+	var before time.Duration
+	if l.rec != nil {
+		before = l.clock.Now()
+	}
 	l.ready = l.poller.Poll(until, l.ready[:0])
 	l.updateTime()
 	if l.rec != nil {
@@ -298,8 +301,7 @@ func (l *Loop) Submit(t *Task) {
 	l.ops++
 	t.id = l.ops
 	l.traceOp(KindTaskQueued, t.Label, t.Cost, t.id)
-	l.poller.Submit(t)
-	if l.rec != nil && t.Worker >= 0 {
+	if l.poller.Submit(t) && l.rec != nil {
 		// The task started at once: say so now, next to its submission.
 		t.startTraced = true
 		l.rec.add(Event{Time: t.Started, Thread: Thread(t.Worker), Kind: KindTaskStarted, Label: t.Label, ID: t.id})

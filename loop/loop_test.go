@@ -387,3 +387,99 @@ func TestTiesReversed(t *testing.T) {
 	// In order, both tasks would come out of the poll at 100ms, a before b, then the timer.
 	expect(t, got, "timer", "task b", "task a")
 }
+
+// TestPoolAfterBlock pins the virtual pool when the clock moved by a block: a worker that finished
+// while the loop blocked is free for the next task at once, and no task starts before it was
+// submitted.
+func TestPoolAfterBlock(t *testing.T) {
+	type start struct {
+		name   string
+		worker int
+		at     time.Duration
+	}
+	var got []string
+	var starts []start
+	l := New(Options{Backend: NewVirtual(VirtualConfig{Threads: 1})})
+	task := func(name string, cost time.Duration) *Task {
+		tk := &Task{Label: name, Cost: cost}
+		tk.Done = func(any, error) {
+			got = append(got, name)
+			starts = append(starts, start{name, tk.Worker, tk.Started})
+		}
+		return tk
+	}
+	err := l.Run(func() {
+		l.Submit(task("a", 10*ms))
+		l.SetTimeout(70*ms, "t", func() { got = append(got, "timeout") })
+		l.Block(50 * ms)
+		l.Submit(task("b", 30*ms)) // pool0 has been free since 10ms: b runs 50-80ms, after the timer
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect(t, got, "a", "timeout", "b")
+	if want := []start{{"a", 0, 0}, {"b", 0, 50 * ms}}; !slices.Equal(starts, want) {
+		t.Errorf("starts %v, want %v", starts, want)
+	}
+}
+
+func TestPoolAfterBlockTakesLowestFreeWorker(t *testing.T) {
+	var workers []int
+	l := New(Options{Backend: NewVirtual(VirtualConfig{Threads: 3})})
+	err := l.Run(func() {
+		l.Submit(&Task{Cost: 10 * ms})
+		l.Submit(&Task{Cost: 100 * ms})
+		l.Block(50 * ms)
+		c := &Task{Cost: ms}
+		c.Done = func(any, error) { workers = append(workers, c.Worker) }
+		l.Submit(c) // pool0 is free again; pool1 is busy; pool2 never was
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(workers, []int{0}) {
+		t.Errorf("the task after the block ran on pool%v, want pool0", workers)
+	}
+}
+
+// TestLoopTimeCached pins rule 9 directly: the cached loop time does not move while callbacks
+// run or block; it moves where the loop updates it.
+func TestLoopTimeCached(t *testing.T) {
+	var seen []time.Duration
+	l := New(Options{})
+	err := l.Run(func() {
+		l.Block(5 * ms)
+		seen = append(seen, l.time) // main runs before the first update: 0
+		l.SetTimeout(10*ms, "t", func() {
+			seen = append(seen, l.time) // the timers phase's time
+			l.Block(40 * ms)
+			seen = append(seen, l.time, l.Now()) // unchanged by the block; the clock moved
+			l.NextTick("n", func() { seen = append(seen, l.time) })
+		})
+		l.SetImmediate("i", func() { seen = append(seen, l.time) }) // after the first poll: 5ms
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []time.Duration{0, 5 * ms, 15 * ms, 15 * ms, 55 * ms, 15 * ms}
+	if !slices.Equal(seen, want) {
+		t.Errorf("loop times %v, want %v", seen, want)
+	}
+}
+
+func TestClearFiredTimeoutRecordsNothing(t *testing.T) {
+	var rec Recorder
+	l := New(Options{Recorder: &rec})
+	err := l.Run(func() {
+		tm := l.SetTimeout(10*ms, "t", func() {})
+		l.SetTimeout(20*ms, "later", func() { l.ClearTimer(tm) })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range rec.Events() {
+		if e.Kind == KindTimerCleared {
+			t.Errorf("clearing a timeout that fired was recorded: %v", e)
+		}
+	}
+}

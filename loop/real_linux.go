@@ -3,6 +3,7 @@
 package loop
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -111,12 +112,13 @@ func (r *Real) Busy(d time.Duration) {
 }
 
 // Submit queues t for the next free worker.
-func (r *Real) Submit(t *Task) {
+func (r *Real) Submit(t *Task) (started bool) {
 	t.Queued = r.Now()
 	r.mu.Lock()
 	r.queue.push(t)
 	r.mu.Unlock()
 	r.cond.Signal()
+	return false // a worker takes it on its own thread
 }
 
 // worker runs tasks on its own OS thread until the backend closes. The thread is locked and never
@@ -144,9 +146,12 @@ func (r *Real) worker(id int) {
 		t.Finished = r.Now()
 
 		r.mu.Lock()
+		first := len(r.finished) == 0
 		r.finished = append(r.finished, t)
 		r.mu.Unlock()
-		r.wake()
+		if first {
+			r.wake() // later ones find the eventfd already set, or Poll draining the list
+		}
 	}
 }
 
@@ -227,7 +232,7 @@ func (r *Real) Poll(until time.Duration, done []Completion) []Completion {
 		}
 	}
 	ready := done[first:]
-	slices.SortStableFunc(ready, func(a, b Completion) int { return cmpDuration(readyAt(a), readyAt(b)) })
+	slices.SortStableFunc(ready, func(a, b Completion) int { return cmp.Compare(readyAt(a), readyAt(b)) })
 	return done
 }
 

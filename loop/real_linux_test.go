@@ -3,6 +3,7 @@
 package loop
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"net"
@@ -102,7 +103,7 @@ func TestRealTaskHoldsWorkerForCost(t *testing.T) {
 			t.Errorf("task held its worker %v, want at least 30ms", held)
 		}
 	}
-	last := slices.MaxFunc(tasks, func(a, b *Task) int { return cmpDuration(a.Finished, b.Finished) })
+	last := slices.MaxFunc(tasks, func(a, b *Task) int { return cmp.Compare(a.Finished, b.Finished) })
 	if last.Finished < 60*ms {
 		t.Errorf("the third task finished at %v, want at least 60ms", last.Finished)
 	}
@@ -199,5 +200,33 @@ func TestRealLeavesNothingBehind(t *testing.T) {
 	lttest.CheckLeaks(t)
 	for range 20 {
 		run()
+	}
+}
+
+// TestRealTraceWhileWorkersRun records a run whose workers start tasks while the loop blocks:
+// the trace must learn of a start only through poll (go test -race).
+func TestRealTraceWhileWorkersRun(t *testing.T) {
+	b, err := NewReal(RealConfig{Threads: 2, Addr: "127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec Recorder
+	l := New(Options{Backend: b, Recorder: &rec})
+	err = l.Run(func() {
+		l.Submit(&Task{Label: "a", Cost: ms})
+		l.Block(5 * ms)
+		l.Submit(&Task{Label: "b", Cost: ms})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := 0
+	for _, e := range rec.Events() {
+		if e.Kind == KindTaskStarted {
+			started++
+		}
+	}
+	if started != 2 {
+		t.Errorf("%d task starts traced, want 2", started)
 	}
 }

@@ -62,6 +62,10 @@ func (l *Loop) ClearTimer(t *Timer) {
 	switch t.state() {
 	case timerCleared:
 		return
+	case timerIdle:
+		if !t.interval() {
+			return // a timeout that fired (or is firing): nothing to cancel
+		}
 	case timerArmed:
 		l.timers.cancel(t)
 	}
@@ -157,12 +161,10 @@ func (q *timerQueue) push(t *Timer) {
 		q.up(tl.index)
 		return
 	}
+	// A list in the map is never empty: it leaves the map when its last timer does.
 	n := len(tl.timers)
-	if n == tl.head || !before(t, tl.timers[n-1]) {
+	if !before(t, tl.timers[n-1]) {
 		tl.timers = append(tl.timers, t)
-		if n == tl.head {
-			q.fix(tl.index)
-		}
 		return
 	}
 	// An interval rearmed from its callback's start can come before timers armed during that

@@ -1,6 +1,7 @@
 package loop
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -90,22 +91,12 @@ type Recorder struct {
 func (r *Recorder) Events() []Event {
 	ev := slices.Clone(r.events)
 	slices.SortStableFunc(ev, func(a, b Event) int {
-		return cmpDuration(a.Time, b.Time)
+		return cmp.Compare(a.Time, b.Time)
 	})
 	return ev
 }
 
 func (r *Recorder) add(e Event) { r.events = append(r.events, e) }
-
-func cmpDuration(a, b time.Duration) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
 
 // String describes the event in a sentence, without its time, tick or thread.
 func (e Event) String() string {

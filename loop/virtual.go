@@ -1,6 +1,7 @@
 package loop
 
 import (
+	"cmp"
 	"runtime/debug"
 	"slices"
 	"time"
@@ -36,9 +37,10 @@ const (
 // A task's Work runs on the loop's goroutine when the task starts. Everything is deterministic.
 type Virtual struct {
 	now     time.Duration
-	busy    []bool      // per worker
-	queue   fifo[*Task] // tasks waiting for a worker
-	pending ioHeap      // running tasks and requests, by (ready time, submission)
+	busy    []bool       // per worker
+	queue   fifo[*Task]  // tasks waiting for a worker
+	pending ioHeap       // running tasks and requests, by (ready time, submission)
+	due     []Completion // done by the current time, waiting for a poll to hand them back
 	seq     uint64
 	serve   func(*Request) (time.Duration, *Response, error)
 	ties    Ties
@@ -64,14 +66,40 @@ func (v *Virtual) Now() time.Duration { return v.now }
 func (v *Virtual) Busy(d time.Duration) { v.now += max(d, 0) }
 
 // Submit starts t on the lowest-numbered free worker, or queues it.
-func (v *Virtual) Submit(t *Task) {
+// It reports whether the task started at once.
+func (v *Virtual) Submit(t *Task) (started bool) {
+	v.settle(v.now) // a worker may have finished while the loop blocked
 	v.seq++
 	t.seq, t.Queued = v.seq, v.now
 	if w := v.freeWorker(); w >= 0 {
 		v.start(t, w, v.now)
-		return
+		return true
 	}
 	v.queue.push(t)
+	return false
+}
+
+// settle brings the simulation up to time to: what is done by then moves to due, and each worker
+// freed at a time t takes the next queued task at t (or when that task was queued, if later).
+func (v *Virtual) settle(to time.Duration) {
+	for len(v.pending) > 0 && v.pending[0].at <= to {
+		at := v.pending[0].at
+		for len(v.pending) > 0 && v.pending[0].at == at {
+			it := v.pending.pop()
+			if t, ok := it.c.(*Task); ok {
+				v.busy[t.Worker] = false
+			}
+			v.due = append(v.due, it.c)
+		}
+		for v.queue.len() > 0 {
+			w := v.freeWorker()
+			if w < 0 {
+				break
+			}
+			t := v.queue.pop()
+			v.start(t, w, max(at, t.Queued))
+		}
+	}
 }
 
 // Get asks Serve for the response, which is ready after the delay Serve says. A delay of
@@ -104,53 +132,37 @@ func (v *Virtual) Poll(until time.Duration, done []Completion) []Completion {
 		v.pending.pop() // a cancelled request does not wake the poll
 	}
 	target := until
-	if len(v.pending) > 0 && (until == Forever || v.pending[0].at < until) {
+	switch {
+	case len(v.due) > 0:
+		target = v.now // something is ready already: no wait
+	case len(v.pending) > 0 && (until == Forever || v.pending[0].at < until):
 		target = v.pending[0].at
 	}
 	if target == Forever {
 		panic("loop: virtual poll would wait forever: nothing is pending")
 	}
 	v.now = max(v.now, target)
+	v.settle(v.now)
+	slices.SortStableFunc(v.due, func(a, b Completion) int {
+		if c := cmp.Compare(readyAt(a), readyAt(b)); c != 0 || v.ties != TiesReversed {
+			return cmp.Or(c, cmp.Compare(seqOf(a), seqOf(b)))
+		}
+		return cmp.Compare(seqOf(b), seqOf(a))
+	})
 	// Reversed ties hold back what is due exactly when the wait ends.
 	holdBack := v.ties == TiesReversed && until != Forever && until == v.now
-
-	first := len(done)
-	for len(v.pending) > 0 && v.pending[0].at <= v.now {
-		at := v.pending[0].at
-		if holdBack && at == v.now {
-			break
-		}
-		for len(v.pending) > 0 && v.pending[0].at == at {
-			it := v.pending.pop()
-			switch c := it.c.(type) {
-			case *Task:
-				v.busy[c.Worker] = false
-			case *Request:
-				if c.cancelled {
-					continue
-				}
-			}
-			done = append(done, it.c)
-		}
-		// Workers freed at `at` take queued tasks at `at`.
-		for v.queue.len() > 0 {
-			w := v.freeWorker()
-			if w < 0 {
-				break
-			}
-			v.start(v.queue.pop(), w, at)
+	keep := v.due[:0]
+	for _, c := range v.due {
+		switch {
+		case isCancelled(c):
+		case holdBack && readyAt(c) == v.now:
+			keep = append(keep, c)
+		default:
+			done = append(done, c)
 		}
 	}
-	ready := done[first:]
-	slices.SortStableFunc(ready, func(a, b Completion) int {
-		if c := cmpDuration(readyAt(a), readyAt(b)); c != 0 {
-			return c
-		}
-		if v.ties == TiesReversed {
-			return cmpSeq(seqOf(b), seqOf(a))
-		}
-		return cmpSeq(seqOf(a), seqOf(b))
-	})
+	clear(v.due[len(keep):])
+	v.due = keep
 	return done
 }
 
@@ -202,16 +214,6 @@ func seqOf(c Completion) uint64 {
 		return c.seq
 	case *Request:
 		return c.seq
-	}
-	return 0
-}
-
-func cmpSeq(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
 	}
 	return 0
 }
