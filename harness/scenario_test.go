@@ -3,6 +3,7 @@ package harness
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -291,5 +292,21 @@ main:
 		if want := "hello 5\nt0\nt1\nt2\n"; out != want {
 			t.Errorf("got %q, want %q", out, want)
 		}
+	}
+}
+
+// TestHugeValuesRefused: negative numbers too large for a duration, and bodies too large for the
+// delay server's header, are refused when the file loads, not wrapped around or cut.
+func TestHugeValuesRefused(t *testing.T) {
+	src := "main:\n  - block: -18446744073709\n  - timeout: -1e300\n  - http: /x\n    respond: {body: \"" +
+		strings.Repeat("x", maxBody+1) + "\"}\n"
+	_, err := Parse("t.yaml", []byte(src))
+	want := []string{
+		"t.yaml:2:12: block must not be negative; got -18446744073709",
+		"t.yaml:3:14: timeout must not be negative; got -1e300",
+		fmt.Sprintf("t.yaml:5:21: body must be at most %d bytes; got %d", maxBody, maxBody+1),
+	}
+	if err == nil || err.Error() != strings.Join(want, "\n") {
+		t.Errorf("got:\n%v\nwant:\n%s", err, strings.Join(want, "\n"))
 	}
 }

@@ -336,7 +336,12 @@ func decodeRespond(p *problems, s *step, n *yaml.Node) {
 				s.reply.status = st
 			}
 		case "body":
-			if b, ok := scalarString(p, v, "body"); ok {
+			b, ok := scalarString(p, v, "body")
+			switch {
+			case ok && len(b) > maxBody:
+				// The body travels to the delay server in a request header.
+				p.at(v, "body must be at most %d bytes; got %d", maxBody, len(b))
+			case ok:
 				s.reply.body = b
 			}
 		case "fault":
@@ -376,6 +381,8 @@ func duration(p *problems, n *yaml.Node, what string) (time.Duration, bool) {
 			case f != math.Trunc(f):
 				p.at(n, "%s: %s is not a whole number of milliseconds: write it as a string, such as \"%sms\"", what, n.Value, n.Value)
 				return 0, false
+			case f < 0:
+				d, ok = -1, true // any negative number, before it can overflow
 			case f > float64(maxDuration/time.Millisecond):
 				d, ok = maxDuration+1, true
 			default:
@@ -400,6 +407,10 @@ func duration(p *problems, n *yaml.Node, what string) (time.Duration, bool) {
 		what, describe(n))
 	return 0, false
 }
+
+// maxBody bounds a respond body: it is sent to the delay server in a request header, which the
+// server takes up to 1 MiB, quoted.
+const maxBody = 64 << 10
 
 // maxDuration bounds every duration in a file, so that sums of them cannot overflow.
 const maxDuration = 24 * time.Hour

@@ -53,8 +53,9 @@ func runTest(c *cli, args []string) int {
 	}
 	wg.Wait()
 
-	passed, failed := 0, 0
+	passed, failed, invalid := 0, 0, false
 	for _, r := range results {
+		invalid = invalid || r.invalid
 		if r.ok {
 			passed++
 			fmt.Fprintf(c.stdout, "%-4s %s%s\n", "ok", r.file, r.note)
@@ -64,17 +65,26 @@ func runTest(c *cli, args []string) int {
 		fmt.Fprintf(c.stdout, "FAIL %s\n%s", r.file, indent(r.detail))
 	}
 	fmt.Fprintf(c.stdout, "%d passed, %d failed\n", passed, failed)
-	if failed > 0 {
+	switch {
+	case invalid:
+		return exitInvalid
+	case failed > 0:
 		return exitFailed
 	}
 	return exitOK
 }
 
+// realRuns lets one real-clock run go at a time, while virtual ones run in parallel: a real
+// ordering's margins are tens of milliseconds, and a second real run on a small machine eats
+// into them.
+var realRuns sync.Mutex
+
 type testResult struct {
-	file   string
-	ok     bool
-	note   string // after ok: what -update did
-	detail string // after FAIL: why
+	file    string
+	ok      bool
+	invalid bool   // the file did not load
+	note    string // after ok: what -update did
+	detail  string // after FAIL: why
 }
 
 // testOne runs one scenario and compares its ordering with its golden, or rewrites the golden.
@@ -82,10 +92,14 @@ func testOne(file, clock string, update bool, limits harness.Limits) testResult 
 	res := testResult{file: file}
 	s, err := harness.Load(file)
 	if err != nil {
-		res.detail = err.Error() + "\n"
+		res.detail, res.invalid = err.Error()+"\n", true
 		return res
 	}
 	s.Limits = limits
+	if clock == "real" || clock == "" && s.Clock == "real" {
+		realRuns.Lock()
+		defer realRuns.Unlock()
+	}
 	var out bytes.Buffer
 	if err := s.Run(harness.RunOptions{Clock: clock, Out: &out}); err != nil {
 		res.detail = fmt.Sprintf("the run failed: %v\n", err) + soFar(out.Bytes())
