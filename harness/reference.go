@@ -22,12 +22,12 @@ func WriteReference(w io.Writer) {
 Durations: an integer is milliseconds; a string uses Go's syntax (500ms, 1.5s); at most 24h.
 A timeout or interval below 1ms runs as 1ms. cost defaults to 1ms, delay to 0,
 respond to {status: 200, body: OK}; respond: {fault: F} breaks the answer instead
-(reset, close-mid-body, hang, refuse). An http timeout fails a response that is later.
+(%s). An http timeout fails a response that is later.
 ${NAME} and ${NAME.FIELD} interpolate in log text and in the values of read, encrypt
 and http; $$ is a literal $. Fields: .len of a string, .status and .body of a response.
 as: NAME binds a result inside then; ${error} holds the message inside error;
 repeat: N (1..%d) performs a step N times, ${i} counting from 0.
-`, maxRepeat)
+`, faultNames(), maxRepeat)
 }
 
 func capitalize(s string) string {

@@ -69,13 +69,13 @@ func init() {
 		{name: "clear", value: "id", node: "clearTimeout / clearInterval / clearImmediate",
 			summary: "cancels the timer, interval or immediate with that id; one that already fired or was cleared is left alone",
 			decode:  decodeClear, compile: compileClear},
-		{name: "encrypt", value: "integer 0..92 or ${...}", keys: []string{"cost", "as", "then", "error"},
+		{name: "encrypt", value: "an integer from 0 to 92, or ${...}", keys: []string{"cost", "as", "then", "error"},
 			node:    "a CPU job on the threadpool",
 			summary: "computes fibonacci(n) on the pool, holding a worker for cost; as binds the integer result",
 			decode:  decodeEncrypt, compile: compileEncrypt},
-		{name: "http", value: "path", keys: []string{"delay", "respond", "timeout", "as", "then", "error", "closed"},
+		{name: "http", value: "a path on the delay server, starting with /", keys: []string{"delay", "respond", "timeout", "as", "then", "error", "closed"},
 			node:    "http.get",
-			summary: "GETs the path from the delay server, which answers after delay with respond (status, body, or a fault: reset, close-mid-body, hang, refuse); a response later than timeout fails; as binds the response (.status, .body); closed runs in the close phase",
+			summary: "GETs the path from the delay server, which answers after delay with respond (status, body, or a fault: " + faultNames() + "); a response later than timeout fails; as binds the response (.status, .body); closed runs in the close phase",
 			decode:  decodeText, compile: compileHTTP},
 		{name: "immediate", value: "empty", keys: []string{"then", "id"}, node: "setImmediate",
 			summary: "runs then in the next check phase",
@@ -92,13 +92,22 @@ func init() {
 		{name: "nextTick", value: "empty", keys: []string{"then"}, node: "process.nextTick",
 			summary: "runs then as soon as the current callback returns",
 			decode:  decodeEmpty, compile: compileNextTick},
-		{name: "read", value: "path", keys: []string{"cost", "as", "then", "error"}, node: "fs.readFile",
+		{name: "read", value: "a path in the sandbox", keys: []string{"cost", "as", "then", "error"}, node: "fs.readFile",
 			summary: "reads the file from the sandbox on the pool, holding a worker for cost; as binds its text",
 			decode:  decodeText, compile: compileRead},
 		{name: "timeout", value: "duration", keys: []string{"then", "id"}, node: "setTimeout",
 			summary: "runs then once, after the duration",
 			decode:  decodeDuration, compile: compileTimeout},
 	}
+}
+
+// faultNames lists the faults the delay server can inject, for messages and help.
+func faultNames() string {
+	names := make([]string, len(delay.Faults))
+	for i, f := range delay.Faults {
+		names[i] = string(f)
+	}
+	return strings.Join(names, ", ")
 }
 
 func kindNamed(name string) *kind {
@@ -347,7 +356,7 @@ func decodeRespond(p *problems, s *step, n *yaml.Node) {
 		case "fault":
 			f := delay.Fault(v.Value)
 			if v.Kind != yaml.ScalarNode || !slices.Contains(delay.Faults, f) {
-				p.at(v, "fault must be one of reset, close-mid-body, hang, refuse; got %s", describe(v))
+				p.at(v, "fault must be one of %s; got %s", faultNames(), describe(v))
 				break
 			}
 			s.reply.fault, s.reply.pos = f, p.pos(v)
@@ -425,17 +434,9 @@ func decodeEmpty(p *problems, s *step, v *yaml.Node) {
 	}
 }
 
-// textValue says what the value of each kind decoded by decodeText is, for messages.
-var textValue = map[string]string{
-	"log":     "text",
-	"read":    "a path in the sandbox",
-	"http":    "a path on the delay server, starting with /",
-	"encrypt": "an integer from 0 to 92, or ${...}",
-}
-
 func decodeText(p *problems, s *step, v *yaml.Node) {
 	if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
-		p.at(v, "%s must be %s; got %s", s.kind.name, textValue[s.kind.name], describe(v))
+		p.at(v, "%s must be %s; got %s", s.kind.name, s.kind.value, describe(v))
 		return
 	}
 	t, err := parseTemplate(v.Value)
