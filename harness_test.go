@@ -46,60 +46,59 @@ func TestScenariosRealClock(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real-clock runs take real time")
 	}
-	files, err := filepath.Glob(filepath.Join("scenarios", "*.yaml"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no scenarios found: %v", err)
-	}
-	for _, file := range files {
-		t.Run(filepath.Base(file), func(t *testing.T) {
-			s, err := harness.Load(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if s.Tight {
-				t.Skip("timing: tight: its ordering hinges on gaps under 20ms")
-			}
-			// One real run at a time: their margins are tens of milliseconds, and a second
-			// run on a 2-core machine eats into them.
-			var out bytes.Buffer
-			if err := s.Run(harness.RunOptions{Clock: "real", Out: &out}); err != nil {
-				t.Fatalf("run: %v", err)
-			}
-			if err := golden.Check(cli.GoldenPath(file), file+"@real", out.Bytes()); err != nil {
-				t.Error(err)
-			}
-		})
-	}
+	// One real run at a time: their margins are tens of milliseconds, and a second run on a
+	// 2-core machine eats into them.
+	eachScenario(t, func(t *testing.T, file string, s *harness.Scenario) {
+		if s.Tight {
+			t.Skip("timing: tight: its ordering hinges on gaps under 20ms")
+		}
+		var out bytes.Buffer
+		if err := s.Run(harness.RunOptions{Clock: "real", Out: &out}); err != nil {
+			t.Fatalf("run: %v", err)
+		}
+		if err := golden.Check(cli.GoldenPath(file), file+"@real", out.Bytes()); err != nil {
+			t.Error(err)
+		}
+	})
 }
 
 // TestScenarios runs every scenarios/*.yaml under its own clock and compares its ordering with
 // its golden file; with -update it rewrites the goldens.
 func TestScenarios(t *testing.T) {
+	eachScenario(t, func(t *testing.T, file string, s *harness.Scenario) {
+		t.Parallel()
+		var out bytes.Buffer
+		if err := s.Run(harness.RunOptions{Out: &out}); err != nil {
+			t.Fatalf("run: %v", err)
+		}
+		path := cli.GoldenPath(file)
+		if lttest.Update() {
+			if err := golden.Write(path, out.Bytes()); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		if err := golden.Check(path, file, out.Bytes()); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+// eachScenario runs f as a subtest for every shipped scenario, loaded; a scenario that does not
+// load fails its subtest, and finding none fails the test.
+func eachScenario(t *testing.T, f func(t *testing.T, file string, s *harness.Scenario)) {
+	t.Helper()
 	files, err := filepath.Glob(filepath.Join("scenarios", "*.yaml"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scenarios found: %v", err)
 	}
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			t.Parallel()
 			s, err := harness.Load(file)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var out bytes.Buffer
-			if err := s.Run(harness.RunOptions{Out: &out}); err != nil {
-				t.Fatalf("run: %v", err)
-			}
-			path := cli.GoldenPath(file)
-			if lttest.Update() {
-				if err := golden.Write(path, out.Bytes()); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if err := golden.Check(path, file, out.Bytes()); err != nil {
-				t.Error(err)
-			}
+			f(t, file, s)
 		})
 	}
 }

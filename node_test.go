@@ -65,45 +65,35 @@ func TestNode(t *testing.T) {
 	version, _ := nodecheck.Version(ctx, node)
 	t.Logf("checking against %s %s", node, version)
 
-	files, err := filepath.Glob(filepath.Join("scenarios", "*.yaml"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no scenarios found: %v", err)
-	}
 	running := &slots{tokens: make(chan struct{}, nodeSlots)}
-	for _, file := range files {
-		t.Run(filepath.Base(file), func(t *testing.T) {
-			s, err := harness.Load(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if s.Tight {
-				t.Skip("timing: tight: its ordering hinges on gaps under 20 ms, which Node.js's real clock does not keep")
-			}
-			if why, ok := nodeKnownDifferences[filepath.Base(file)]; ok {
-				t.Skip("a known difference from Node.js: " + why)
-			}
-			load, err := nodecheck.MeasureLoad(s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if cpus := runtime.NumCPU(); load.Threads > cpus {
-				t.Skipf("it keeps %d threads busy at once (pool tasks, blocks), more than this machine's %d cores: "+
-					"Node.js's pool tasks burn a core each and could not hold their workers for their cost", load.Threads, cpus)
-			}
-			t.Parallel()
-			weight := 1
-			if load.Pool {
-				weight = nodeSlots
-			}
-			running.take(weight)
-			defer running.give(weight)
-			out, err := nodecheck.Run(ctx, s, nodecheck.Options{Node: node})
-			if err != nil {
-				t.Fatalf("%v\nNode.js printed:\n%s", err, out)
-			}
-			if err := golden.Check(cli.GoldenPath(file), file+"@node", out); err != nil {
-				t.Error(err)
-			}
-		})
-	}
+	eachScenario(t, func(t *testing.T, file string, s *harness.Scenario) {
+		if s.Tight {
+			t.Skip("timing: tight: its ordering hinges on gaps under 20 ms, which Node.js's real clock does not keep")
+		}
+		if why, ok := nodeKnownDifferences[filepath.Base(file)]; ok {
+			t.Skip("a known difference from Node.js: " + why)
+		}
+		load, err := nodecheck.MeasureLoad(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cpus := runtime.NumCPU(); load.Threads > cpus {
+			t.Skipf("it keeps %d threads busy at once (pool tasks, blocks), more than this machine's %d cores: "+
+				"Node.js's pool tasks burn a core each and could not hold their workers for their cost", load.Threads, cpus)
+		}
+		t.Parallel()
+		weight := 1
+		if load.Pool {
+			weight = nodeSlots
+		}
+		running.take(weight)
+		defer running.give(weight)
+		out, err := nodecheck.Run(ctx, s, nodecheck.Options{Node: node})
+		if err != nil {
+			t.Fatalf("%v\nNode.js printed:\n%s", err, out)
+		}
+		if err := golden.Check(cli.GoldenPath(file), file+"@node", out); err != nil {
+			t.Error(err)
+		}
+	})
 }
