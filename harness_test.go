@@ -4,6 +4,7 @@ package looptest_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -28,6 +29,13 @@ func TestScripts(t *testing.T) {
 		Dir:                 filepath.Join("testdata", "script"),
 		UpdateScripts:       lttest.Update(),
 		RequireExplicitExec: true,
+		// [realtime]: the lines that depend on real time run only with LOOPTEST_REAL=1.
+		Condition: func(cond string) (bool, error) {
+			if cond == "realtime" {
+				return lttest.RealTime(), nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Setup: func(env *testscript.Env) error {
 			// Scripts may copy the shipped scenarios in, and read the catalogue of malformed
 			// scenarios where it is.
@@ -43,9 +51,7 @@ func TestScripts(t *testing.T) {
 // (no `# timing: tight` line) on the real clock, with real threads, epoll and sockets, and expects
 // its golden: the virtual ordering is what a real loop does.
 func TestScenariosRealClock(t *testing.T) {
-	if testing.Short() {
-		t.Skip("real-clock runs take real time")
-	}
+	lttest.NeedRealTime(t)
 	// One real run at a time: their margins are tens of milliseconds, and a second run on a
 	// 2-core machine eats into them.
 	eachScenario(t, func(t *testing.T, file string, s *harness.Scenario) {

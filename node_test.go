@@ -11,6 +11,7 @@ import (
 	"github.com/looptest/looptest/golden"
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/cli"
+	"github.com/looptest/looptest/internal/lttest"
 	"github.com/looptest/looptest/nodecheck"
 )
 
@@ -54,6 +55,7 @@ func (s *slots) give(n int) {
 // the scenarios whose ordering hinges on gaps under 20 ms, the known differences, and those that
 // need more cores than the machine has; it is skipped when node is not installed.
 func TestNode(t *testing.T) {
+	lttest.NeedRealTime(t)
 	ctx := context.Background()
 	node, err := nodecheck.Find(ctx, "")
 	if errors.Is(err, nodecheck.ErrNoNode) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/looptest/looptest/internal/cli"
+	"github.com/looptest/looptest/internal/lttest"
 )
 
 // TestBadCatalogue checks the catalogue of malformed scenarios: each file in testdata/bad fails
@@ -69,7 +70,7 @@ func TestConcurrentTestRuns(t *testing.T) {
 		t.Fatalf("no scenarios: %v", err)
 	}
 	clocks := map[string][]string{"virtual": shipped}
-	if runtime.GOOS == "linux" && !testing.Short() {
+	if runtime.GOOS == "linux" && lttest.RealTime() {
 		clocks["real"] = isolationSet(t, filepath.Join(tmp, "isolation"), 8)
 	}
 	for clock, files := range clocks {

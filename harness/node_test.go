@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/looptest/looptest/delay"
+	"github.com/looptest/looptest/internal/lttest"
 )
 
 func writeNode(t *testing.T, src string) string {
@@ -286,6 +287,7 @@ main:
 // TestWriteNodeAgainstNode runs a program written by WriteNode with Node.js and checks that it
 // prints what looptest prints, and fails as looptest fails. It is skipped without node.
 func TestWriteNodeAgainstNode(t *testing.T) {
+	lttest.NeedRealTime(t)
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Skip("node is not installed")

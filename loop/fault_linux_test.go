@@ -29,6 +29,7 @@ func realRunErr(t *testing.T, addr string, opts Options, main func(l *Loop)) err
 // TestRealTimeout checks that a request whose peer never answers fails at its timeout, in the
 // timers phase, and that its connection is closed then, not at the end of the run.
 func TestRealTimeout(t *testing.T) {
+	lttest.NeedRealTime(t)
 	peerClosed := make(chan time.Time, 1)
 	addr := peer(t, func(c net.Conn) {
 		io.Copy(io.Discard, c) // until the client closes
@@ -80,7 +81,12 @@ func TestRealDeadline(t *testing.T) {
 			if !errors.As(err, &le) || le.Limit != LimitDeadline {
 				t.Fatalf("err = %v, want LimitDeadline", err)
 			}
-			if elapsed := time.Since(begin); elapsed < 100*ms || elapsed > 2*time.Second {
+			elapsed := time.Since(begin)
+			if elapsed < 100*ms {
+				t.Errorf("stopped after %v, before the 100ms deadline", elapsed)
+			}
+			// How soon after the deadline it stops depends on how busy the machine is.
+			if lttest.RealTime() && elapsed > 2*time.Second {
 				t.Errorf("stopped after %v, want just past 100ms", elapsed)
 			}
 		})

@@ -68,6 +68,7 @@ func realRun(t *testing.T, addr string, main func(l *Loop)) {
 }
 
 func TestRealOrdering(t *testing.T) {
+	lttest.NeedRealTime(t)
 	var got []string
 	log := func(s string) func() { return func() { got = append(got, s) } }
 	realRun(t, "127.0.0.1:1", func(l *Loop) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/looptest/looptest/harness"
+	"github.com/looptest/looptest/internal/lttest"
 	"github.com/looptest/looptest/nodecheck"
 )
 
@@ -64,6 +65,7 @@ func TestFindRefusesOldNode(t *testing.T) {
 // TestRunOrdering runs a scenario that uses the pool, the delay server and the close phase, and
 // checks that Node.js orders it as looptest does.
 func TestRunOrdering(t *testing.T) {
+	lttest.NeedRealTime(t)
 	needNode(t)
 	s := parse(t, `
 threadpool: 1
@@ -111,6 +113,7 @@ main:
 // TestRunStepFailure checks that a failed step ends the Node.js run as it ends looptest's: what
 // was printed before, status 1, and looptest's message.
 func TestRunStepFailure(t *testing.T) {
+	lttest.NeedRealTime(t)
 	needNode(t)
 	s := parse(t, `
 main:
@@ -160,6 +163,7 @@ func TestRunTimeout(t *testing.T) {
 // TestRunThreadpool checks that the scenario's pool size holds in Node.js: with one worker, a
 // 10 ms task waits for the 150 ms task submitted before it; with four it would be done first.
 func TestRunThreadpool(t *testing.T) {
+	lttest.NeedRealTime(t)
 	needNode(t)
 	s := parse(t, `
 threadpool: 1

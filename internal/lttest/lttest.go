@@ -1,4 +1,5 @@
-// Package lttest holds what looptest's own tests share: the one definition of the -update flag.
+// Package lttest holds what looptest's own tests share: the -update flag, the switch for the
+// tests that depend on real time, and the leak checker.
 //
 // Every package with tests imports it, so that 'go test ./... -update' is understood by every
 // test binary; LOOPTEST_UPDATE=1 does the same without the flag.
@@ -15,4 +16,20 @@ var update = flag.Bool("update", false, "rewrite golden files and testscript sec
 // after flag parsing, from a test.
 func Update() bool {
 	return *update || os.Getenv("LOOPTEST_UPDATE") == "1"
+}
+
+// RealTimeVar names the environment variable that, set to 1, turns on the tests whose outcome
+// depends on real time: real-clock and Node.js runs compared with goldens, whose margins are
+// tens of milliseconds. 'go test ./...' leaves them out, so that a busy machine can never fail
+// it; CI runs them as a step of their own.
+const RealTimeVar = "LOOPTEST_REAL"
+
+// RealTime reports whether the tests that depend on real time are to run.
+func RealTime() bool { return os.Getenv(RealTimeVar) == "1" }
+
+// NeedRealTime skips t unless RealTime.
+func NeedRealTime(t interface{ Skipf(string, ...any) }) {
+	if !RealTime() {
+		t.Skipf("depends on real time: runs with %s=1", RealTimeVar)
+	}
 }
