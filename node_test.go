@@ -12,7 +12,7 @@ import (
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/cli"
 	"github.com/looptest/looptest/internal/lttest"
-	"github.com/looptest/looptest/nodecheck"
+	"github.com/looptest/looptest/internal/nodecheck"
 )
 
 // nodeKnownDifferences holds the scenarios whose golden follows looptest's rules where Node.js

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/looptest/looptest/delay"
+	"github.com/looptest/looptest/internal/delay"
 	"github.com/looptest/looptest/loop"
 )
 

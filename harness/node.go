@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/looptest/looptest/delay"
+	"github.com/looptest/looptest/internal/delay"
 )
 
 // The environment variables from which a program written by WriteNode reads, unless

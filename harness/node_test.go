@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/looptest/looptest/delay"
+	"github.com/looptest/looptest/internal/delay"
 	"github.com/looptest/looptest/internal/lttest"
 )
 

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/looptest/looptest/delay"
+	"github.com/looptest/looptest/internal/delay"
 	"github.com/looptest/looptest/loop"
 )
 

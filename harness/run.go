@@ -8,7 +8,7 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/looptest/looptest/delay"
+	"github.com/looptest/looptest/internal/delay"
 	"github.com/looptest/looptest/loop"
 )
 

@@ -10,7 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/looptest/looptest/delay"
+	"github.com/looptest/looptest/internal/delay"
 )
 
 // A step is one decoded step of a scenario.

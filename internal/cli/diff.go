@@ -11,7 +11,7 @@ import (
 
 	"github.com/looptest/looptest/golden"
 	"github.com/looptest/looptest/harness"
-	"github.com/looptest/looptest/nodecheck"
+	"github.com/looptest/looptest/internal/nodecheck"
 )
 
 func runDiff(c *cli, args []string) int {

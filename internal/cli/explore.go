@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/looptest/looptest/explore"
+	"github.com/looptest/looptest/internal/explore"
 )
 
 func runExplore(c *cli, args []string) int {

@@ -9,7 +9,7 @@ import (
 	"github.com/looptest/looptest/golden"
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/loop"
-	"github.com/looptest/looptest/timeline"
+	"github.com/looptest/looptest/internal/timeline"
 )
 
 func runRun(c *cli, args []string) int {

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/looptest/looptest/explore"
+	"github.com/looptest/looptest/internal/explore"
 	"github.com/looptest/looptest/golden"
 	"github.com/looptest/looptest/harness"
 )

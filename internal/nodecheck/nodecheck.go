@@ -20,7 +20,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/looptest/looptest/delay"
+	"github.com/looptest/looptest/internal/delay"
 	"github.com/looptest/looptest/harness"
 )
 

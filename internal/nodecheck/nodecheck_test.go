@@ -13,7 +13,7 @@ import (
 
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/lttest"
-	"github.com/looptest/looptest/nodecheck"
+	"github.com/looptest/looptest/internal/nodecheck"
 )
 
 func parse(t *testing.T, src string) *harness.Scenario {

@@ -14,7 +14,7 @@ import (
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/lttest"
 	"github.com/looptest/looptest/loop"
-	"github.com/looptest/looptest/timeline"
+	"github.com/looptest/looptest/internal/timeline"
 )
 
 // seedEvents runs the seed scenario and returns its trace.
