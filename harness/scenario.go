@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/looptest/looptest/internal/yamlpos"
 	"gopkg.in/yaml.v3"
 )
 
@@ -100,17 +101,18 @@ func tightDirective(data []byte) bool {
 
 // parseYAML decodes data into a node tree, or reports why it cannot.
 func parseYAML(p *problems, data []byte) *yaml.Node {
-	if e := textError(p.file, data); e != nil {
-		p.list = append(p.list, e)
+	if e := yamlpos.Text(data); e != nil {
+		p.list = append(p.list, &Error{Pos{p.file, e.Line, e.Col}, e.Msg})
 		return nil
 	}
-	doc, extra, err := decodeDocuments(data)
+	doc, extra, err := yamlpos.Decode(data)
 	switch {
 	case errors.Is(err, io.EOF):
 		p.list = append(p.list, &Error{Pos{p.file, 1, 1}, "empty file: expected a scenario, a mapping with at least a main key"})
 		return nil
 	case err != nil:
-		p.list = append(p.list, syntaxError(p.file, data, err))
+		e := yamlpos.Syntax(data, err)
+		p.list = append(p.list, &Error{Pos{p.file, e.Line, e.Col}, e.Msg})
 		return nil
 	}
 	if extra != nil {

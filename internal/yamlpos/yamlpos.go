@@ -1,4 +1,5 @@
-package harness
+// Package yamlpos finds where a YAML syntax problem really is and says it in a scenario author's words.
+package yamlpos
 
 import (
 	"bytes"
@@ -15,25 +16,34 @@ import (
 
 // The YAML parser reports a syntax error with a line that is sometimes wrong (off by one, or the
 // line where a construct began rather than where it broke) and never with a column, in words of
-// its own ("found character that cannot start any token"). This file finds where the problem
+// its own ("found character that cannot start any token"). This package finds where the problem
 // is, and says what it is in the words of a scenario's author.
 
-// textError reports the first thing that makes data something other than UTF-8 text YAML can
+// A Problem is what is wrong in a YAML file, and where: Line and Col count from 1, Col in
+// characters as YAML counts them.
+type Problem struct {
+	Line, Col int
+	Msg       string
+}
+
+// String formats p as LINE:COL: MSG.
+func (p *Problem) String() string { return fmt.Sprintf("%d:%d: %s", p.Line, p.Col, p.Msg) }
+
+// Text reports the first thing that makes data something other than UTF-8 text YAML can
 // read: an invalid UTF-8 sequence, NUL or another control character. YAML would reject it too,
 // but without a position.
-func textError(file string, data []byte) *Error {
+func Text(data []byte) *Problem {
 	line, col := 1, 1
 	for i := 0; i < len(data); {
 		r, size := utf8.DecodeRune(data[i:])
-		pos := Pos{file, line, col}
 		switch {
 		case r == utf8.RuneError && size == 1:
-			return &Error{pos, fmt.Sprintf("the file is not UTF-8 text: invalid byte 0x%02x", data[i])}
+			return &Problem{line, col, fmt.Sprintf("the file is not UTF-8 text: invalid byte 0x%02x", data[i])}
 		case r == 0:
-			return &Error{pos, "the file is not text: it holds a NUL byte"}
+			return &Problem{line, col, "the file is not text: it holds a NUL byte"}
 		case r == 0xFEFF && i == 0: // a byte order mark
 		case !printable(r):
-			return &Error{pos, fmt.Sprintf("the control character %U is not allowed in a scenario file", r)}
+			return &Problem{line, col, fmt.Sprintf("the control character %U is not allowed in a scenario file", r)}
 		}
 		switch {
 		case r == '\n', r == '\r' && (i+1 == len(data) || data[i+1] != '\n'):
@@ -69,9 +79,9 @@ func splitYAMLError(err error) (int, string) {
 	return line, strings.TrimPrefix(msg, "yaml: ")
 }
 
-// decodeDocuments decodes the first document of data and, if there is one, the second, as Parse
-// does; it returns them and the first error.
-func decodeDocuments(data []byte) (doc, extra *yaml.Node, err error) {
+// Decode decodes the first document of data and, if there is one, the second; it returns them and
+// the first error. Syntax finds the place of that error by decoding the same way.
+func Decode(data []byte) (doc, extra *yaml.Node, err error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	doc = new(yaml.Node)
 	if err := dec.Decode(doc); err != nil {
@@ -87,22 +97,21 @@ func decodeDocuments(data []byte) (doc, extra *yaml.Node, err error) {
 	return doc, extra, nil
 }
 
-// syntaxError turns a syntax error of the YAML parser into an Error at the place of the problem.
-func syntaxError(file string, data []byte, err error) *Error {
+// Syntax turns err, the syntax error Decode returned for data, into the Problem it stands for, at
+// the place of the problem. It never returns nil.
+func Syntax(data []byte, err error) *Problem {
 	yamlLine, msg := splitYAMLError(err)
 	text := string(data)
 	switch {
 	case msg == "found unexpected end of stream", msg == "did not find expected node content",
 		strings.HasPrefix(msg, "did not find expected ',' or "):
-		if e := unclosed(text, strings.HasPrefix(msg, "did not find expected ',' or ")); e != nil {
-			e.Pos.File = file
-			return e
+		if p := unclosed(text, strings.HasPrefix(msg, "did not find expected ',' or ")); p != nil {
+			return p
 		}
 	}
 	if strings.HasPrefix(msg, "exceeded max depth of ") {
-		if p, ok := tooDeep(text, maxYAMLDepth); ok {
-			p.File = file
-			return &Error{p, fmt.Sprintf("nested more than %d levels deep", maxYAMLDepth)}
+		if line, col, ok := tooDeep(text, maxDepth); ok {
+			return &Problem{line, col, fmt.Sprintf("nested more than %d levels deep", maxDepth)}
 		}
 	}
 	line := problemLine(data, msg)
@@ -140,7 +149,7 @@ func syntaxError(file string, data []byte, err error) *Error {
 		}
 		say = fmt.Sprintf("alias *%s refers to no anchor; scenarios do not support aliases: write the value out", name)
 	}
-	return &Error{Pos{file, line, col}, say}
+	return &Problem{line, col, say}
 }
 
 // problemLine finds the line of a syntax error: the first line such that the file up to and
@@ -158,7 +167,7 @@ func problemLine(data []byte, msg string) int {
 		ends = append(ends, len(data))
 	}
 	fails := func(k int) bool {
-		_, _, err := decodeDocuments(data[:ends[k-1]])
+		_, _, err := Decode(data[:ends[k-1]])
 		if err == nil {
 			return false
 		}
@@ -259,15 +268,15 @@ func badEscape(line string) int {
 // a quoted or bracketed item of a flow collection that is not followed by a comma or the closing
 // bracket. It knows enough of YAML's syntax to tell a quote that opens a string from one inside a
 // plain value, and skips comments and block scalars; it returns nil if it finds nothing wrong.
-func unclosed(text string, needComma bool) *Error {
+func unclosed(text string, needComma bool) *Problem {
 	var flow []int // offsets of the open brackets
 	line, lineStart := 1, 0
 	valueStart := true // at a place where a value may begin
 	plain := false     // inside a plain value
 	blockIndent := -1  // inside a block scalar: the indentation its content must exceed
 	itemEnded := false // an item of a flow collection just ended: a comma or a bracket must follow
-	pos := func(i int) Pos {
-		return Pos{Line: line, Col: utf8.RuneCountInString(text[lineStart:i]) + 1}
+	at := func(i int, msg string) *Problem {
+		return &Problem{line, utf8.RuneCountInString(text[lineStart:i]) + 1, msg}
 	}
 	for i := 0; i < len(text); i++ {
 		c := text[i]
@@ -298,7 +307,7 @@ func unclosed(text string, needComma bool) *Error {
 				if text[flow[len(flow)-1]] == '{' {
 					close = "}"
 				}
-				return &Error{pos(i), fmt.Sprintf("expected , or %s before this item", close)}
+				return at(i, fmt.Sprintf("expected , or %s before this item", close))
 			}
 			itemEnded = false
 		}
@@ -327,7 +336,7 @@ func unclosed(text string, needComma bool) *Error {
 				plain = false
 				i-- // let the bracket or comma be seen as such
 			} else if len(flow) > 0 && c == '?' && needComma {
-				return &Error{pos(i), "a value inside [ ] or { } cannot hold ? unless it is quoted"}
+				return at(i, "a value inside [ ] or { } cannot hold ? unless it is quoted")
 			}
 		case valueStart && (c == '"' || c == '\''):
 			end := closeQuote(text, i)
@@ -336,7 +345,7 @@ func unclosed(text string, needComma bool) *Error {
 				if c == '\'' {
 					kind = "single-quoted"
 				}
-				return &Error{pos(i), fmt.Sprintf("unterminated %s string: this %c is never closed", kind, c)}
+				return at(i, fmt.Sprintf("unterminated %s string: this %c is never closed", kind, c))
 			}
 			for _, b := range text[i:end] {
 				if b == '\n' {
@@ -380,17 +389,17 @@ func unclosed(text string, needComma bool) *Error {
 		if open == '{' {
 			close = '}'
 		}
-		return &Error{pos(i), fmt.Sprintf("this %c is never closed: expected , or %c", open, close)}
+		return at(i, fmt.Sprintf("this %c is never closed: expected , or %c", open, close))
 	}
 	return nil
 }
 
-// maxYAMLDepth is how deep the YAML parser lets collections nest.
-const maxYAMLDepth = 10000
+// maxDepth is how deep the YAML parser lets collections nest.
+const maxDepth = 10000
 
-// tooDeep returns the place of the bracket that opens collection number limit+1 of a chain of
-// nested flow collections, if there is one.
-func tooDeep(text string, limit int) (Pos, bool) {
+// tooDeep returns the line and column of the bracket that opens collection number limit+1 of a
+// chain of nested flow collections, if there is one.
+func tooDeep(text string, limit int) (line, col int, ok bool) {
 	depth, line, lineStart := 0, 1, 0
 	for i := 0; i < len(text); i++ {
 		switch text[i] {
@@ -406,13 +415,13 @@ func tooDeep(text string, limit int) (Pos, bool) {
 			}
 		case '[', '{':
 			if depth++; depth > limit {
-				return Pos{Line: line, Col: runeCol(text[lineStart:], i-lineStart)}, true
+				return line, runeCol(text[lineStart:], i-lineStart), true
 			}
 		case ']', '}':
 			depth--
 		}
 	}
-	return Pos{}, false
+	return 0, 0, false
 }
 
 // closeQuote returns the offset of the quote that closes the string opened at i, or -1.

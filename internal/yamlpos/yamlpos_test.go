@@ -1,13 +1,13 @@
-package harness
+package yamlpos
 
 import (
 	"strings"
 	"testing"
 )
 
-// TestSyntaxErrorPositions checks that YAML syntax errors are reported where the problem is,
-// with a column, in a scenario author's words, whatever line YAML itself names.
-func TestSyntaxErrorPositions(t *testing.T) {
+// TestSyntax checks that YAML syntax errors are reported where the problem is, with a column, in
+// a scenario author's words, whatever line YAML itself names.
+func TestSyntax(t *testing.T) {
 	tests := []struct{ src, want string }{
 		{"main:\n\t- log: x\n", "2:1: a tab indents this line"},
 		{"main:\n  - log: x\n\t  then: []\n", "3:1: a tab indents this line"}, // YAML says line 2
@@ -33,14 +33,19 @@ func TestSyntaxErrorPositions(t *testing.T) {
 		{"main: " + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + "\n", "1:10007: nested more than 10000 levels deep"},
 	}
 	for _, tt := range tests {
-		_, err := Parse("f.yaml", []byte(tt.src))
-		if err == nil || !strings.HasPrefix(err.Error(), "f.yaml:"+tt.want) {
-			t.Errorf("Parse(%q):\n got %v\nwant f.yaml:%s...", tt.src, err, tt.want)
+		_, _, err := Decode([]byte(tt.src))
+		if err == nil {
+			t.Errorf("Decode(%q) succeeded", tt.src)
+			continue
+		}
+		if p := Syntax([]byte(tt.src), err); !strings.HasPrefix(p.String(), tt.want) {
+			t.Errorf("Syntax(%q):\n got %v\nwant %s...", tt.src, p, tt.want)
 		}
 	}
 }
 
-func TestTextErrors(t *testing.T) {
+// TestText checks that what is not text is reported at the first byte that makes it so.
+func TestText(t *testing.T) {
 	tests := []struct{ src, want string }{
 		{"main:\n  - log: caf\xe9\n", "2:13: the file is not UTF-8 text: invalid byte 0xe9"},
 		{"main:\n  - log: é\x00\n", "2:11: the file is not text: it holds a NUL byte"},
@@ -48,9 +53,16 @@ func TestTextErrors(t *testing.T) {
 		{"\xef\xbb\xbfmain: [{log: \x01}]", "1:14: the control character U+0001"},
 	}
 	for _, tt := range tests {
-		_, err := Parse("f.yaml", []byte(tt.src))
-		if err == nil || !strings.HasPrefix(err.Error(), "f.yaml:"+tt.want) {
-			t.Errorf("Parse(%q):\n got %v\nwant f.yaml:%s...", tt.src, err, tt.want)
+		if p := Text([]byte(tt.src)); p == nil || !strings.HasPrefix(p.String(), tt.want) {
+			t.Errorf("Text(%q):\n got %v\nwant %s...", tt.src, p, tt.want)
+		}
+	}
+}
+
+func TestTextAccepts(t *testing.T) {
+	for _, src := range []string{"", "main: []\n", "\xef\xbb\xbfmain:\r\n  - log: \"caf\u00e9\tx\"\n"} {
+		if p := Text([]byte(src)); p != nil {
+			t.Errorf("Text(%q) = %v, want nil", src, p)
 		}
 	}
 }
