@@ -30,7 +30,9 @@ type Poller interface {
 	// Forever means no time limit, and an until at or before the current time means no wait.
 	// It appends every completion that is ready to done, in the order they became ready, and
 	// returns the extended slice.
-	Poll(until time.Duration, done []Completion) []Completion
+	// A non-nil error means the poller cannot wait any more (epoll_wait failed, say): the loop
+	// fails the run with it, and runs no callback of what was appended.
+	Poll(until time.Duration, done []Completion) ([]Completion, error)
 	// Close releases the poller's threads and descriptors. Work still in flight is abandoned.
 	Close() error
 }

@@ -154,7 +154,11 @@ func (l *Loop) poll() {
 	if l.rec != nil {
 		before = l.clock.Now()
 	}
-	l.ready = l.poller.Poll(until, l.ready[:0])
+	ready, err := l.poller.Poll(until, l.ready[:0])
+	l.ready = ready
+	if err != nil {
+		l.Fail(err)
+	}
 	l.updateTime()
 	if l.rec != nil {
 		for _, c := range l.ready {

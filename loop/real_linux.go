@@ -177,8 +177,9 @@ func (r *Real) wake() {
 }
 
 // Poll waits in epoll_wait until a task finishes, a socket is ready, or the clock reaches until,
-// then returns what completed, in the order it completed.
-func (r *Real) Poll(until time.Duration, done []Completion) []Completion {
+// then returns what completed, in the order it completed. An epoll_wait error other than EINTR
+// is returned.
+func (r *Real) Poll(until time.Duration, done []Completion) ([]Completion, error) {
 	first := len(done)
 	for {
 		timeout := -1
@@ -200,7 +201,7 @@ func (r *Real) Poll(until time.Duration, done []Completion) []Completion {
 			continue
 		}
 		if err != nil {
-			panic(fmt.Sprintf("loop: epoll_wait: %v", err))
+			return done, fmt.Errorf("real clock: epoll_wait: %w", err)
 		}
 		for _, ev := range r.events[:n] {
 			if ev.Fd == int32(r.evfd) {
@@ -233,7 +234,7 @@ func (r *Real) Poll(until time.Duration, done []Completion) []Completion {
 	}
 	ready := done[first:]
 	slices.SortStableFunc(ready, func(a, b Completion) int { return cmp.Compare(readyAt(a), readyAt(b)) })
-	return done
+	return done, nil
 }
 
 func (r *Real) hasFinished() bool {

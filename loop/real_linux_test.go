@@ -4,6 +4,7 @@ package loop
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/looptest/looptest/internal/lttest"
+	"golang.org/x/sys/unix"
 )
 
 // peer is a loopback TCP server that answers each connection with handle, for testing the HTTP
@@ -229,5 +231,32 @@ func TestRealTraceWhileWorkersRun(t *testing.T) {
 	}
 	if started != 2 {
 		t.Errorf("%d task starts traced, want 2", started)
+	}
+}
+
+// badEpoll makes every epoll_wait of a real backend fail: it polls a descriptor that is not an
+// epoll instance.
+type badEpoll struct{ *Real }
+
+func (b badEpoll) Poll(until time.Duration, done []Completion) ([]Completion, error) {
+	epfd := b.epfd
+	b.epfd = b.evfd // an eventfd: epoll_wait fails with EINVAL
+	defer func() { b.epfd = epfd }()
+	return b.Real.Poll(until, done)
+}
+
+// TestRealEpollWaitErrorEndsRun checks that an epoll_wait error reaches Run's return value,
+// rather than panicking in the poll phase.
+func TestRealEpollWaitErrorEndsRun(t *testing.T) {
+	r, err := newReal(RealConfig{Threads: 1, Addr: "127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := New(Options{Backend: badEpoll{r}})
+	err = l.Run(func() {
+		l.SetTimeout(time.Hour, "t", func() { t.Error("the timer ran") })
+	})
+	if !errors.Is(err, unix.EINVAL) || !strings.Contains(err.Error(), "epoll_wait") {
+		t.Errorf("Run returned %v, want the epoll_wait error (EINVAL)", err)
 	}
 }

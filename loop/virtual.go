@@ -2,6 +2,7 @@ package loop
 
 import (
 	"cmp"
+	"errors"
 	"runtime/debug"
 	"slices"
 	"time"
@@ -126,8 +127,9 @@ func isCancelled(c Completion) bool {
 }
 
 // Poll moves the time to the earlier of until and the first pending completion (never backwards),
-// then returns everything that is ready, by ready time, ties in submission order.
-func (v *Virtual) Poll(until time.Duration, done []Completion) []Completion {
+// then returns everything that is ready, by ready time, ties in submission order. It fails with
+// ErrWaitForever when until is Forever and nothing is pending.
+func (v *Virtual) Poll(until time.Duration, done []Completion) ([]Completion, error) {
 	for len(v.pending) > 0 && isCancelled(v.pending[0].c) {
 		v.pending.pop() // a cancelled request does not wake the poll
 	}
@@ -139,7 +141,7 @@ func (v *Virtual) Poll(until time.Duration, done []Completion) []Completion {
 		target = v.pending[0].at
 	}
 	if target == Forever {
-		panic("loop: virtual poll would wait forever: nothing is pending")
+		return done, ErrWaitForever
 	}
 	v.now = max(v.now, target)
 	v.settle(v.now)
@@ -163,8 +165,13 @@ func (v *Virtual) Poll(until time.Duration, done []Completion) []Completion {
 	}
 	clear(v.due[len(keep):])
 	v.due = keep
-	return done
+	return done, nil
 }
+
+// ErrWaitForever is the error of a virtual poll told to wait with no time limit while nothing is
+// pending: no completion could ever end the wait, as with a request that never gets a response
+// and has no Timeout.
+var ErrWaitForever = errors.New("virtual poll would wait forever: nothing is pending")
 
 // Close does nothing: a virtual backend holds no resources.
 func (v *Virtual) Close() error { return nil }
