@@ -414,58 +414,65 @@ func (x *explorer) explainBy(swaps []Swap, ex trial) error {
 
 // inversions lists the pairs of units that b runs in the other order than a, nearest in a first.
 // A unit is told apart from its repeats by its occurrence number.
+//
+// Each unit of a is looked up once in b; the pairs are then read off by distance in a, so that
+// they come out in order without a sort: O(n²) for n units, which any list of inversions may need.
 func inversions(a, b []Unit) []Swap {
-	ia, ib := occurrences(a), occurrences(b)
-	type pair struct {
-		x, y occurrence
-		dist int
+	inB := make(map[occurrence]int, len(b)) // where each occurrence runs in b
+	for i, o := range occurrences(b) {
+		inB[o] = i
 	}
-	var pairs []pair
-	for i, x := range ia {
-		for j := i + 1; j < len(ia); j++ {
-			y := ia[j]
-			px, okx := index(ib, x)
-			py, oky := index(ib, y)
-			if okx && oky && px > py {
-				pairs = append(pairs, pair{y, x, j - i})
-			}
+	at := make([]int, len(a)) // at[i]: where a[i] runs in b, or -1 if it does not
+	for i, o := range occurrences(a) {
+		if j, ok := inB[o]; ok {
+			at[i] = j
+		} else {
+			at[i] = -1
 		}
 	}
-	slices.SortStableFunc(pairs, func(p, q pair) int { return p.dist - q.dist })
-	swaps := make([]Swap, len(pairs))
-	for i, p := range pairs {
-		swaps[i] = Swap{First: p.x.unit, Second: p.y.unit}
+	var swaps []Swap
+	for dist := 1; dist < len(a); dist++ {
+		for i := 0; i+dist < len(a); i++ {
+			if x, y := at[i], at[i+dist]; x >= 0 && y >= 0 && x > y {
+				swaps = append(swaps, Swap{First: a[i+dist], Second: a[i]})
+			}
+		}
 	}
 	return swaps
 }
 
 // before reports whether first runs before second in us (their first occurrences).
 func before(us []Unit, first, second Unit) bool {
-	i := slices.IndexFunc(us, func(u Unit) bool { return u.key() == first.key() })
-	j := slices.IndexFunc(us, func(u Unit) bool { return u.key() == second.key() })
+	fk, sk := first.key(), second.key()
+	i, j := -1, -1
+	for k := 0; k < len(us) && (i < 0 || j < 0); k++ {
+		uk := us[k].key()
+		if i < 0 && uk == fk {
+			i = k
+		}
+		if j < 0 && uk == sk {
+			j = k
+		}
+	}
 	return i >= 0 && j >= 0 && i < j
 }
 
+// An occurrence is a unit told apart from its repeats: the n-th time, from 0, its key appears.
 type occurrence struct {
-	unit Unit
-	key  string
-	n    int
+	key string
+	n   int
 }
 
+// occurrences returns the occurrence of each of us.
 func occurrences(us []Unit) []occurrence {
 	seen := map[string]int{}
 	out := make([]occurrence, len(us))
 	for i, u := range us {
 		k := u.key()
-		out[i] = occurrence{u, k, seen[k]}
+		out[i] = occurrence{k, seen[k]}
 		seen[k]++
 	}
 	return out
-}
-
-func index(occ []occurrence, o occurrence) (int, bool) {
-	i := slices.IndexFunc(occ, func(p occurrence) bool { return p.key == o.key && p.n == o.n })
-	return i, i >= 0
 }
 
 func lines(b []byte) []string {

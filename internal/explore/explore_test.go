@@ -1,6 +1,8 @@
 package explore
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -162,5 +164,99 @@ main:
 	race := race(r, "first", "second")
 	if race == nil || !slices.ContainsFunc(race.DecidedBy, func(d Decider) bool { return d.Key == "tie" }) {
 		t.Fatalf("the tie between two reads of one cost is not reported: %+v", r.Races)
+	}
+}
+
+// inversionsByDefinition is inversions written as its definition reads: every pair of units of a,
+// looked up in b, sorted by their distance in a.
+func inversionsByDefinition(a, b []Unit) []Swap {
+	ia, ib := occurrences(a), occurrences(b)
+	type pair struct{ i, j int }
+	var pairs []pair
+	for i := range ia {
+		for j := i + 1; j < len(ia); j++ {
+			pi, pj := slices.Index(ib, ia[i]), slices.Index(ib, ia[j])
+			if pi >= 0 && pj >= 0 && pi > pj {
+				pairs = append(pairs, pair{i, j})
+			}
+		}
+	}
+	slices.SortStableFunc(pairs, func(p, q pair) int { return (p.j - p.i) - (q.j - q.i) })
+	var swaps []Swap
+	for _, p := range pairs {
+		swaps = append(swaps, Swap{First: a[p.j], Second: a[p.i]})
+	}
+	return swaps
+}
+
+// randomUnits returns n units drawn from k distinct ones, so that some repeat.
+func randomUnits(r *rand.Rand, n, k int) []Unit {
+	us := make([]Unit, n)
+	for i := range us {
+		c := r.IntN(k)
+		us[i] = Unit{Callback: fmt.Sprintf("cb%d", c%3), Lines: []string{fmt.Sprintf("line %d", c)}}
+		if c%4 == 0 {
+			us[i].Lines = append(us[i].Lines, "more")
+		}
+	}
+	return us
+}
+
+// reordered returns us with some units moved, dropped or added, as another ordering of a run.
+func reordered(r *rand.Rand, us []Unit, k int) []Unit {
+	out := slices.Clone(us)
+	for range r.IntN(len(out) + 1) {
+		i, j := r.IntN(len(out)), r.IntN(len(out))
+		out[i], out[j] = out[j], out[i]
+	}
+	if len(out) > 0 && r.IntN(2) == 0 {
+		i := r.IntN(len(out))
+		out = slices.Delete(out, i, i+1)
+	}
+	if r.IntN(2) == 0 {
+		out = slices.Insert(out, r.IntN(len(out)+1), randomUnits(r, 1, k)...)
+	}
+	return out
+}
+
+func sameSwaps(x, y []Swap) bool {
+	same := func(u, v Unit) bool { return u.Callback == v.Callback && slices.Equal(u.Lines, v.Lines) }
+	return slices.EqualFunc(x, y, func(s, t Swap) bool { return same(s.First, t.First) && same(s.Second, t.Second) })
+}
+
+// TestInversionsByDefinition checks inversions, pairs and order, against its definition on random
+// orderings with repeated, missing and extra units.
+func TestInversionsByDefinition(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		n, k := r.IntN(30), 1+r.IntN(12)
+		a := randomUnits(r, n, k)
+		b := reordered(r, a, k)
+		if r.IntN(10) == 0 {
+			b = randomUnits(r, r.IntN(30), k)
+		}
+		if got, want := inversions(a, b), inversionsByDefinition(a, b); !sameSwaps(got, want) {
+			t.Fatalf("inversions(%v, %v)\n got %v\nwant %v", a, b, got, want)
+		}
+	}
+}
+
+// BenchmarkInversions times inversions on two orderings of n units that differ by a few swaps, as
+// perturbed runs do.
+func BenchmarkInversions(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		r := rand.New(rand.NewPCG(1, uint64(n)))
+		x := randomUnits(r, n, n/2)
+		y := slices.Clone(x)
+		for range n / 20 {
+			i := r.IntN(n - 5)
+			j := i + 1 + r.IntN(5)
+			y[i], y[j] = y[j], y[i]
+		}
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			for b.Loop() {
+				inversions(x, y)
+			}
+		})
 	}
 }
