@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/looptest/looptest/internal/words"
 	"github.com/rogpeppe/go-internal/diff"
 )
 
@@ -450,17 +451,9 @@ func visible(c rune) rune {
 // not, how they differ.
 func (p *printer) verdict(st stats, lines int) {
 	if st.same() {
-		fmt.Fprintf(p, "same ordering (%d %s)\n", lines, plural(lines, "line"))
+		fmt.Fprintf(p, "same ordering (%d %s)\n", lines, words.Plural(lines, "line"))
 		return
 	}
 	fmt.Fprintf(p, "orderings differ: %d %s only on the left, %d only on the right, %d changed\n",
-		st.leftOnly, plural(st.leftOnly, "line"), st.rightOnly, st.changed)
-}
-
-// plural returns word, with an "s" unless n is 1.
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
+		st.leftOnly, words.Plural(st.leftOnly, "line"), st.rightOnly, st.changed)
 }

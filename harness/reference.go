@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/looptest/looptest/internal/words"
 )
 
 // WriteReference prints the scenario format's step reference, generated from the table of step
@@ -15,7 +17,7 @@ func WriteReference(w io.Writer) {
 	for _, k := range kinds {
 		keys := append(append([]string{}, k.keys...), "repeat")
 		fmt.Fprintf(w, "  %-10s %s\n", k.name+":", k.value)
-		fmt.Fprintf(w, "             %s. Like %s.\n", capitalize(k.summary), k.node)
+		fmt.Fprintf(w, "             %s. Like %s.\n", words.Capitalize(k.summary), k.node)
 		fmt.Fprintf(w, "             Other keys: %s.\n", strings.Join(keys, ", "))
 	}
 	fmt.Fprintf(w, `
@@ -28,11 +30,4 @@ and http; $$ is a literal $. Fields: .len of a string, .status and .body of a re
 as: NAME binds a result inside then; ${error} holds the message inside error;
 repeat: N (1..%d) performs a step N times, ${i} counting from 0.
 `, faultNames(), maxRepeat)
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }

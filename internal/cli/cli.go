@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"strings"
 
 	"github.com/looptest/looptest/harness"
+	"github.com/looptest/looptest/internal/words"
 )
 
 // Exit statuses, as the command line promises them.
@@ -96,7 +96,7 @@ func (c *cli) flags(name string) *flag.FlagSet {
 func (c *cli) help(w io.Writer, name string, fs *flag.FlagSet) {
 	for _, cmd := range commands {
 		if cmd.name == name {
-			fmt.Fprintf(w, "usage: looptest %s %s\n\n%s.\n", cmd.name, cmd.args, capitalize(cmd.summary))
+			fmt.Fprintf(w, "usage: looptest %s %s\n\n%s.\n", cmd.name, cmd.args, words.Capitalize(cmd.summary))
 		}
 	}
 	if fs != nil {
@@ -129,13 +129,6 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) int {
 		c.limits = lim
 	}
 	return -1
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func runHelp(c *cli, args []string) int {

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/looptest/looptest/harness"
+	"github.com/looptest/looptest/internal/words"
 	"github.com/looptest/looptest/loop"
 )
 
@@ -82,7 +83,7 @@ type Unit struct {
 func (u Unit) String() string {
 	s := fmt.Sprintf("%q", u.Lines[0])
 	if n := len(u.Lines) - 1; n > 0 {
-		s += fmt.Sprintf(" (+%d %s)", n, plural(n, "line"))
+		s += fmt.Sprintf(" (+%d %s)", n, words.Plural(n, "line"))
 	}
 	return s + " from " + u.Callback
 }
@@ -492,7 +493,7 @@ func (r *Report) Write(w io.Writer) {
 	}
 	total := r.Runs + 1
 	fmt.Fprintf(w, "%s: %s: %d %s in %d runs (jitter ±%g%%, seed %d)\n", r.File, verdict,
-		len(r.Orderings), plural(len(r.Orderings), "ordering"), total, math.Round(r.Jitter*1000)/10, r.Seed)
+		len(r.Orderings), words.Plural(len(r.Orderings), "ordering"), total, math.Round(r.Jitter*1000)/10, r.Seed)
 	if r.Stable() {
 		return
 	}
@@ -527,18 +528,11 @@ func (r *Report) Write(w io.Writer) {
 					}
 				}
 			}
-			what = plural(len(ids), "race") + " " + strings.Join(ids, ", ") + " the other way"
+			what = words.Plural(len(ids), "race") + " " + strings.Join(ids, ", ") + " the other way"
 			if o.More > 0 {
-				what += fmt.Sprintf(", and %d more %s", o.More, plural(o.More, "swap"))
+				what += fmt.Sprintf(", and %d more %s", o.More, words.Plural(o.More, "swap"))
 			}
 		}
-		fmt.Fprintf(w, "  %2d. %3d %s (%2.0f%%): %s\n", i+1, count, plural(count, "run"), 100*float64(count)/float64(total), what)
+		fmt.Fprintf(w, "  %2d. %3d %s (%2.0f%%): %s\n", i+1, count, words.Plural(count, "run"), 100*float64(count)/float64(total), what)
 	}
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }

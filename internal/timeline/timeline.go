@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/looptest/looptest/internal/words"
 	"github.com/looptest/looptest/loop"
 )
 
@@ -79,7 +80,7 @@ func WriteHTML(w io.Writer, events []loop.Event, title string) error {
 	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>%s</title>\n", html.EscapeString(title))
 	b.WriteString("<style>body{margin:16px;font-family:system-ui,sans-serif;background:#fff}h1{font-size:18px;font-weight:600}p{color:#555;font-size:13px}</style>\n</head>\n<body>\n")
 	fmt.Fprintf(&b, "<h1>%s</h1>\n<p>%d callbacks on the main thread, %d pool %s. Columns are callbacks in the order they ran; hover a box for details.</p>\n",
-		html.EscapeString(title), len(p.cols), p.workers, plural(p.workers, "worker"))
+		html.EscapeString(title), len(p.cols), p.workers, words.Plural(p.workers, "worker"))
 	p.svg(&b, false)
 	b.WriteString("\n</body>\n</html>\n")
 	_, err := io.WriteString(w, b.String())
@@ -342,10 +343,3 @@ func short(s string, n int) string {
 }
 
 func esc(s string) string { return html.EscapeString(s) }
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
-}
