@@ -48,7 +48,7 @@ func decidedAt(race *Race, lines ...int) bool {
 // TestSeedRaces checks that the explorer finds the races that made the seed program's own output
 // vary from run to run, and the steps whose timings decide them.
 func TestSeedRaces(t *testing.T) {
-	r := explore(t, "../scenarios/node-experiment.yaml", Options{Seed: 1})
+	r := explore(t, "../../scenarios/node-experiment.yaml", Options{Seed: 1})
 	if r.Stable() {
 		t.Fatal("the seed scenario is reported stable")
 	}
@@ -79,7 +79,7 @@ func TestSeedRaces(t *testing.T) {
 // TestSpacedOutScenariosAreStable explores every shipped scenario not marked timing: tight and
 // expects one ordering, the golden's.
 func TestSpacedOutScenariosAreStable(t *testing.T) {
-	files, _ := filepath.Glob("../scenarios/*.yaml")
+	files, _ := filepath.Glob("../../scenarios/*.yaml")
 	for _, file := range files {
 		s, err := harness.Load(file)
 		if err != nil {
@@ -134,7 +134,7 @@ main:
 func TestSameSeedSameReport(t *testing.T) {
 	write := func() string {
 		var b strings.Builder
-		explore(t, "../scenarios/node-experiment.yaml", Options{Runs: 50, Seed: 3}).Write(&b)
+		explore(t, "../../scenarios/node-experiment.yaml", Options{Runs: 50, Seed: 3}).Write(&b)
 		return b.String()
 	}
 	if a, b := write(), write(); a != b {
