@@ -30,9 +30,9 @@ type RunOptions struct {
 	// Limits, else DefaultMaxWall; negative means no limit.
 	MaxWall time.Duration
 	// Perturb, if not nil, changes the durations of the run: it is called with every timeout,
-	// interval, cost, delay and block as a step is about to use it, with the step's place and the
-	// key the duration belongs to, and returns the duration to use instead.
-	Perturb func(step Pos, key string, d time.Duration) time.Duration
+	// interval, cost, delay and block as a step is about to use it, and returns the duration to
+	// use instead.
+	Perturb func(t Timing, d time.Duration) time.Duration
 	// Ties orders the completions due at one instant under the virtual clock.
 	Ties loop.Ties
 }
@@ -42,19 +42,28 @@ type runner struct {
 	loop      *loop.Loop
 	out       *bufio.Writer
 	sandbox   *sandbox
+	real      bool           // under the real clock: requests go to the delay server
 	refuse    string         // an address that refuses connections, for fault: refuse (real clock)
 	cur       *step          // the step whose callback is running; nil in main
 	handles   []any          // the latest timer or immediate of each id
 	callbacks []callbackSlot // per step that makes callbacks: the last one made
-	perturb   func(Pos, string, time.Duration) time.Duration
+	perturb   func(Timing, time.Duration) time.Duration
+}
+
+// A Timing names one duration of a run, one that real time could stretch: explore perturbs
+// them (RunOptions.Perturb).
+type Timing struct {
+	Step  Pos    // the step it belongs to
+	Key   string // what it is: timeout, interval or block (the step's value), cost or delay
+	Timer bool   // it is a timer's delay, which Node.js keeps exact
 }
 
 // duration returns d as the run is to use it: perturbed, when exploring.
-func (r *runner) duration(pos Pos, key string, d time.Duration) time.Duration {
+func (r *runner) duration(t Timing, d time.Duration) time.Duration {
 	if r.perturb == nil {
 		return d
 	}
-	return max(r.perturb(pos, key, d), 0)
+	return max(r.perturb(t, d), 0)
 }
 
 // callbackSlot is the callback a step last handed to the loop, and the frame it closes over.
@@ -101,7 +110,7 @@ func (s *Scenario) Run(opts RunOptions) (err error) {
 	r := &runner{loop: l, out: out, sandbox: sb, handles: make([]any, len(s.ids)), perturb: opts.Perturb}
 	r.callbacks = make([]callbackSlot, s.slots)
 	if rb, ok := backend.(*realBackend); ok {
-		r.refuse = rb.server.ClosedAddr()
+		r.real, r.refuse = true, rb.server.ClosedAddr()
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -135,18 +144,12 @@ func (s *Scenario) backend(clock string, ties loop.Ties, deadline time.Time) (lo
 	return nil, fmt.Errorf("unknown clock %q: expected virtual or real", clock)
 }
 
-// serveVirtual answers a request under the virtual clock as the delay server would.
+// serveVirtual answers a request under the virtual clock as the delay server would, from the
+// reply the step asks for.
 func serveVirtual(req *loop.Request) (time.Duration, *loop.Response, error) {
-	reply, err := delay.ParseReply(func(name string) string {
-		for _, h := range req.Header {
-			if h[0] == name {
-				return h[1]
-			}
-		}
-		return ""
-	})
-	if err != nil {
-		return 0, nil, err
+	reply, ok := req.Reply.(delay.Reply)
+	if !ok {
+		return 0, nil, fmt.Errorf("no reply to simulate for %s", req.Path)
 	}
 	// Faults fail as the real client fails against the delay server, with the same messages.
 	switch reply.Fault {

@@ -85,6 +85,9 @@ type Request struct {
 	// come this long after it was made. A timer of the loop enforces it, so Done then runs in the
 	// timers phase; the connection is closed and Closed runs in the next close phase.
 	Timeout time.Duration
+	// Reply is what a simulated peer is to answer: the virtual backend hands the request to its
+	// Serve function, which reads it; the real backend sends Header and ignores it.
+	Reply any
 
 	// Set by the poller.
 	Sent  time.Duration // when the request was made

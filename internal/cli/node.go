@@ -2,8 +2,6 @@ package cli
 
 import (
 	"fmt"
-
-	"github.com/looptest/looptest/harness"
 )
 
 // runNode prints a scenario as a Node.js program whose output is the scenario's ordering.
@@ -20,7 +18,7 @@ func runNode(c *cli, args []string) int {
 	if err != nil {
 		return exitInvalid
 	}
-	if err := s.WriteNode(c.stdout, harness.NodeOptions{}); err != nil {
+	if err := s.WriteNode(c.stdout); err != nil {
 		fmt.Fprintf(c.stderr, "looptest node: %v\n", err)
 		return exitFailed
 	}

@@ -8,8 +8,8 @@ import (
 
 	"github.com/looptest/looptest/golden"
 	"github.com/looptest/looptest/harness"
-	"github.com/looptest/looptest/loop"
 	"github.com/looptest/looptest/internal/timeline"
+	"github.com/looptest/looptest/loop"
 )
 
 func runRun(c *cli, args []string) int {

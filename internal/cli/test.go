@@ -12,9 +12,9 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/looptest/looptest/internal/explore"
 	"github.com/looptest/looptest/golden"
 	"github.com/looptest/looptest/harness"
+	"github.com/looptest/looptest/internal/explore"
 )
 
 func runTest(c *cli, args []string) int {

@@ -235,8 +235,8 @@ func (x *explorer) run(t trial) (*result, error) {
 	}
 	if t.perturb {
 		counts := map[stepKey]int{}
-		opts.Perturb = func(pos harness.Pos, key string, d time.Duration) time.Duration {
-			timer := key == "timeout" || key == "interval"
+		opts.Perturb = func(tm harness.Timing, d time.Duration) time.Duration {
+			pos, key, timer := tm.Step, tm.Key, tm.Timer
 			if timer && !x.opts.Timers {
 				return d
 			}

@@ -20,8 +20,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/looptest/looptest/internal/delay"
 	"github.com/looptest/looptest/harness"
+	"github.com/looptest/looptest/internal/delay"
+	"github.com/looptest/looptest/internal/nodejs"
 )
 
 // ErrNoNode reports that the node executable cannot be found.
@@ -101,8 +102,8 @@ func Run(ctx context.Context, s *harness.Scenario, opts Options) ([]byte, error)
 	cmd := exec.CommandContext(ctx, node, prog)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(),
-		harness.DelayAddrVar+"="+srv.Addr(),
-		harness.RefuseAddrVar+"="+srv.ClosedAddr(),
+		nodejs.DelayAddrVar+"="+srv.Addr(),
+		nodejs.RefuseAddrVar+"="+srv.ClosedAddr(),
 		"UV_THREADPOOL_SIZE="+strconv.Itoa(s.Threadpool))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -130,7 +131,7 @@ func Run(ctx context.Context, s *harness.Scenario, opts Options) ([]byte, error)
 // writeProgram writes the scenario's Node.js program to path.
 func writeProgram(path string, s *harness.Scenario) error {
 	var prog bytes.Buffer
-	if err := s.WriteNode(&prog, harness.NodeOptions{}); err != nil {
+	if err := s.WriteNode(&prog); err != nil {
 		return err
 	}
 	if err := os.WriteFile(path, prog.Bytes(), 0o644); err != nil {

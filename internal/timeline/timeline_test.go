@@ -13,14 +13,14 @@ import (
 
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/lttest"
-	"github.com/looptest/looptest/loop"
 	"github.com/looptest/looptest/internal/timeline"
+	"github.com/looptest/looptest/loop"
 )
 
 // seedEvents runs the seed scenario and returns its trace.
 func seedEvents(t *testing.T) []loop.Event {
 	t.Helper()
-	s, err := harness.Load("../scenarios/node-experiment.yaml")
+	s, err := harness.Load("../../scenarios/node-experiment.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestHTMLInBrowser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile("../docs/timeline.png", png, 0o644); err != nil {
+		if err := os.WriteFile("../../docs/timeline.png", png, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,0 +1,164 @@
+package harness
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/looptest/looptest/internal/nodejs"
+)
+
+// WriteNode writes the scenario as a Node.js program, CommonJS (so that the nextTicks queued by
+// the main module run before its microtasks), for Node.js 20 or later. Run as `node FILE.cjs`,
+// it prints the scenario's ordering, so that Node.js itself can confirm the ordering looptest
+// gives.
+//
+// The program is the runtime of package nodejs, whole, then the scenario's part: each step
+// written by its kind as its Node.js analogue. Its http steps call the delay server named by
+// $LOOPTEST_DELAY_ADDR. A step that fails with no error steps prints `FILE:LINE:COL: KIND
+// failed: MESSAGE` on stderr and ends the program with status 1, as `looptest run` does.
+func (s *Scenario) WriteNode(w io.Writer) error {
+	g := &jsGen{idKind: map[int]*kind{}}
+	walkSteps(s.main, func(st *step) {
+		if st.idIndex >= 0 && st.kind != kindClear {
+			g.idKind[st.idIndex] = st.kind
+		}
+	})
+	var main bytes.Buffer
+	g.w = nodejs.NewWriter(&main)
+	g.steps(s.main)
+	g.w.Flush()
+
+	prog := &nodejs.Program{
+		File: s.File, Name: s.Name, Description: s.Description,
+		Threadpool: s.Threadpool,
+		Sandbox:    len(s.Files) > 0 || g.needs.read,
+		Pool:       g.needs.pool,
+		HTTP:       g.needs.http,
+		Refuse:     g.needs.refuse,
+		Timers:     g.needs.timers,
+		Main:       main.String(),
+	}
+	for _, f := range s.Files {
+		prog.Files = append(prog.Files, [2]string{f.Path, f.Content})
+	}
+	for i, id := range s.ids {
+		prog.IDs = append(prog.IDs, nodejs.ID{Var: idVar(i, id), Comment: g.idKind[i].name + " " + nodejs.Quote(id, '\'')})
+	}
+	if _, err := prog.WriteTo(w); err != nil {
+		return fmt.Errorf("writing the Node.js program of %s: %w", s.File, err)
+	}
+	return nil
+}
+
+// jsGen writes the steps of a scenario as JavaScript; each kind's js function writes its own.
+type jsGen struct {
+	w      *nodejs.Writer
+	idKind map[int]*kind // the kind of the step that has each id, by id index
+	alone  bool          // the step being written is alone in a block of its own (a repeat's loop)
+	needs  struct {
+		pool, read, http, refuse, timers bool
+	}
+}
+
+// walkSteps calls f on every step, callbacks included, in file order.
+func walkSteps(steps []*step, f func(*step)) {
+	for _, s := range steps {
+		f(s)
+		walkSteps(s.then, f)
+		walkSteps(s.onError, f)
+		walkSteps(s.closed, f)
+	}
+}
+
+func (g *jsGen) steps(steps []*step) {
+	for _, s := range steps {
+		g.step(s)
+	}
+}
+
+// step writes one step, inside a for loop when it repeats.
+func (g *jsGen) step(s *step) {
+	if s.repeat == 0 {
+		g.alone = false
+		s.kind.js(g, s)
+		return
+	}
+	g.w.Block(fmt.Sprintf("for (let i = 0; i < %d; i++)", s.repeat), func(*nodejs.Writer) {
+		g.alone = true
+		s.kind.js(g, s)
+	})
+}
+
+// body returns a callback whose body is steps, with param as its parameter.
+func (g *jsGen) body(param string, steps []*step) nodejs.Arg {
+	if len(steps) == 0 {
+		return nodejs.Func(param, nil)
+	}
+	return nodejs.Func(param, func(*nodejs.Writer) { g.steps(steps) })
+}
+
+// then returns the success callback of an operation, with its as name as parameter.
+func (g *jsGen) then(s *step) nodejs.Arg {
+	param := ""
+	if s.as != "" {
+		param = nodejs.Name(s.as)
+	}
+	return g.body(param, s.then)
+}
+
+// onError returns the error callback of an operation: its error steps, or, without them, the
+// failure of the run at the step's place.
+func (g *jsGen) onError(s *step) nodejs.Arg {
+	if s.hasError {
+		return g.body("error", s.onError)
+	}
+	return nodejs.Expr(fmt.Sprintf("fail(%s, '%s')", nodejs.Quote(s.pos.String(), '\''), s.kind.name))
+}
+
+// assignID returns "id_NAME = " for a step with an id, else "".
+func (g *jsGen) assignID(s *step) string {
+	if s.idIndex < 0 {
+		return ""
+	}
+	return idVar(s.idIndex, s.id) + " = "
+}
+
+// idVar is the variable of an id: id_NAME, or id_INDEX when the id is not a name.
+func idVar(index int, id string) string {
+	if isIdent(id) {
+		return "id_" + id
+	}
+	return "id_" + strconv.Itoa(index)
+}
+
+// template returns a template as a JavaScript template literal.
+func (g *jsGen) template(t *template) string {
+	var b strings.Builder
+	b.WriteByte('`')
+	for _, p := range t.parts {
+		if p.ref == nil {
+			b.WriteString(nodejs.TemplatePart(p.lit))
+			continue
+		}
+		b.WriteString("${")
+		b.WriteString(refExpr(p.ref))
+		b.WriteString("}")
+	}
+	b.WriteByte('`')
+	return b.String()
+}
+
+// refExpr returns the JavaScript expression of a ${NAME} or ${NAME.FIELD}.
+func refExpr(r *ref) string {
+	name := nodejs.Name(r.name)
+	switch r.field {
+	case "len":
+		return "Buffer.byteLength(" + name + ")" // bytes, as looptest counts
+	case "":
+		return name
+	}
+	return name + "." + r.field
+}

@@ -1,0 +1,148 @@
+package harness
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/looptest/looptest/golden"
+	"github.com/looptest/looptest/internal/lttest"
+)
+
+// TestWriteNodeGolden writes the program of each testdata/node/*.yaml and compares it with the
+// .cjs beside it; -update rewrites them.
+func TestWriteNodeGolden(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "node", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no programs to check: %v", err)
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			s, err := Load(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b bytes.Buffer
+			if err := s.WriteNode(&b); err != nil {
+				t.Fatal(err)
+			}
+			want := strings.TrimSuffix(file, ".yaml") + ".cjs"
+			if lttest.Update() {
+				if err := golden.Write(want, b.Bytes()); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err := golden.Check(want, file, b.Bytes()); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// nodeInOrder is a scenario whose order in Node.js does not depend on time: no timers, one pool
+// worker whose tasks run one after another, each started by the one before, once the immediates
+// of main have run. It exercises what the program must render exactly as looptest does:
+// escapes, multi-line logs, nested repeats, names that clash with JavaScript, ids, byte counts
+// and the messages of failed reads and encrypts.
+const nodeInOrder = `
+threadpool: 1
+files:
+  quote.txt: "say \"hi\"\tnow\n"
+  up.txt: "../escape"
+  dir/notes.txt: "naïve"
+main:
+  - log: "backtick ` + "`" + ` dollar-brace $${x} dollars $$ and $ alone, backslash \\ done"
+  - log: |
+      two
+      lines
+  - log: "outer ${i}"
+    repeat: 2
+  - immediate:
+    id: cleared
+    then:
+      - log: never printed
+  - immediate:
+    repeat: 2
+    then:
+      - nextTick:
+        repeat: 2
+        then:
+          - log: "inner ${i} shadows the outer index"
+  - clear: cleared
+  - microtask:
+    then:
+      - log: microtask
+  - immediate:
+    then:
+      - read: dir/notes.txt
+        as: process
+        then:
+          - log: "${process} is ${process.len} bytes"
+          - read: quote.txt
+            as: read
+            then:
+              - log: "${read}"
+              - encrypt: ${read}
+                error:
+                  - log: "${error}"
+                  - read: up.txt
+                    as: up
+                    then:
+                      - read: ${up}
+                        error:
+                          - log: "${error}"
+                          - read: dir
+                            error:
+                              - log: "${error}"
+                              - encrypt: 92
+                                as: n
+                                then:
+                                  - log: "fib(92) = ${n}"
+                                  - read: missing.txt
+                                    then:
+                                      - log: never printed
+`
+
+// TestWriteNodeRuns runs the program of a scenario whose order in Node.js does not depend on
+// time, and checks that it prints what looptest prints, and fails as looptest fails. It is
+// skipped without node.
+func TestWriteNodeRuns(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed")
+	}
+	s, err := Parse("inorder.yaml", []byte(nodeInOrder))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	runErr := s.Run(RunOptions{Out: &want})
+	if runErr == nil {
+		t.Fatal("looptest's run did not fail")
+	}
+	prog := filepath.Join(t.TempDir(), "inorder.cjs")
+	var b bytes.Buffer
+	if err := s.WriteNode(&b); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(prog, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(node, prog)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 1 {
+		t.Errorf("node: %v, want exit status 1; stderr:\n%s", err, stderr.String())
+	}
+	if got := strings.TrimSuffix(stderr.String(), "\n"); got != runErr.Error() {
+		t.Errorf("node's stderr:\n%s\nwant looptest's message:\n%s", got, runErr.Error())
+	}
+	if stdout.String() != want.String() {
+		t.Errorf("node printed:\n%s\nlooptest printed:\n%s", stdout.String(), want.String())
+	}
+}

@@ -1,0 +1,46 @@
+package harness
+
+import (
+	"github.com/looptest/looptest/loop"
+	"gopkg.in/yaml.v3"
+)
+
+// A clear step's payload is its step.id, the id it cancels; the checker finds its idIndex.
+var kindClear = &kind{
+	name: "clear", value: "id", node: "clearTimeout / clearInterval / clearImmediate",
+	summary: "cancels the timer, interval or immediate with that id; one that already fired or was cleared is left alone",
+	decode: func(p *problems, s *step, v *yaml.Node) {
+		if name, ok := idName(p, v, "clear"); ok {
+			s.id, s.idPos = name, p.pos(v)
+		}
+	},
+	check: func(c *checker, s *step) {
+		if s.id == "" {
+			return // its value was reported as it was decoded
+		}
+		c.cleared[s.id] = true
+		c.later = append(c.later, func() {
+			target, ok := c.ids[s.id]
+			if !ok {
+				c.errorAt(s.idPos, "clear %q: no timeout, interval or immediate has id %q", s.id, s.id)
+				return
+			}
+			s.idIndex = target.idIndex
+		})
+	},
+	compile: func(c *compiler, s *step) action {
+		id := s.idIndex
+		return func(r *runner, e *env) {
+			switch h := r.handles[id].(type) {
+			case *loop.Timer:
+				r.loop.ClearTimer(h)
+			case *loop.Immediate:
+				r.loop.ClearImmediate(h)
+			}
+		}
+	},
+	js: func(g *jsGen, s *step) {
+		fn := map[*kind]string{kindTimeout: "clearTimeout", kindInterval: "clearInterval", kindImmediate: "clearImmediate"}[g.idKind[s.idIndex]]
+		g.w.Line("%s(%s);", fn, idVar(s.idIndex, s.id))
+	},
+}

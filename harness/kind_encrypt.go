@@ -1,0 +1,83 @@
+package harness
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/looptest/looptest/internal/nodejs"
+	"github.com/looptest/looptest/loop"
+	"gopkg.in/yaml.v3"
+)
+
+var kindEncrypt = &kind{
+	name: "encrypt", value: "an integer from 0 to 92, or ${...}", keys: []string{"cost", "as", "then", "error"},
+	node:    "a CPU job on the threadpool",
+	summary: "computes fibonacci(n) on the pool, holding a worker for cost; as binds the integer result",
+	result:  typeInt,
+	decode: func(p *problems, s *step, v *yaml.Node) {
+		a := &encryptArg{cost: defaultCost}
+		s.arg = a
+		if v.Kind == yaml.ScalarNode && v.Tag == "!!str" && strings.Contains(v.Value, "${") {
+			decodeText(p, s, v)
+			return
+		}
+		a.n, _ = intValue(p, v, "encrypt", 0, maxEncrypt)
+	},
+	decodeKey: func(p *problems, s *step, k, v *yaml.Node) { // cost
+		s.arg.(*encryptArg).cost, _ = duration(p, v, "cost")
+	},
+	compile: compileEncrypt,
+	js: func(g *jsGen, s *step) {
+		g.needs.pool = true
+		a := s.arg.(*encryptArg)
+		n := strconv.Itoa(a.n)
+		if s.text != nil {
+			n = g.template(s.text)
+		}
+		g.w.Call("encrypt", nodejs.Expr(n), nodejs.Expr(nodejs.Millis(a.cost)), g.then(s), g.onError(s))
+	},
+}
+
+// encryptArg is an encrypt step's payload: n, when the step's text is nil, and the cost.
+type encryptArg struct {
+	n    int
+	cost time.Duration
+}
+
+func compileEncrypt(c *compiler, s *step) action {
+	a := s.arg.(*encryptArg)
+	out, label, cost, t, lit := c.outcome(s), s.label(), a.cost, s.text, a.n
+	tm := Timing{Step: s.pos, Key: "cost"}
+	return func(r *runner, e *env) {
+		arg := ""
+		if t != nil {
+			arg = t.render(e)
+		}
+		task := &loop.Task{Label: label, Cost: r.duration(tm, cost), Work: func() (any, error) {
+			n := lit
+			if t != nil {
+				var err error
+				if n, err = strconv.Atoi(arg); err != nil || n < 0 || n > maxEncrypt {
+					return nil, fmt.Errorf("encrypt %q: expected an integer from 0 to %d", arg, maxEncrypt)
+				}
+			}
+			return fibonacci(n), nil
+		}}
+		task.Done = func(res any, err error) {
+			n, _ := res.(int64)
+			out(r, e, value{n: n}, err)
+		}
+		r.loop.Submit(task)
+	}
+}
+
+// fibonacci returns fib(n), with fib(0) = 0 and fib(1) = 1.
+func fibonacci(n int) int64 {
+	a, b := int64(0), int64(1)
+	for range n {
+		a, b = b, a+b
+	}
+	return a
+}

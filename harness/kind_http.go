@@ -1,0 +1,178 @@
+package harness
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/looptest/looptest/internal/delay"
+	"github.com/looptest/looptest/internal/nodejs"
+	"github.com/looptest/looptest/loop"
+	"gopkg.in/yaml.v3"
+)
+
+var kindHTTP = &kind{
+	name: "http", value: "a path on the delay server, starting with /", keys: []string{"delay", "respond", "timeout", "as", "then", "error", "closed"},
+	node:    "http.get",
+	summary: "GETs the path from the delay server, which answers after delay with respond (status, body, or a fault: " + faultNames() + "); a response later than timeout fails; as binds the response (.status, .body); closed runs in the close phase",
+	result:  typeResponse,
+	decode: func(p *problems, s *step, v *yaml.Node) {
+		s.arg = &httpArg{reply: delay.Reply{Status: 200, Body: "OK"}}
+		if decodeText(p, s, v) && !strings.HasPrefix(v.Value, "/") {
+			p.at(v, "http must be a path on the delay server, starting with /; got %s", describe(v))
+		}
+	},
+	decodeKey: decodeHTTPKey,
+	check:     checkFault,
+	compile:   compileHTTP,
+	js:        jsHTTP,
+}
+
+// httpArg is an http step's payload; the path is the step's text.
+type httpArg struct {
+	reply    delay.Reply   // what the delay server is asked to answer, delay and fault included
+	faultPos Pos           // where the fault is given
+	timeout  time.Duration // 0: none
+}
+
+// maxBody bounds a respond body: under the real clock it is sent to the delay server in a
+// request header, which the server takes up to 1 MiB, quoted.
+const maxBody = 64 << 10
+
+func decodeHTTPKey(p *problems, s *step, k, v *yaml.Node) {
+	a := s.arg.(*httpArg)
+	switch k.Value {
+	case "delay":
+		a.reply.Delay, _ = duration(p, v, "delay")
+	case "timeout":
+		if d, ok := duration(p, v, "timeout"); ok && d == 0 {
+			p.at(v, "timeout must be more than 0; leave it out for no timeout")
+		} else {
+			a.timeout = d
+		}
+	case "respond":
+		decodeRespond(p, a, v)
+	}
+}
+
+func decodeRespond(p *problems, a *httpArg, n *yaml.Node) {
+	if n.Kind != yaml.MappingNode {
+		p.at(n, "respond must be a mapping with status and body; got %s", describe(n))
+		return
+	}
+	for _, kv := range pairs(p, n) {
+		k, v := kv[0], kv[1]
+		switch k.Value {
+		case "status":
+			if st, ok := intValue(p, v, "status", 100, 599); ok {
+				a.reply.Status = st
+			}
+		case "body":
+			b, ok := scalarString(p, v, "body")
+			switch {
+			case ok && len(b) > maxBody:
+				p.at(v, "body must be at most %d bytes; got %d", maxBody, len(b))
+			case ok:
+				a.reply.Body = b
+			}
+		case "fault":
+			f := delay.Fault(v.Value)
+			if v.Kind != yaml.ScalarNode || !slices.Contains(delay.Faults, f) {
+				p.at(v, "fault must be one of %s; got %s", faultNames(), describe(v))
+				break
+			}
+			a.reply.Fault, a.faultPos = f, p.pos(v)
+		default:
+			p.at(k, "unknown key %q in respond%s: expected status, body or fault", k.Value, suggest(k.Value, []string{"status", "body", "fault"}))
+		}
+	}
+}
+
+// checkFault reports a fault that cannot work as the step asks: a hang that nothing ends, or a
+// body too short to cut.
+func checkFault(c *checker, s *step) {
+	a := s.arg.(*httpArg)
+	switch {
+	case a.reply.Fault == delay.FaultHang && a.timeout == 0:
+		c.errorAt(a.faultPos, "fault hang: the server never answers, so the request never ends: give the http step a timeout")
+	case a.reply.Fault == delay.FaultCloseMidBody && a.reply.Body == "":
+		c.errorAt(a.faultPos, "fault close-mid-body: the server sends half the body, so the body must not be empty")
+	}
+}
+
+// faultNames lists the faults the delay server can inject, for messages and help.
+func faultNames() string {
+	names := make([]string, len(delay.Faults))
+	for i, f := range delay.Faults {
+		names[i] = string(f)
+	}
+	return strings.Join(names, ", ")
+}
+
+func compileHTTP(c *compiler, s *step) action {
+	a := s.arg.(*httpArg)
+	out, label, t, reply, timeout := c.outcome(s), s.label(), s.text, a.reply, a.timeout
+	header, refuse := reply.Header(), reply.Fault == delay.FaultRefuse
+	tm := Timing{Step: s.pos, Key: "delay"}
+	var closed action
+	if len(s.closed) > 0 {
+		closed = c.list(s.closed)
+	}
+	return func(r *runner, e *env) {
+		req := &loop.Request{Label: label, Path: t.render(e), Timeout: timeout}
+		asked := reply
+		if r.perturb != nil {
+			asked.Delay = r.duration(tm, reply.Delay)
+		}
+		switch {
+		case r.real && r.perturb == nil:
+			req.Header = header
+		case r.real:
+			req.Header = asked.Header()
+		default:
+			req.Reply = asked
+		}
+		if refuse {
+			req.Addr = r.refuse // where nothing listens; the virtual peer refuses by itself
+		}
+		req.Done = func(resp *loop.Response, err error) {
+			var v value
+			if resp != nil {
+				v = value{s: resp.Body, n: int64(resp.Status)}
+			}
+			out(r, e, v, err)
+		}
+		if closed != nil {
+			req.Closed = func() { r.cur = s; closed(r, e) }
+		}
+		r.loop.Get(req)
+	}
+}
+
+// jsHTTP writes a get: the request (its path, the headers that ask the delay server for its
+// reply, its timeout in milliseconds and as looptest words it, whether it goes where nothing
+// listens), then, the error callback and, if any, the closed steps.
+func jsHTTP(g *jsGen, s *step) {
+	a := s.arg.(*httpArg)
+	g.needs.http = true
+	h := a.reply.Header()
+	headers := make([]string, len(h))
+	for i, kv := range h {
+		headers[i] = nodejs.Quote(kv[0], '\'') + ": " + nodejs.Quote(kv[1], '\'')
+	}
+	req := "{ path: " + g.template(s.text) + ", headers: { " + strings.Join(headers, ", ") + " }"
+	if a.timeout > 0 {
+		g.needs.timers = true
+		req += fmt.Sprintf(", timeout: [%s, %s]", nodejs.Millis(a.timeout), nodejs.Quote(a.timeout.String(), '\''))
+	}
+	if a.reply.Fault == delay.FaultRefuse {
+		g.needs.refuse = true
+		req += ", refuse: true"
+	}
+	args := []nodejs.Arg{nodejs.Expr(req + " }"), g.then(s), g.onError(s)}
+	if len(s.closed) > 0 {
+		args = append(args, g.body("", s.closed))
+	}
+	g.w.Call("get", args...)
+}

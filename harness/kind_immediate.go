@@ -1,0 +1,17 @@
+package harness
+
+var kindImmediate = &kind{
+	name: "immediate", value: "empty", keys: []string{"then", "id"}, node: "setImmediate",
+	summary: "runs then in the next check phase",
+	decode:  decodeEmpty,
+	compile: func(c *compiler, s *step) action {
+		cb, label, id := c.callback(s, c.list(s.then)), s.label(), s.idIndex
+		return func(r *runner, e *env) {
+			im := r.loop.SetImmediate(label, cb(r, e))
+			if id >= 0 {
+				r.handles[id] = im
+			}
+		}
+	},
+	js: func(g *jsGen, s *step) { g.w.Call(g.assignID(s)+"setImmediate", g.body("", s.then)) },
+}

@@ -1,0 +1,88 @@
+package harness
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/looptest/looptest/internal/nodejs"
+	"github.com/looptest/looptest/loop"
+	"gopkg.in/yaml.v3"
+)
+
+var kindInterval = &kind{
+	name: "interval", value: "duration", keys: []string{"then", "id", "times"}, node: "setInterval",
+	summary: "runs then every duration, times times or until cleared",
+	timer:   true,
+	decode: func(p *problems, s *step, v *yaml.Node) {
+		d, _ := duration(p, v, "interval")
+		s.arg = &intervalArg{delay: d}
+	},
+	decodeKey: func(p *problems, s *step, k, v *yaml.Node) { // times
+		a := s.arg.(*intervalArg)
+		var ok bool
+		if a.times, ok = intValue(p, v, "times", 1, maxRepeat); !ok {
+			a.times = -1 // given, if wrong: the interval ends, as far as the checker is concerned
+		}
+	},
+	check: func(c *checker, s *step) {
+		c.later = append(c.later, func() {
+			if s.arg.(*intervalArg).times == 0 && (s.id == "" || !c.cleared[s.id]) {
+				c.errorAt(s.pos, "interval never ends: give it times: N, or an id and a clear step for it")
+			}
+		})
+	},
+	compile: compileInterval,
+	js:      jsInterval,
+}
+
+// intervalArg is an interval step's payload.
+type intervalArg struct {
+	delay time.Duration
+	times int // 0: until cleared
+}
+
+func (a *intervalArg) timerDelay() time.Duration { return a.delay }
+
+func compileInterval(c *compiler, s *step) action {
+	a := s.arg.(*intervalArg)
+	then, d, label, id, times := c.list(s.then), a.delay, s.label(), s.idIndex, a.times
+	tm := Timing{Step: s.pos, Key: "interval", Timer: true}
+	return func(r *runner, e *env) {
+		var t *loop.Timer
+		runs := 0
+		t = r.loop.SetInterval(r.duration(tm, d), label, func() {
+			r.cur = s
+			then(r, e)
+			if runs++; runs == times {
+				r.loop.ClearTimer(t)
+			}
+		})
+		if id >= 0 {
+			r.handles[id] = t
+		}
+	}
+}
+
+// jsInterval writes a setInterval; with times, a counter clears it after its last run.
+func jsInterval(g *jsGen, s *step) {
+	g.needs.timers = true
+	a := s.arg.(*intervalArg)
+	delay := nodejs.Expr(nodejs.Millis(a.delay))
+	if a.times == 0 {
+		g.w.Call(g.assignID(s)+"setInterval", g.body("", s.then), delay)
+		return
+	}
+	counted := func(w *nodejs.Writer) {
+		w.Line("let runs = 0;")
+		body := g.body("", s.then).Then(fmt.Sprintf("if (++runs === %d) clearInterval(interval);", a.times))
+		w.Call("const interval = setInterval", body, delay)
+		if s.idIndex >= 0 {
+			w.Line("%s = interval;", idVar(s.idIndex, s.id))
+		}
+	}
+	if g.alone { // the body of a repeat's loop: its locals are its own already
+		counted(g.w)
+		return
+	}
+	g.w.Block("", counted)
+}

@@ -1,0 +1,12 @@
+package harness
+
+var kindNextTick = &kind{
+	name: "nextTick", value: "empty", keys: []string{"then"}, node: "process.nextTick",
+	summary: "runs then as soon as the current callback returns",
+	decode:  decodeEmpty,
+	compile: func(c *compiler, s *step) action {
+		cb, label := c.callback(s, c.list(s.then)), s.label()
+		return func(r *runner, e *env) { r.loop.NextTick(label, cb(r, e)) }
+	},
+	js: func(g *jsGen, s *step) { g.w.Call("process.nextTick", g.body("", s.then)) },
+}

@@ -1,0 +1,267 @@
+// The runtime of a looptest program: the functions that a scenario's steps call. looptest writes
+// this file whole into every program it makes, after the header, and the scenario's own part
+// after it: the ids of its timers and immediates, then start(config, main).
+//
+// Each step is its Node.js analogue: setTimeout, setInterval, setImmediate, process.nextTick,
+// queueMicrotask, console.log, and the functions below for block, read, encrypt and http.
+
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const http = require('node:http');
+const os = require('node:os');
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+
+// The environment variables that name the delay server (HOST:PORT) and an address where nothing
+// listens, for fault: refuse. 'looptest serve' prints both.
+const DELAY_ADDR_VAR = 'LOOPTEST_DELAY_ADDR';
+const REFUSE_ADDR_VAR = 'LOOPTEST_REFUSE_ADDR';
+
+let iterationsPerMs; // the pool's speed, measured by start
+let delayAddr; // { host, port } of the delay server
+let refuseAddr; // { host, port } where nothing listens
+
+// start sets the program up as config says, then runs main as the program's first callback:
+//   threadpool  the pool's size, set before the pool's first use (as UV_THREADPOOL_SIZE)
+//   files       [path, content] pairs, written into a fresh sandbox directory, which is the
+//               working directory of the run and is removed at exit
+//   sandbox     whether there is a sandbox (there are files, or the steps read)
+//   pool        whether steps use the pool: its speed is measured first
+//   http        whether steps call the delay server; refuse: whether one calls where nothing listens
+//   timers      whether main arms timers: it then starts right after the loop's clock ticks
+function start(config, main) {
+  if (config.pool) process.env.UV_THREADPOOL_SIZE = String(config.threadpool);
+  if (config.sandbox) makeSandbox(config.files);
+  if (config.pool) iterationsPerMs = calibrate();
+  if (config.http) delayAddr = hostPort(DELAY_ADDR_VAR);
+  if (config.refuse) refuseAddr = hostPort(REFUSE_ADDR_VAR);
+  if (config.timers) startOfMillisecond();
+  main();
+}
+
+function makeSandbox(files) {
+  const sandbox = fs.mkdtempSync(path.join(os.tmpdir(), 'looptest-'));
+  process.on('exit', () => {
+    process.chdir(os.tmpdir());
+    fs.rmSync(sandbox, { recursive: true, force: true });
+  });
+  for (const [name, content] of files) {
+    const file = path.join(sandbox, name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
+  }
+  process.chdir(sandbox);
+}
+
+// block holds the loop thread for ms milliseconds, as a busy loop.
+function block(ms) {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}
+
+// The threadpool: crypto.pbkdf2 runs on it, so a task holds a worker for its cost by running
+// pbkdf2 for as many iterations as take that long on this machine, measured before main.
+// Interference only ever slows a measurement down, so the fastest of nine is the machine's
+// speed, and a task holds its worker for at least about its cost.
+function calibrate() {
+  const time = (n) => {
+    const begin = performance.now();
+    crypto.pbkdf2Sync('looptest', 'salt', n, 32, 'sha256');
+    return performance.now() - begin;
+  };
+  let n = 256;
+  while (time(n) < 2) n *= 2;
+  let best = Infinity;
+  for (let k = 0; k < 9; k++) best = Math.min(best, time(n));
+  return n / best;
+}
+
+// poolTask holds a pool worker for about ms milliseconds, then calls done, in the poll phase.
+function poolTask(ms, done) {
+  const iterations = Math.max(1, Math.round(ms * iterationsPerMs));
+  crypto.pbkdf2('looptest', 'salt', iterations, 32, 'sha256', (err) => {
+    if (err) throw err;
+    done();
+  });
+}
+
+// read is fs.readFile as one pool task: the task holds a worker for costMs, then its callback
+// reads the file from the sandbox, the working directory. then gets the text; onError gets the
+// message of Node's error, or looptest's for a path that would leave the sandbox.
+function read(file, costMs, then, onError) {
+  poolTask(costMs, () => {
+    const problem = checkPath(file);
+    if (problem) {
+      onError(`${problem}, open '${file}'`);
+      return;
+    }
+    let text;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      onError(err.message);
+      return;
+    }
+    then(text);
+  });
+}
+
+// checkPath says what is wrong with a path that must stay inside the sandbox, or '', in
+// looptest's words.
+function checkPath(p) {
+  if (p === '') return 'the path is empty';
+  if (p.startsWith('/')) return 'the path must be relative to the sandbox';
+  if (p.includes('\\') || p.includes('\0')) return 'the path must use / and no NUL';
+  if (p === '.' || p.endsWith('/') || path.posix.normalize(p) !== p) {
+    return 'the path must be clean (no ./, //, or trailing /)';
+  }
+  if (p === '..' || p.startsWith('../')) return 'the path must stay inside the sandbox (no ..)';
+  return '';
+}
+
+// encrypt is a CPU job on the pool: the task holds a worker for costMs, then then gets
+// fibonacci(n), exact (fib(92) is beyond 2^53, so a BigInt). n is a number, or the text of a
+// ${...}, read as looptest reads it.
+function encrypt(n, costMs, then, onError) {
+  poolTask(costMs, () => {
+    const k = typeof n === 'number' ? n : parseEncrypt(n);
+    if (k === undefined) {
+      onError(`encrypt ${goQuote(n)}: expected an integer from 0 to 92`);
+      return;
+    }
+    then(fibonacci(k));
+  });
+}
+
+function fibonacci(n) {
+  let a = 0n;
+  let b = 1n;
+  for (let k = 0; k < n; k++) [a, b] = [b, a + b];
+  return a;
+}
+
+// parseEncrypt reads the text of an encrypt's ${...} as looptest does (strconv.Atoi): an
+// integer from 0 to 92, or undefined.
+function parseEncrypt(text) {
+  if (!/^[+-]?[0-9]+$/.test(text)) return undefined;
+  const n = Number(text);
+  return n >= 0 && n <= 92 ? n : undefined;
+}
+
+// goQuote quotes s as Go's %q does, for looptest's messages.
+function goQuote(s) {
+  let q = '"';
+  for (const c of s) {
+    const code = c.codePointAt(0);
+    const esc = { '"': '\\"', '\\': '\\\\', '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' }[c];
+    if (esc) q += esc;
+    else if (c === ' ' || /[\p{L}\p{M}\p{N}\p{P}\p{S}]/u.test(c)) q += c;
+    else if (code < 0x80) q += '\\x' + code.toString(16).padStart(2, '0');
+    else if (code < 0x10000) q += '\\u' + code.toString(16).padStart(4, '0');
+    else q += '\\U' + code.toString(16).padStart(8, '0');
+  }
+  return q + '"';
+}
+
+// hostPort reads HOST:PORT from the environment variable name, or ends the program saying
+// where to get one.
+function hostPort(name) {
+  const addr = process.env[name] || '';
+  const colon = addr.lastIndexOf(':');
+  if (colon <= 0 || colon === addr.length - 1) {
+    process.stderr.write(`this program calls a delay server: set ${name} to HOST:PORT (looptest serve prints it)\n`);
+    process.exit(2);
+  }
+  return { host: addr.slice(0, colon), port: addr.slice(colon + 1) };
+}
+
+// get is http.get to the delay server, whose headers ask for the reply. then gets {status,
+// body} once the whole response has come, in the poll phase; onError gets the failure, worded
+// as looptest words it (no address, no port). Right after either, the client closes the
+// connection, so closed runs in the close phase of that iteration. A response cut short is only
+// found out when the connection closes: its error steps run in the close phase, just before
+// closed. A timeout, [ms, text], is a timer of the loop, armed with the request, as looptest
+// arms it.
+function get(request, then, onError, closed) {
+  let settled = false;
+  let response;
+  let received = 0;
+  let deadline;
+  const settle = (callback) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(deadline);
+    callback();
+    req.destroy();
+  };
+  const failWith = (err) => settle(() => onError(err.code === 'ECONNREFUSED' ? 'connect ECONNREFUSED' : err.message));
+  const addr = request.refuse ? refuseAddr : delayAddr;
+  const options = { ...addr, path: escapePath(request.path), headers: request.headers, agent: false };
+  const req = http.get(options, (res) => {
+    response = res;
+    const chunks = [];
+    res.on('data', (chunk) => {
+      chunks.push(chunk);
+      received += chunk.length;
+    });
+    res.on('end', () => settle(() => then({ status: res.statusCode, body: Buffer.concat(chunks).toString() })));
+    res.on('error', failWith);
+  });
+  req.on('error', failWith);
+  req.on('close', () => {
+    if (response && !response.complete) {
+      const length = response.headers['content-length'];
+      settle(() => onError(`response truncated: ${received} of ${length} body bytes`));
+    }
+  });
+  if (closed) req.on('close', closed);
+  if (request.timeout) {
+    const [ms, text] = request.timeout;
+    deadline = setTimeout(() => settle(() => onError(`timeout: no response within ${text}`)), ms);
+  }
+}
+
+// escapePath percent-encodes what Node.js refuses in a request path; the delay server answers
+// any path alike.
+function escapePath(p) {
+  return p.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c));
+}
+
+// fail returns the error callback of a step without error steps: the run stops there, as
+// looptest's does, with the step's place on stderr and status 1. Nothing prints after it.
+function fail(where, kind) {
+  return (message) => {
+    console.log = () => {};
+    process.exitCode = 1;
+    process.stderr.write(`${where}: ${kind} failed: ${message}\n`, () => {
+      process.stdout.write('', () => process.exit());
+    });
+  };
+}
+
+// chomp drops one trailing newline, as looptest does from a log text.
+function chomp(s) {
+  return s.endsWith('\n') ? s.slice(0, -1) : s;
+}
+
+// Node.js counts time in whole milliseconds of the loop's clock: a timer's deadline is the loop
+// time when it is created, plus its delay. Two timers that main creates one after the other with
+// one delay share a deadline only if created in the same millisecond, while looptest's main runs
+// at one instant. So main starts right after that clock ticks (a timer's _idleStart is the loop
+// time at its creation), and console.log is warmed up first: its first call takes most of a
+// millisecond.
+function startOfMillisecond() {
+  process.stdout.write('');
+  const write = process.stdout.write;
+  process.stdout.write = () => true;
+  console.log('');
+  process.stdout.write = write;
+  const loopNow = () => {
+    const probe = setTimeout(() => {}, 2 ** 31 - 1);
+    clearTimeout(probe);
+    return probe._idleStart;
+  };
+  const begin = loopNow();
+  if (typeof begin !== 'number') return;
+  while (loopNow() === begin);
+}
