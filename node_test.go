@@ -90,7 +90,7 @@ func TestNode(t *testing.T) {
 		}
 		running.take(weight)
 		defer running.give(weight)
-		out, err := nodecheck.Run(ctx, s, nodecheck.Options{Node: node})
+		out, err := nodecheck.Run(ctx, s, nodecheck.Options{Node: node, Timeout: nodecheck.DefaultTimeout})
 		if err != nil {
 			t.Fatalf("%v\nNode.js printed:\n%s", err, out)
 		}

@@ -43,7 +43,7 @@ func FuzzRun(f *testing.F) {
 		run := func() (string, string) {
 			var out, trace bytes.Buffer
 			var rec loop.Recorder
-			if err := s.Run(RunOptions{Out: &out, Recorder: &rec, MaxWall: time.Minute}); err != nil {
+			if err := s.Run(RunOptions{Out: &out, Recorder: &rec, Limits: Limits{MaxCallbacks: DefaultLimits.MaxCallbacks, MaxTime: DefaultLimits.MaxTime, MaxWall: time.Minute}}); err != nil {
 				t.Fatalf("run: %v\n%s", err, src)
 			}
 			checkDeadlines(t, rec.Events(), src)

@@ -8,46 +8,23 @@ import (
 	"github.com/looptest/looptest/loop"
 )
 
-// Defaults of the runaway guards: far beyond what an honest scenario needs.
-const (
-	DefaultMaxCallbacks = 100_000_000
-	DefaultMaxTime      = 48 * time.Hour
-	DefaultMaxWall      = 10 * time.Minute
-)
-
-// Limits are the runaway guards of a run. In each, zero means the default and a negative value
-// means no limit.
+// Limits are the runaway guards of a run (RunOptions.Limits). In each, zero means no limit, as
+// in loop.Options and on the command line.
 type Limits struct {
-	// MaxCallbacks stops a run after this many callbacks (DefaultMaxCallbacks).
+	// MaxCallbacks stops a run after this many callbacks.
 	MaxCallbacks int
-	// MaxTime stops a run whose loop time passes it (DefaultMaxTime): hours of virtual time
-	// pass in an instant.
+	// MaxTime stops a run whose loop time passes it: hours of virtual time pass in an instant.
 	MaxTime time.Duration
-	// MaxWall stops a run that takes longer than this in real time, under either clock
-	// (DefaultMaxWall).
+	// MaxWall stops a run that takes longer than this in real time, under either clock.
 	MaxWall time.Duration
 }
 
-// limit returns the first of vs that is not zero, def if all are, and 0 (no limit) if that is
-// negative.
-func limit[T int | time.Duration](def T, vs ...T) T {
-	v := def
-	for i := len(vs) - 1; i >= 0; i-- {
-		if vs[i] != 0 {
-			v = vs[i]
-		}
-	}
-	return max(v, 0)
-}
-
-// resolve returns the limits of a run: those of opts, else those of s, else the defaults; 0
-// means none.
-func (s *Scenario) resolve(opts RunOptions) Limits {
-	return Limits{
-		MaxCallbacks: limit(DefaultMaxCallbacks, opts.MaxCallbacks, s.Limits.MaxCallbacks),
-		MaxTime:      limit(DefaultMaxTime, opts.MaxTime, s.Limits.MaxTime),
-		MaxWall:      limit(DefaultMaxWall, opts.MaxWall, s.Limits.MaxWall),
-	}
+// DefaultLimits are the guards of the command line when its flags are not given: far beyond
+// what an honest scenario needs.
+var DefaultLimits = Limits{
+	MaxCallbacks: 100_000_000,
+	MaxTime:      48 * time.Hour,
+	MaxWall:      10 * time.Minute,
 }
 
 // A LimitError reports that a runaway guard stopped a run. It names the limit and the

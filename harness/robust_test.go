@@ -175,9 +175,9 @@ main:
 		opts  RunOptions
 		want  string
 	}{
-		{"virtual", RunOptions{MaxCallbacks: 4}, "t.yaml: stopped after 4 callbacks (limit: --max-callbacks=4)"},
-		{"virtual", RunOptions{MaxTime: 350 * time.Millisecond}, "t.yaml: stopped: the loop time passed 350ms (limit: --max-time=350ms)"},
-		{"real", RunOptions{MaxWall: 350 * time.Millisecond}, "t.yaml: stopped: the run took longer than 350ms of real time (limit: --max-wall=350ms)"},
+		{"virtual", RunOptions{Limits: Limits{MaxCallbacks: 4}}, "t.yaml: stopped after 4 callbacks (limit: --max-callbacks=4)"},
+		{"virtual", RunOptions{Limits: Limits{MaxTime: 350 * time.Millisecond}}, "t.yaml: stopped: the loop time passed 350ms (limit: --max-time=350ms)"},
+		{"real", RunOptions{Limits: Limits{MaxWall: 350 * time.Millisecond}}, "t.yaml: stopped: the run took longer than 350ms of real time (limit: --max-wall=350ms)"},
 	}
 	for _, tt := range tests {
 		if !slices.Contains(clocks(t), tt.clock) {
@@ -192,16 +192,12 @@ main:
 			t.Errorf("%+v: ordering so far %q, want three ticks", tt.opts, got)
 		}
 	}
-	// The scenario's Limits apply where RunOptions leave theirs zero; negative means none.
+	// Zero is no limit: only the limit that is set stops the run.
 	s, err := Parse("t.yaml", []byte(forever))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Limits = Limits{MaxCallbacks: 3, MaxTime: -1}
-	if err := s.Run(RunOptions{}); err == nil || !strings.Contains(err.Error(), "--max-callbacks=3") {
-		t.Errorf("with the scenario's limits: %v, want --max-callbacks=3", err)
-	}
-	if err := s.Run(RunOptions{MaxCallbacks: -1, MaxTime: time.Hour}); err == nil || !strings.Contains(err.Error(), "--max-time=1h0m0s") {
+	if err := s.Run(RunOptions{Limits: Limits{MaxTime: time.Hour}}); err == nil || !strings.Contains(err.Error(), "--max-time=1h0m0s") {
 		t.Errorf("with no callback limit: %v, want --max-time=1h0m0s", err)
 	}
 }
@@ -354,7 +350,7 @@ main:
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = s.Run(RunOptions{Clock: clock, MaxWall: 100 * time.Millisecond, MaxTime: time.Minute})
+			err = s.Run(RunOptions{Clock: clock, Limits: Limits{MaxWall: 100 * time.Millisecond, MaxTime: time.Minute}})
 			if (err == nil) != (i == 0) {
 				t.Fatalf("run %d: %v", i, err)
 			}

@@ -20,15 +20,9 @@ type RunOptions struct {
 	Out io.Writer
 	// Recorder, if not nil, receives every loop event.
 	Recorder *loop.Recorder
-	// MaxCallbacks stops a runaway run; 0 means the scenario's Limits, else DefaultMaxCallbacks;
-	// negative means no limit.
-	MaxCallbacks int
-	// MaxTime stops a run whose loop time passes it; 0 means the scenario's Limits, else
-	// DefaultMaxTime; negative means no limit.
-	MaxTime time.Duration
-	// MaxWall stops a run that takes longer than this in real time; 0 means the scenario's
-	// Limits, else DefaultMaxWall; negative means no limit.
-	MaxWall time.Duration
+	// Limits are the runaway guards of the run; the zero value has none (DefaultLimits are the
+	// command line's).
+	Limits Limits
 	// Perturb, if not nil, changes the durations of the run: it is called with every timeout,
 	// interval, cost, delay and block as a step is about to use it, and returns the duration to
 	// use instead.
@@ -82,7 +76,7 @@ func (r *runner) log(text string) {
 // to opts.Out. It returns a *StepError when a step fails with no error steps (or its callback
 // panics), a *LimitError when a runaway guard stops it, or the error of setting the run up.
 func (s *Scenario) Run(opts RunOptions) (err error) {
-	lim := s.resolve(opts)
+	lim := opts.Limits
 	var deadline time.Time
 	if lim.MaxWall > 0 {
 		deadline = time.Now().Add(lim.MaxWall)

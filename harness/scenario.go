@@ -16,7 +16,8 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// A Scenario is a loaded and checked scenario file, ready to run.
+// A Scenario is a loaded and checked scenario file, ready to run. It never changes once loaded:
+// runs, concurrent ones too, share it, and what differs from run to run is in RunOptions.
 type Scenario struct {
 	File        string // the path it was loaded from
 	Name        string // its name, by default the file name without .yaml
@@ -27,8 +28,6 @@ type Scenario struct {
 	// Tight says the file's header has a `# timing: tight` line: its ordering hinges on gaps
 	// under 20 ms, so a real clock or Node.js may order it otherwise.
 	Tight bool
-	// Limits are the runaway guards of the scenario's runs, where RunOptions leave theirs zero.
-	Limits Limits
 
 	main    []*step
 	mainPos Pos      // where the main key is

@@ -177,11 +177,11 @@ func TestRunawayStops(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = s.Run(RunOptions{MaxCallbacks: 1000})
+	err = s.Run(RunOptions{Limits: Limits{MaxCallbacks: 1000}})
 	if !errors.Is(err, loop.ErrLimit) {
 		t.Fatalf("err = %v, want ErrLimit", err)
 	}
-	err = s.Run(RunOptions{MaxTime: time.Minute})
+	err = s.Run(RunOptions{Limits: Limits{MaxTime: time.Minute}})
 	if !errors.Is(err, loop.ErrLimit) || !strings.Contains(err.Error(), "t.yaml: stopped") {
 		t.Fatalf("err = %v, want ErrLimit naming the file", err)
 	}

@@ -46,7 +46,7 @@ func init() {
 type cli struct {
 	stdout, stderr io.Writer
 	limitFlags     *limitFlags    // registered by flags for a command that runs scenarios
-	limits         harness.Limits // from limitFlags, once parsed; load gives them to scenarios
+	limits         harness.Limits // from limitFlags, once parsed: the runs' RunOptions.Limits
 }
 
 // Main runs the looptest command line with args (without the program name) and returns the exit
@@ -167,13 +167,9 @@ func runCheck(c *cli, args []string) int {
 	return status
 }
 
-// load loads a scenario, printing its problems to stderr. The scenario gets the runaway guards
-// of the command line.
+// load loads a scenario, printing its problems to stderr.
 func (c *cli) load(file string) (*harness.Scenario, error) {
 	s, err := harness.Load(file)
-	if s != nil {
-		s.Limits = c.limits
-	}
 	var pe *fs.PathError
 	switch {
 	case errors.As(err, &pe):

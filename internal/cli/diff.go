@@ -88,7 +88,7 @@ func (c *cli) ordering(operand string) ([]byte, int) {
 		return c.nodeOrdering(operand, s)
 	}
 	var out bytes.Buffer
-	if err := s.Run(harness.RunOptions{Clock: clock, Out: &out}); err != nil {
+	if err := s.Run(harness.RunOptions{Clock: clock, Out: &out, Limits: c.limits}); err != nil {
 		fmt.Fprintf(c.stderr, "%s: %v\n", operand, err)
 		return out.Bytes(), exitFailed
 	}

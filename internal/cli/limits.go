@@ -22,29 +22,19 @@ type limitFlags struct {
 
 // register adds the flags to fs, with the harness's defaults.
 func (lf *limitFlags) register(fs *flag.FlagSet) {
-	fs.IntVar(&lf.callbacks, "max-callbacks", harness.DefaultMaxCallbacks,
+	fs.IntVar(&lf.callbacks, "max-callbacks", harness.DefaultLimits.MaxCallbacks,
 		"stop a run after `N` callbacks, the ordering so far printed (0: no limit)")
-	fs.DurationVar(&lf.time, "max-time", harness.DefaultMaxTime,
+	fs.DurationVar(&lf.time, "max-time", harness.DefaultLimits.MaxTime,
 		"stop a run whose loop time passes this `duration`; virtual hours pass in an instant (0: no limit)")
-	fs.DurationVar(&lf.wall, "max-wall", harness.DefaultMaxWall,
+	fs.DurationVar(&lf.wall, "max-wall", harness.DefaultLimits.MaxWall,
 		"stop a run that takes longer than this `duration` in real time, under either clock (0: no limit)")
 }
 
-// limits returns the flags as harness.Limits, where 0 asks for the default and a negative value
-// for no limit, or an error for a negative flag.
+// limits returns the flags as harness.Limits (0: no limit, there as here), or an error for a
+// negative flag.
 func (lf *limitFlags) limits() (harness.Limits, error) {
 	if lf.callbacks < 0 || lf.time < 0 || lf.wall < 0 {
 		return harness.Limits{}, fmt.Errorf("--max-callbacks, --max-time and --max-wall must not be negative (0: no limit)")
 	}
-	none := func(v int64) int64 {
-		if v == 0 {
-			return -1
-		}
-		return v
-	}
-	return harness.Limits{
-		MaxCallbacks: int(none(int64(lf.callbacks))),
-		MaxTime:      time.Duration(none(int64(lf.time))),
-		MaxWall:      time.Duration(none(int64(lf.wall))),
-	}, nil
+	return harness.Limits{MaxCallbacks: lf.callbacks, MaxTime: lf.time, MaxWall: lf.wall}, nil
 }

@@ -36,13 +36,13 @@ func runRun(c *cli, args []string) int {
 	if err != nil {
 		return exitInvalid
 	}
-	opts := harness.RunOptions{Clock: *clock, Out: c.stdout}
+	opts := harness.RunOptions{Clock: *clock, Out: c.stdout, Limits: c.limits}
 	var rec loop.Recorder
 	if *trace || *picture != "" {
 		opts.Recorder = &rec
 	}
 	if *trace {
-		opts.Out = &bytes.Buffer{}
+		opts.Out = nil // the log lines are in the trace
 	}
 	err = s.Run(opts)
 	if *trace {

@@ -95,13 +95,12 @@ func testOne(file, clock string, update bool, limits harness.Limits) testResult 
 		res.detail, res.invalid = err.Error()+"\n", true
 		return res
 	}
-	s.Limits = limits
 	if clock == "real" || clock == "" && s.Clock == "real" {
 		realRuns.Lock()
 		defer realRuns.Unlock()
 	}
 	var out bytes.Buffer
-	if err := s.Run(harness.RunOptions{Clock: clock, Out: &out}); err != nil {
+	if err := s.Run(harness.RunOptions{Clock: clock, Out: &out, Limits: limits}); err != nil {
 		res.detail = fmt.Sprintf("the run failed: %v\n", err) + soFar(out.Bytes())
 		return res
 	}

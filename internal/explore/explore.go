@@ -229,7 +229,7 @@ func (x *explorer) run(t trial) (*result, error) {
 	var out bytes.Buffer
 	var used []perturbed
 	var rec loop.Recorder
-	opts := harness.RunOptions{Clock: "virtual", Out: &out, Recorder: &rec}
+	opts := harness.RunOptions{Clock: "virtual", Out: &out, Recorder: &rec, Limits: harness.DefaultLimits}
 	if t.reversed {
 		opts.Ties = loop.TiesReversed
 	}

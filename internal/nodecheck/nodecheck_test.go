@@ -38,7 +38,7 @@ func needNode(t *testing.T) {
 func TestRunWithoutNode(t *testing.T) {
 	s := parse(t, "main:\n  - log: hi\n")
 	for _, node := range []string{"looptest-no-such-node", filepath.Join(t.TempDir(), "node")} {
-		out, err := nodecheck.Run(context.Background(), s, nodecheck.Options{Node: node})
+		out, err := nodecheck.Run(context.Background(), s, nodecheck.Options{Node: node, Timeout: nodecheck.DefaultTimeout})
 		if !errors.Is(err, nodecheck.ErrNoNode) {
 			t.Errorf("Run with node %s: %v, want an error wrapping ErrNoNode", node, err)
 		}
@@ -101,7 +101,7 @@ main:
 	if err := s.Run(harness.RunOptions{Out: &want}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := nodecheck.Run(context.Background(), s, nodecheck.Options{})
+	got, err := nodecheck.Run(context.Background(), s, nodecheck.Options{Timeout: nodecheck.DefaultTimeout})
 	if err != nil {
 		t.Fatalf("%v; printed:\n%s", err, got)
 	}
@@ -130,7 +130,7 @@ main:
 	if runErr == nil {
 		t.Fatal("looptest's run did not fail")
 	}
-	got, err := nodecheck.Run(context.Background(), s, nodecheck.Options{})
+	got, err := nodecheck.Run(context.Background(), s, nodecheck.Options{Timeout: nodecheck.DefaultTimeout})
 	var re *nodecheck.RunError
 	if !errors.As(err, &re) || re.Status != 1 {
 		t.Fatalf("Run: %v, want a RunError with status 1", err)
@@ -177,7 +177,7 @@ main:
     then:
       - log: second, queued behind the first
 `)
-	got, err := nodecheck.Run(context.Background(), s, nodecheck.Options{})
+	got, err := nodecheck.Run(context.Background(), s, nodecheck.Options{Timeout: nodecheck.DefaultTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}
