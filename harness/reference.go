@@ -3,6 +3,7 @@ package harness
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/looptest/looptest/internal/words"
@@ -19,6 +20,9 @@ func WriteReference(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", k.name+":", k.value)
 		fmt.Fprintf(w, "             %s. Like %s.\n", words.Capitalize(k.summary), k.node)
 		fmt.Fprintf(w, "             Other keys: %s.\n", strings.Join(keys, ", "))
+		if slices.Contains(k.keys, "as") {
+			fmt.Fprintf(w, "             as binds %s.\n", k.result)
+		}
 	}
 	fmt.Fprintf(w, `
 Durations: an integer is milliseconds; a string uses Go's syntax (500ms, 1.5s); at most 24h.
@@ -30,4 +34,22 @@ and http; $$ is a literal $. Fields: .len of a string, .status and .body of a re
 as: NAME binds a result inside then; ${error} holds the message inside error;
 repeat: N (1..%d) performs a step N times, ${i} counting from 0.
 `, faultNames(), maxRepeat)
+}
+
+// WriteKindTable writes the table of step kinds as the Markdown table of docs/format.md, from
+// the same table as WriteReference.
+func WriteKindTable(w io.Writer) {
+	fmt.Fprintln(w, "| kind | value | like | other keys | as binds |")
+	fmt.Fprintln(w, "|---|---|---|---|---|")
+	for _, k := range kinds {
+		keys := make([]string, len(k.keys))
+		for i, key := range k.keys {
+			keys[i] = "`" + key + "`"
+		}
+		result := ""
+		if slices.Contains(k.keys, "as") {
+			result = k.result.String()
+		}
+		fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s |\n", k.name, strings.ReplaceAll(k.value, "|", "\\|"), k.node, strings.Join(keys, ", "), result)
+	}
 }

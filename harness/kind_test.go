@@ -1,0 +1,64 @@
+package harness
+
+import (
+	"bytes"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/looptest/looptest/internal/lttest"
+)
+
+// TestKindsSorted checks that the table of kinds is sorted by name, as kindNamed's binary search
+// needs, with every kind complete.
+func TestKindsSorted(t *testing.T) {
+	if !slices.IsSortedFunc(kinds, func(a, b *kind) int { return strings.Compare(a.name, b.name) }) {
+		t.Errorf("kinds is not sorted by name: %v", kindList())
+	}
+	for _, k := range kinds {
+		if kindNamed(k.name) != k {
+			t.Errorf("kindNamed(%q) does not find its kind", k.name)
+		}
+		if k.decode == nil || k.compile == nil || k.js == nil || k.value == "" || k.node == "" || k.summary == "" {
+			t.Errorf("kind %s lacks a function or a text", k.name)
+		}
+		for _, key := range k.keys {
+			if !slices.Contains(commonKeys, key) && k.decodeKey == nil {
+				t.Errorf("kind %s takes %s but has no decodeKey", k.name, key)
+			}
+		}
+	}
+}
+
+// TestFormatDocTable checks that the table of step kinds in docs/format.md is the one the kinds
+// make; -update rewrites it.
+func TestFormatDocTable(t *testing.T) {
+	const (
+		path  = "../docs/format.md"
+		begin = "<!-- kinds: generated from harness's table of step kinds; LOOPTEST_UPDATE=1 go test ./harness rewrites it -->\n"
+		end   = "<!-- end of kinds -->\n"
+	)
+	doc, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, rest, ok1 := bytes.Cut(doc, []byte(begin))
+	_, after, ok2 := bytes.Cut(rest, []byte(end))
+	if !ok1 || !ok2 {
+		t.Fatalf("%s has no generated table between %q and %q", path, begin, end)
+	}
+	var table bytes.Buffer
+	WriteKindTable(&table)
+	want := slices.Concat(before, []byte(begin), table.Bytes(), []byte(end), after)
+	if bytes.Equal(doc, want) {
+		return
+	}
+	if lttest.Update() {
+		if err := os.WriteFile(path, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Errorf("the table of step kinds in %s is out of date; run LOOPTEST_UPDATE=1 go test ./harness. It should read:\n%s", path, table.Bytes())
+}
