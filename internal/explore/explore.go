@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -413,126 +412,10 @@ func (x *explorer) explainBy(swaps []Swap, ex trial) error {
 	return nil
 }
 
-// inversions lists the pairs of units that b runs in the other order than a, nearest in a first.
-// A unit is told apart from its repeats by its occurrence number.
-//
-// Each unit of a is looked up once in b; the pairs are then read off by distance in a, so that
-// they come out in order without a sort: O(n²) for n units, which any list of inversions may need.
-func inversions(a, b []Unit) []Swap {
-	inB := make(map[occurrence]int, len(b)) // where each occurrence runs in b
-	for i, o := range occurrences(b) {
-		inB[o] = i
-	}
-	at := make([]int, len(a)) // at[i]: where a[i] runs in b, or -1 if it does not
-	for i, o := range occurrences(a) {
-		if j, ok := inB[o]; ok {
-			at[i] = j
-		} else {
-			at[i] = -1
-		}
-	}
-	var swaps []Swap
-	for dist := 1; dist < len(a); dist++ {
-		for i := 0; i+dist < len(a); i++ {
-			if x, y := at[i], at[i+dist]; x >= 0 && y >= 0 && x > y {
-				swaps = append(swaps, Swap{First: a[i+dist], Second: a[i]})
-			}
-		}
-	}
-	return swaps
-}
-
-// before reports whether first runs before second in us (their first occurrences).
-func before(us []Unit, first, second Unit) bool {
-	fk, sk := first.key(), second.key()
-	i, j := -1, -1
-	for k := 0; k < len(us) && (i < 0 || j < 0); k++ {
-		uk := us[k].key()
-		if i < 0 && uk == fk {
-			i = k
-		}
-		if j < 0 && uk == sk {
-			j = k
-		}
-	}
-	return i >= 0 && j >= 0 && i < j
-}
-
-// An occurrence is a unit told apart from its repeats: the n-th time, from 0, its key appears.
-type occurrence struct {
-	key string
-	n   int
-}
-
-// occurrences returns the occurrence of each of us.
-func occurrences(us []Unit) []occurrence {
-	seen := map[string]int{}
-	out := make([]occurrence, len(us))
-	for i, u := range us {
-		k := u.key()
-		out[i] = occurrence{k, seen[k]}
-		seen[k]++
-	}
-	return out
-}
-
 func lines(b []byte) []string {
 	s := strings.TrimSuffix(string(b), "\n")
 	if s == "" {
 		return nil
 	}
 	return strings.Split(s, "\n")
-}
-
-// Write prints the report for a person: a verdict line, the races with what decides them, and
-// how often each ordering appeared.
-func (r *Report) Write(w io.Writer) {
-	verdict := "stable"
-	if !r.Stable() {
-		verdict = "timing-sensitive"
-	}
-	total := r.Runs + 1
-	fmt.Fprintf(w, "%s: %s: %d %s in %d runs (jitter ±%g%%, seed %d)\n", r.File, verdict,
-		len(r.Orderings), words.Plural(len(r.Orderings), "ordering"), total, math.Round(r.Jitter*1000)/10, r.Seed)
-	if r.Stable() {
-		return
-	}
-	fmt.Fprintf(w, "races, the pairs of callbacks whose order changes:\n")
-	for i, race := range r.Races {
-		fmt.Fprintf(w, "  %d. %s\n     and %s\n", i+1, race.First, race.Second)
-		names := make([]string, len(race.DecidedBy))
-		for j, d := range race.DecidedBy {
-			names[j] = d.String()
-		}
-		decided := "several timings together"
-		switch {
-		case len(names) > 0 && race.Together:
-			decided = strings.Join(names, " and ") + " together"
-		case len(names) > 0:
-			decided = strings.Join(names, ", ")
-		}
-		fmt.Fprintf(w, "     swapped in %d of %d runs, decided by %s\n", race.Runs, total, decided)
-	}
-	fmt.Fprintf(w, "orderings:\n")
-	for i, o := range r.Orderings {
-		count := o.Count
-		what := "the unperturbed ordering"
-		if o.Baseline {
-			count++
-		} else {
-			var ids []string
-			for _, s := range o.Swaps {
-				for k, race := range r.Races {
-					if race.First.key() == s.Second.key() && race.Second.key() == s.First.key() {
-						ids = append(ids, fmt.Sprint(k+1))
-					}
-				}
-			}
-			what = words.Plural(len(ids), "race") + " " + strings.Join(ids, ", ") + " the other way"
-			if o.More > 0 {
-				what += fmt.Sprintf(", and %d more %s", o.More, words.Plural(o.More, "swap"))
-			}
-		}
-		fmt.Fprintf(w, "  %2d. %3d %s (%2.0f%%): %s\n", i+1, count, words.Plural(count, "run"), 100*float64(count)/float64(total), what)
-	}
 }
