@@ -38,7 +38,7 @@ func (c *compiler) callback(s *step, then action) func(r *runner, e *env) func()
 	return func(r *runner, e *env) func() {
 		m := &r.callbacks[slot]
 		if m.fn == nil || m.e != e {
-			m.e, m.fn = e, func() { r.cur = s; then(r, e) }
+			m.e, m.fn = e, func() { r.cur = s; then(r, e); r.ran(s.pos) }
 		}
 		return m.fn
 	}
@@ -120,5 +120,6 @@ func (c *compiler) outcome(s *step) func(r *runner, e *env, v value, err error) 
 		default:
 			r.loop.Fail(&StepError{Pos: s.pos, Kind: s.kind.name, Err: err})
 		}
+		r.ran(s.pos)
 	}
 }

@@ -144,7 +144,7 @@ func compileHTTP(c *compiler, s *step) action {
 			out(r, e, v, err)
 		}
 		if closed != nil {
-			req.Closed = func() { r.cur = s; closed(r, e) }
+			req.Closed = func() { r.cur = s; closed(r, e); r.ran(s.pos) }
 		}
 		r.loop.Get(req)
 	}

@@ -56,6 +56,7 @@ func compileInterval(c *compiler, s *step) action {
 			if runs++; runs == times {
 				r.loop.ClearTimer(t)
 			}
+			r.ran(s.pos)
 		})
 		if id >= 0 {
 			r.handles[id] = t

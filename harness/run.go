@@ -42,14 +42,30 @@ type runner struct {
 	handles   []any          // the latest timer or immediate of each id
 	callbacks []callbackSlot // per step that makes callbacks: the last one made
 	perturb   func(Timing, time.Duration) time.Duration
+	mainPos   Pos
 }
 
 // A Timing names one duration of a run, one that real time could stretch: explore perturbs
 // them (RunOptions.Perturb).
 type Timing struct {
-	Step  Pos    // the step it belongs to
-	Key   string // what it is: timeout, interval or block (the step's value), cost or delay
-	Timer bool   // it is a timer's delay, which Node.js keeps exact
+	Step Pos // the step it belongs to; for main's run, where the main key is
+	// Key says what it is: timeout, interval or block (the step's value), cost or delay; or
+	// "run", the time the step's callback (or main) takes to run, which is 0 unless perturbed.
+	Key   string
+	Timer bool // it is a timer's delay, which Node.js keeps exact
+	Main  bool // it is main's run
+}
+
+// ran is called as the callback of the step at pos (main's: pos is the main key) returns.
+// Callbacks take no time, but when a run is perturbed they take what Perturb gives them, as a
+// block would: real code takes time, and so does Node.js before its first iteration.
+func (r *runner) ran(pos Pos) {
+	if r.perturb == nil {
+		return
+	}
+	if d := r.perturb(Timing{Step: pos, Key: "run", Main: pos == r.mainPos}, 0); d > 0 {
+		r.loop.Block(d)
+	}
 }
 
 // duration returns d as the run is to use it: perturbed, when exploring.
@@ -101,7 +117,7 @@ func (s *Scenario) Run(opts RunOptions) (err error) {
 		MaxTime:      lim.MaxTime,
 		Deadline:     deadline,
 	})
-	r := &runner{loop: l, out: out, sandbox: sb, handles: make([]any, len(s.ids)), perturb: opts.Perturb}
+	r := &runner{loop: l, out: out, sandbox: sb, handles: make([]any, len(s.ids)), perturb: opts.Perturb, mainPos: s.mainPos}
 	r.callbacks = make([]callbackSlot, s.slots)
 	if rb, ok := backend.(*realBackend); ok {
 		r.real, r.refuse = true, rb.server.ClosedAddr()
@@ -116,7 +132,7 @@ func (s *Scenario) Run(opts RunOptions) (err error) {
 			err = ferr
 		}
 	}()
-	err = l.Run(func() { s.program(r, nil) })
+	err = l.Run(func() { s.program(r, nil); r.ran(s.mainPos) })
 	return limitError(s.File, lim, err)
 }
 

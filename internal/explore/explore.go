@@ -36,7 +36,23 @@ type Options struct {
 	Jitter float64 // the relative jitter, 0.10 for ±10%; 0 means 0.10
 	Seed   uint64  // the seed of the perturbations: the same seed gives the same report
 	Timers bool    // perturb timer delays too, one factor per distinct delay
+	// MainTime bounds how long main takes to run, Node.js's start-up before its first
+	// iteration included: each run draws it from [0, MainTime]. 0 means DefaultMainTime.
+	MainTime time.Duration
+	// CallbackTime bounds how long every other callback takes to run: each run draws each
+	// callback's time from [0, CallbackTime]. 0 means DefaultCallbackTime.
+	CallbackTime time.Duration
 }
+
+// The default bounds of the time callbacks take. Node.js's loop counts whole milliseconds, so
+// what matters is whether main's run and start-up cross one: they often do (a 0 ms timeout
+// armed in main runs before an immediate armed with it in about a third of Node.js's runs). A
+// callback's own code is shorter; half a millisecond is a generous bound for a scenario's
+// callbacks, which log and arm.
+const (
+	DefaultMainTime     = 2 * time.Millisecond
+	DefaultCallbackTime = 500 * time.Microsecond
+)
 
 // Report is what an exploration found.
 type Report struct {
@@ -99,13 +115,18 @@ type Swap struct {
 // Decider is a step whose timing decides a swap, or a tie at one instant when Key is "tie".
 type Decider struct {
 	Pos harness.Pos
-	Key string        // cost, delay, block, timeout, interval, or tie
+	Key string        // cost, delay, block, timeout, interval, run (a callback's time), main, or tie
 	D   time.Duration // the duration as the scenario gives it
 }
 
 func (d Decider) String() string {
-	if d.Key == "tie" {
+	switch d.Key {
+	case "tie":
 		return "the order of completions due at one instant"
+	case "main":
+		return fmt.Sprintf("%s:%d (the time main takes to run, with Node.js's start-up)", d.Pos.File, d.Pos.Line)
+	case "run":
+		return fmt.Sprintf("%s:%d (the time its callback takes to run)", d.Pos.File, d.Pos.Line)
 	}
 	return fmt.Sprintf("%s:%d (%s %v)", d.Pos.File, d.Pos.Line, d.Key, d.D)
 }
@@ -134,6 +155,12 @@ func Explore(s *harness.Scenario, opts Options) (*Report, error) {
 	}
 	if opts.Jitter <= 0 {
 		opts.Jitter = 0.10
+	}
+	if opts.MainTime <= 0 {
+		opts.MainTime = DefaultMainTime
+	}
+	if opts.CallbackTime <= 0 {
+		opts.CallbackTime = DefaultCallbackTime
 	}
 	x := &explorer{s: s, opts: opts}
 	rep := &Report{File: s.File, Runs: opts.Runs, Jitter: opts.Jitter, Seed: opts.Seed}
@@ -239,6 +266,9 @@ func (x *explorer) run(t trial) (*result, error) {
 			if timer && !x.opts.Timers {
 				return d
 			}
+			if tm.Main {
+				key = "main"
+			}
 			k := stepKey{pos, key}
 			if !slices.ContainsFunc(used, func(p perturbed) bool { return p.stepKey == k }) {
 				used = append(used, perturbed{k, d})
@@ -248,12 +278,18 @@ func (x *explorer) run(t trial) (*result, error) {
 			}
 			instance := counts[k]
 			counts[k]++
-			if timer {
+			u := x.unit(t.run, pos, key, d, instance)
+			switch {
+			case key == "main":
+				return time.Duration(float64(x.opts.MainTime) * (1 + u) / 2)
+			case key == "run":
+				return time.Duration(float64(x.opts.CallbackTime) * (1 + u) / 2)
+			case timer:
 				// One factor per delay, timeouts and intervals alike: timers of one delay share
 				// Node's list and keep the order they were armed in.
-				pos, key, instance = harness.Pos{}, "timer", 0
+				u = x.unit(t.run, harness.Pos{}, "timer", d, 0)
 			}
-			return time.Duration(float64(d) * (1 + x.opts.Jitter*x.unit(t.run, pos, key, d, instance)))
+			return time.Duration(float64(d) * (1 + x.opts.Jitter*u))
 		}
 	}
 	if err := x.s.Run(opts); err != nil {

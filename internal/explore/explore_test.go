@@ -80,6 +80,9 @@ func TestSeedRaces(t *testing.T) {
 // expects one ordering, the golden's.
 func TestSpacedOutScenariosAreStable(t *testing.T) {
 	files, _ := filepath.Glob("../../scenarios/*.yaml")
+	if len(files) == 0 {
+		t.Fatal("no shipped scenarios found")
+	}
 	for _, file := range files {
 		s, err := harness.Load(file)
 		if err != nil {
@@ -258,5 +261,58 @@ func BenchmarkInversions(b *testing.B) {
 				inversions(x, y)
 			}
 		})
+	}
+}
+
+func exploreSource(t *testing.T, src string) *Report {
+	t.Helper()
+	s, err := harness.Parse("t.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Explore(s, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestTimeoutZeroAgainstImmediateFromMain checks the classic race: main arms a 0 ms timeout and
+// an immediate, and Node.js runs either first, as main and its start-up take less or more than a
+// millisecond. The explorer reports it, decided by the time main takes.
+func TestTimeoutZeroAgainstImmediateFromMain(t *testing.T) {
+	r := exploreSource(t, `
+main:
+  - timeout: 0
+    then: [{log: timeout}]
+  - immediate:
+    then: [{log: immediate}]
+`)
+	if r.Stable() {
+		t.Fatal("reported stable; Node.js runs either first")
+	}
+	rc := race(r, "timeout", "immediate")
+	if rc == nil || len(rc.DecidedBy) != 1 || rc.DecidedBy[0].Key != "main" || rc.DecidedBy[0].Pos.Line != 2 {
+		t.Errorf("race %+v, want it decided by the time main takes (line 2, where main is)", rc)
+	}
+}
+
+// TestTimeoutZeroAgainstImmediateInIOCallback checks that the same pair armed in an I/O
+// callback is stable: check comes right after poll, timers only after it.
+func TestTimeoutZeroAgainstImmediateInIOCallback(t *testing.T) {
+	r := exploreSource(t, `
+files: {a.txt: x}
+main:
+  - read: a.txt
+    then:
+      - timeout: 0
+        then: [{log: timeout}]
+      - immediate:
+        then: [{log: immediate}]
+`)
+	if !r.Stable() {
+		var b strings.Builder
+		r.Write(&b)
+		t.Errorf("not stable:\n%s", b.String())
 	}
 }
