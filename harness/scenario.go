@@ -28,6 +28,9 @@ type Scenario struct {
 	// Tight says the file's header has a `# timing: tight` line: its ordering hinges on gaps
 	// under 20 ms, so a real clock or Node.js may order it otherwise.
 	Tight bool
+	// Warnings are the patterns in the file that Node.js orders either way, whatever the
+	// timings (see Warning).
+	Warnings []*Warning
 
 	main    []*step
 	mainPos Pos      // where the main key is
@@ -72,6 +75,7 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	if root != nil {
 		decodeScenario(p, s, root)
 		check(p, s)
+		s.Warnings = warnRaces(s.main)
 	}
 	if err := p.list.err(); err != nil {
 		return nil, err

@@ -31,7 +31,7 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"check", "FILE...", "load and check scenario files; print every problem as FILE:LINE:COL: message", runCheck},
+		{"check", "FILE...", "load and check scenario files; print every problem as FILE:LINE:COL: message, and FILE:LINE:COL: warning: message for a pattern that Node.js orders either way (status 0)", runCheck},
 		{"diff", "[flags] LEFT [RIGHT]", "show two orderings side by side (SCENARIO.yaml, SCENARIO.yaml@virtual, SCENARIO.yaml@real, SCENARIO.yaml@node (run by Node.js), or an ordering file; one scenario alone: its golden against its run; --node SCENARIO.yaml: its virtual run against Node.js)", runDiff},
 		{"explore", "[--jitter 10%] [--runs N] [--seed S] [--timers] FILE...", "find the orderings a scenario gives when its timings wobble, and which steps decide each race; exit 1 when it has more than one", runExplore},
 		{"help", "[COMMAND | format]", "show help for a command, or the scenario format", runHelp},
@@ -160,8 +160,14 @@ func runCheck(c *cli, args []string) int {
 	}
 	status := exitOK
 	for _, file := range fs.Args() {
-		if _, err := c.load(file); err != nil {
+		s, err := c.load(file)
+		if err != nil {
 			status = exitInvalid
+			continue
+		}
+		// A warning is no error: the file runs; what Node.js does with it is a race.
+		for _, w := range s.Warnings {
+			fmt.Fprintln(c.stderr, w)
 		}
 	}
 	return status
