@@ -82,7 +82,7 @@ func (l *Loop) timeOut(r *Request) {
 	l.inflight--
 	r.Ready = l.clock.Now()
 	r.resp, r.err = nil, &TimeoutError{After: r.Timeout}
-	l.trace(KindResponseDone, r.Label, 0)
+	l.traceOp(KindResponseDone, r.Label, 0, r.id)
 	if r.Done != nil {
 		r.Done(nil, r.err)
 	}

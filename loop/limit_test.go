@@ -62,6 +62,38 @@ func TestRequestTimeoutVirtual(t *testing.T) {
 	}
 }
 
+// TestRequestTimeoutTracesItsID checks that the callback of a timed-out request is traced with
+// the request's id, as its sending is, so that a reader of the trace can link the two.
+func TestRequestTimeoutTracesItsID(t *testing.T) {
+	var rec Recorder
+	l := New(Options{Recorder: &rec, Backend: NewVirtual(VirtualConfig{Serve: serveAfter(Forever)})})
+	err := l.Run(func() {
+		l.Submit(&Task{Label: "task"}) // takes id 1, so that the request's is not the first
+		l.Get(&Request{Label: "get", Path: "/", Timeout: 50 * ms})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sent, done []Event
+	for _, e := range rec.Events() {
+		switch {
+		case e.Kind == KindRequestSent:
+			sent = append(sent, e)
+		case e.Kind == KindResponseDone:
+			done = append(done, e)
+		}
+	}
+	if len(sent) != 1 || len(done) != 1 {
+		t.Fatalf("%d requests sent and %d response callbacks traced, want 1 and 1", len(sent), len(done))
+	}
+	if sent[0].ID != 2 || done[0].ID != sent[0].ID {
+		t.Errorf("request sent with id %d and timed out with id %d, want 2 and 2", sent[0].ID, done[0].ID)
+	}
+	if done[0].Phase != PhaseTimers || done[0].Time != 50*ms {
+		t.Errorf("timeout traced at %v in %v, want 50ms in timers", done[0].Time, done[0].Phase)
+	}
+}
+
 func TestLimits(t *testing.T) {
 	forever := func(l *Loop) func() {
 		return func() { l.SetInterval(ms, "iv", func() {}) }
