@@ -68,6 +68,20 @@ const (
 	KindLog                          // Label: the text
 )
 
+// Callback reports whether an event of kind k is a callback starting to run on the loop thread:
+// a timer, an immediate, a nextTick, a microtask, the callback of a pool task or of an HTTP
+// response (a timed-out one too), or a close callback. The logs recorded after it, up to the
+// next callback, are its output. The other kinds record what the loop or a worker did around
+// callbacks: arming, queueing, clearing, polling, work on a worker, blocking, logging.
+func (k Kind) Callback() bool {
+	switch k {
+	case KindTimerFired, KindImmediateRun, KindNextTickRun, KindMicrotaskRun,
+		KindTaskDone, KindResponseDone, KindClose:
+		return true
+	}
+	return false
+}
+
 // Event is one thing that happened in a run.
 type Event struct {
 	Time   time.Duration // on the loop's clock

@@ -303,15 +303,14 @@ func units(events []loop.Event) []Unit {
 	var us []Unit
 	cur := "main"
 	for _, e := range events {
-		switch e.Kind {
-		case loop.KindTimerFired, loop.KindImmediateRun, loop.KindNextTickRun, loop.KindMicrotaskRun,
-			loop.KindTaskDone, loop.KindResponseDone, loop.KindClose:
+		switch {
+		case e.Kind.Callback():
 			cur = e.Label
 			if e.Kind == loop.KindClose {
 				cur = "the close callback of " + e.Label
 			}
 			us = append(us, Unit{Callback: cur})
-		case loop.KindLog:
+		case e.Kind == loop.KindLog:
 			if len(us) == 0 {
 				us = append(us, Unit{Callback: cur})
 			}

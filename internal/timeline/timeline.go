@@ -118,13 +118,7 @@ func layout(events []loop.Event, title string) *picture {
 			}
 			continue
 		}
-		switch e.Kind {
-		case loop.KindTick:
-			tick = e.Tick
-		case loop.KindPoll:
-			waited += e.Arg
-		case loop.KindTimerFired, loop.KindImmediateRun, loop.KindNextTickRun, loop.KindMicrotaskRun,
-			loop.KindTaskDone, loop.KindResponseDone, loop.KindClose:
+		if e.Kind.Callback() {
 			label := e.Label
 			if e.Kind == loop.KindClose {
 				label = "close: " + label
@@ -133,6 +127,13 @@ func layout(events []loop.Event, title string) *picture {
 			if o := byID[e.ID]; o != nil && cur != nil && (e.Kind == loop.KindTaskDone || e.Kind == loop.KindResponseDone) {
 				o.to = len(p.cols) - 1
 			}
+			continue
+		}
+		switch e.Kind {
+		case loop.KindTick:
+			tick = e.Tick
+		case loop.KindPoll:
+			waited += e.Arg
 		case loop.KindLog:
 			if cur == nil && len(p.cols) == 0 {
 				newCol(e, "main")
