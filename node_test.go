@@ -8,7 +8,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/looptest/looptest/golden"
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/cli"
 	"github.com/looptest/looptest/internal/lttest"
@@ -90,12 +89,6 @@ func TestNode(t *testing.T) {
 		}
 		running.take(weight)
 		defer running.give(weight)
-		out, err := nodecheck.Run(ctx, s, nodecheck.Options{Node: node, Timeout: nodecheck.DefaultTimeout})
-		if err != nil {
-			t.Fatalf("%v\nNode.js printed:\n%s", err, out)
-		}
-		if err := golden.Check(cli.GoldenPath(file), file+"@node", out); err != nil {
-			t.Error(err)
-		}
+		judge(t, s, cli.Target{Clock: "node", Node: node, Limits: harness.Limits{MaxWall: nodecheck.DefaultTimeout}})
 	})
 }

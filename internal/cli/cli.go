@@ -45,8 +45,9 @@ func init() {
 // cli is one invocation: where it writes.
 type cli struct {
 	stdout, stderr io.Writer
-	limitFlags     *limitFlags    // registered by flags for a command that runs scenarios
-	limits         harness.Limits // from limitFlags, once parsed: the runs' RunOptions.Limits
+	limitFlags     *limitFlags              // registered by flags for a command that runs scenarios
+	limits         harness.Limits           // from limitFlags, once parsed: the runs' RunOptions.Limits
+	timed          map[string]timedOrdering // diff's operands that ran in real time, by operand
 }
 
 // Main runs the looptest command line with args (without the program name) and returns the exit

@@ -12,6 +12,7 @@ import (
 	"github.com/looptest/looptest/golden"
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/nodecheck"
+	"github.com/looptest/looptest/internal/verdict"
 )
 
 func runDiff(c *cli, args []string) int {
@@ -56,8 +57,52 @@ func runDiff(c *cli, args []string) int {
 	}
 	if !same {
 		status = exitFailed
+		if c.judge(left, l, right, r) == verdict.Pass {
+			status = exitOK
+		}
 	}
 	return status
+}
+
+// judge says, when one operand ran in real time (@real, @node) and the other did not, whether
+// the difference is one that lateness explains. The other side must be the scenario's virtual
+// ordering (its golden, or @virtual), which gives when each line should come. It prints the
+// verdict with its evidence (verdict.Judge) and, while inconclusive, runs the real side again
+// (verdict.Check), reporting each run. It returns the verdict, Fail when there is nothing to
+// judge.
+func (c *cli) judge(left string, l []byte, right string, r []byte) verdict.Verdict {
+	timed, other := c.timed[right], l
+	if timed.lines == nil {
+		timed, other = c.timed[left], r
+	}
+	if timed.lines == nil || c.timed[left].lines != nil && c.timed[right].lines != nil {
+		return verdict.Fail
+	}
+	want, err := timedRun(timed.s, "virtual", c.limits)
+	if err != nil {
+		return verdict.Fail
+	}
+	var virtual strings.Builder
+	for _, w := range want {
+		virtual.WriteString(w.Text + "\n")
+	}
+	if virtual.String() != string(other) {
+		return verdict.Fail // the other side is not what the virtual clock gives: nothing to judge by
+	}
+	first := verdict.Judge(want, timed.lines)
+	fmt.Fprintf(c.stdout, "against the virtual run, with when each line came: ")
+	first.Write(c.stdout)
+	if first.Verdict != verdict.Inconclusive {
+		return first.Verdict
+	}
+	res, err := verdict.Check(want, func() ([]verdict.Line, error) { return timed.target.Lines(context.Background(), timed.s) })
+	if err != nil {
+		fmt.Fprintf(c.stderr, "looptest diff: a rerun: %v\n", err)
+		return verdict.Fail
+	}
+	fmt.Fprintf(c.stdout, "ran again, as load may explain it:\n")
+	res.Write(c.stdout)
+	return res.Verdict
 }
 
 // ordering returns what an operand of diff stands for: a scenario's ordering from a run, under a
@@ -87,6 +132,9 @@ func (c *cli) ordering(operand string) ([]byte, int) {
 	if clock == "node" {
 		return c.nodeOrdering(operand, s)
 	}
+	if clock == "real" {
+		return c.realOrdering(operand, s, Target{Clock: "real", Limits: c.limits})
+	}
 	var out bytes.Buffer
 	if err := s.Run(harness.RunOptions{Clock: clock, Out: &out, Limits: c.limits}); err != nil {
 		fmt.Fprintf(c.stderr, "%s: %v\n", operand, err)
@@ -105,14 +153,37 @@ func (c *cli) nodeOrdering(operand string, s *harness.Scenario) ([]byte, int) {
 			operand, load.Threads, runtime.NumCPU())
 	}
 	// --max-wall bounds the node run as it bounds looptest's own.
-	out, err := nodecheck.Run(context.Background(), s, nodecheck.Options{Timeout: c.limits.MaxWall})
+	return c.realOrdering(operand, s, Target{Clock: "node", Limits: c.limits})
+}
+
+// timedOrdering is what a real-time operand gave: its lines with when each came, and how to run
+// it again.
+type timedOrdering struct {
+	s      *harness.Scenario
+	target Target
+	lines  []verdict.Line
+}
+
+// realOrdering runs a scenario in real time, on the real clock or through Node.js, and keeps
+// when each line came, for judge.
+func (c *cli) realOrdering(operand string, s *harness.Scenario, t Target) ([]byte, int) {
+	lines, err := t.Lines(context.Background(), s)
+	var out bytes.Buffer
+	for _, l := range lines {
+		out.WriteString(l.Text + "\n")
+	}
 	var re *nodecheck.RunError
 	switch {
 	case err == nil:
-		return out, exitOK
-	case errors.As(err, &re):
+		if c.timed == nil {
+			c.timed = map[string]timedOrdering{}
+		}
+		c.timed[operand] = timedOrdering{s, t, lines}
+		return out.Bytes(), exitOK
+	case errors.As(err, &re), t.Clock != "node": // a run that failed; only a missing node is no run
+
 		fmt.Fprintf(c.stderr, "%s: %v\n", operand, err)
-		return out, exitFailed
+		return out.Bytes(), exitFailed
 	}
 	fmt.Fprintf(c.stderr, "looptest diff: %s: %v\n", operand, err)
 	return nil, exitInvalid

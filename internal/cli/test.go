@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -15,6 +16,8 @@ import (
 	"github.com/looptest/looptest/golden"
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/explore"
+	"github.com/looptest/looptest/internal/verdict"
+	"github.com/looptest/looptest/internal/words"
 )
 
 func runTest(c *cli, args []string) int {
@@ -53,9 +56,14 @@ func runTest(c *cli, args []string) int {
 	}
 	wg.Wait()
 
-	passed, failed, invalid := 0, 0, false
+	passed, failed, skipped, invalid := 0, 0, 0, false
 	for _, r := range results {
 		invalid = invalid || r.invalid
+		if r.skipped != "" {
+			skipped++
+			fmt.Fprintf(c.stdout, "SKIP %s: %s\n", r.file, r.skipped)
+			continue
+		}
 		if r.ok {
 			passed++
 			fmt.Fprintf(c.stdout, "%-4s %s%s\n", "ok", r.file, r.note)
@@ -64,7 +72,11 @@ func runTest(c *cli, args []string) int {
 		failed++
 		fmt.Fprintf(c.stdout, "FAIL %s\n%s", r.file, indent(r.detail))
 	}
-	fmt.Fprintf(c.stdout, "%d passed, %d failed\n", passed, failed)
+	if skipped > 0 {
+		fmt.Fprintf(c.stdout, "%d passed, %d failed, %d skipped\n", passed, failed, skipped)
+	} else {
+		fmt.Fprintf(c.stdout, "%d passed, %d failed\n", passed, failed)
+	}
 	switch {
 	case invalid:
 		return exitInvalid
@@ -85,6 +97,7 @@ type testResult struct {
 	invalid bool   // the file did not load
 	note    string // after ok: what -update did
 	detail  string // after FAIL: why
+	skipped string // why it was not judged: a tight file on the real clock, an inconclusive run
 }
 
 // testOne runs one scenario and compares its ordering with its golden, or rewrites the golden.
@@ -95,9 +108,8 @@ func testOne(file, clock string, update bool, limits harness.Limits) testResult 
 		res.detail, res.invalid = err.Error()+"\n", true
 		return res
 	}
-	if clock == "real" || clock == "" && s.Clock == "real" {
-		realRuns.Lock()
-		defer realRuns.Unlock()
+	if (clock == "real" || clock == "" && s.Clock == "real") && !update {
+		return testReal(res, s, limits)
 	}
 	var out bytes.Buffer
 	if err := s.Run(harness.RunOptions{Clock: clock, Out: &out, Limits: limits}); err != nil {
@@ -131,6 +143,63 @@ func testOne(file, clock string, update bool, limits harness.Limits) testResult 
 		}
 	}
 	return res
+}
+
+// testReal runs a scenario on the real clock and judges its ordering against its golden, with
+// the evidence of how late each line came (verdict.Check). A file marked `# timing: tight` is
+// skipped, as the agreement tests skip it; an ordering that load explains, run after run, is
+// inconclusive and skipped with its evidence; one that load does not explain fails.
+func testReal(res testResult, s *harness.Scenario, limits harness.Limits) testResult {
+	if s.Tight {
+		res.skipped = "timing: tight: its ordering hinges on gaps under 20 ms, which a real clock does not keep"
+		return res
+	}
+	realRuns.Lock()
+	defer realRuns.Unlock()
+	want, vr, err := CheckReal(context.Background(), s, Target{Clock: "real", Limits: limits})
+	if err != nil {
+		res.detail = fmt.Sprintf("the run failed: %v\n", err)
+		return res
+	}
+	path := GoldenPath(res.file)
+	// The real run is judged against the virtual one, whose ordering must be the golden's.
+	var virtual strings.Builder
+	for _, l := range want {
+		virtual.WriteString(l.Text + "\n")
+	}
+	if err := golden.Check(path, res.file, []byte(virtual.String())); err != nil {
+		res.detail = "the virtual clock's ordering, which the real run is judged against, is not the golden's:\n" + mismatch(err)
+		return res
+	}
+	last := vr.Runs[len(vr.Runs)-1]
+	switch vr.Verdict {
+	case verdict.Pass:
+		res.ok = true
+		if n := len(vr.Runs); n > 1 {
+			res.note = fmt.Sprintf(" (after %d inconclusive %s)", n-1, words.Plural(n-1, "run"))
+		}
+	case verdict.Inconclusive:
+		res.skipped = "inconclusive (load): the ordering differs only where a line came later than its margin\n" + indent(vr.String())
+	default:
+		var got strings.Builder
+		for _, l := range last.Got {
+			got.WriteString(l + "\n")
+		}
+		res.detail = mismatch(golden.Check(path, res.file+"@real", []byte(got.String()))) + vr.String()
+	}
+	return res
+}
+
+// mismatch says why a golden check failed: the diff, or the error.
+func mismatch(err error) string {
+	var m *golden.MismatchError
+	if errors.As(err, &m) {
+		return string(m.Diff)
+	}
+	if err == nil {
+		return ""
+	}
+	return err.Error() + "\n"
 }
 
 // exploreOne explores a scenario that passed, and fails it when it is timing-sensitive without

@@ -23,6 +23,7 @@ import (
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/delay"
 	"github.com/looptest/looptest/internal/nodejs"
+	"github.com/looptest/looptest/internal/verdict"
 )
 
 // ErrNoNode reports that the node executable cannot be found.
@@ -70,23 +71,35 @@ func (e *RunError) Unwrap() error { return e.Err }
 // failure. Without node, the error wraps ErrNoNode; with a node older than MinMajor, the error
 // says so.
 func Run(ctx context.Context, s *harness.Scenario, opts Options) ([]byte, error) {
+	out, _, err := run(ctx, s, opts, false)
+	return out, err
+}
+
+// RunLines runs the scenario's Node.js program as Run does, and returns its ordering with when
+// each line was printed, since main started.
+func RunLines(ctx context.Context, s *harness.Scenario, opts Options) ([]verdict.Line, error) {
+	out, times, err := run(ctx, s, opts, true)
+	return verdict.Lines(verdict.Split(out), times), err
+}
+
+func run(ctx context.Context, s *harness.Scenario, opts Options, timed bool) (out []byte, times []time.Duration, err error) {
 	node, err := Find(ctx, opts.Node)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	dir, err := os.MkdirTemp("", "looptest-node-")
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", s.File, err)
+		return nil, nil, fmt.Errorf("%s: %w", s.File, err)
 	}
 	defer os.RemoveAll(dir)
 	prog := filepath.Join(dir, "scenario.cjs")
 	if err := writeProgram(prog, s); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	srv, err := delay.Start()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", s.File, err)
+		return nil, nil, fmt.Errorf("%s: %w", s.File, err)
 	}
 	defer srv.Close()
 
@@ -101,12 +114,19 @@ func Run(ctx context.Context, s *harness.Scenario, opts Options) ([]byte, error)
 		nodejs.DelayAddrVar+"="+srv.Addr(),
 		nodejs.RefuseAddrVar+"="+srv.ClosedAddr(),
 		"UV_THREADPOOL_SIZE="+strconv.Itoa(s.Threadpool))
+	timesFile := filepath.Join(dir, "times")
+	if timed {
+		cmd.Env = append(cmd.Env, nodejs.TimesVar+"="+timesFile)
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.WaitDelay = time.Second
 	err = cmd.Run()
+	if timed {
+		times = readTimes(timesFile)
+	}
 	if err == nil {
-		return stdout.Bytes(), nil
+		return stdout.Bytes(), times, nil
 	}
 	re := &RunError{Status: -1, Stderr: strings.TrimSuffix(stderr.String(), "\n")}
 	var exit *exec.ExitError
@@ -121,7 +141,20 @@ func Run(ctx context.Context, s *harness.Scenario, opts Options) ([]byte, error)
 	default:
 		re.Err = err
 	}
-	return stdout.Bytes(), re
+	return stdout.Bytes(), times, re
+}
+
+// readTimes reads the times a program wrote, in milliseconds, one a line; what cannot be read
+// is left out.
+func readTimes(path string) []time.Duration {
+	b, _ := os.ReadFile(path)
+	var times []time.Duration
+	for _, f := range strings.Fields(string(b)) {
+		if ms, err := strconv.ParseFloat(f, 64); err == nil {
+			times = append(times, time.Duration(ms*float64(time.Millisecond)))
+		}
+	}
+	return times
 }
 
 // writeProgram writes the scenario's Node.js program to path.

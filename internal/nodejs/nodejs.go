@@ -25,6 +25,9 @@ var Runtime string
 const (
 	DelayAddrVar  = "LOOPTEST_DELAY_ADDR"
 	RefuseAddrVar = "LOOPTEST_REFUSE_ADDR"
+	// TimesVar names the file where a program writes when it printed each line (see
+	// runtime.js).
+	TimesVar = "LOOPTEST_TIMES"
 )
 
 // A Program is what a scenario's program is made of, besides the runtime.

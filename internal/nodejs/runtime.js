@@ -11,11 +11,15 @@ const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
+const util = require('node:util');
 
 // The environment variables that name the delay server (HOST:PORT) and an address where nothing
 // listens, for fault: refuse. 'looptest serve' prints both.
 const DELAY_ADDR_VAR = 'LOOPTEST_DELAY_ADDR';
 const REFUSE_ADDR_VAR = 'LOOPTEST_REFUSE_ADDR';
+// If set, the file where the program writes when each line of its ordering was printed, in
+// milliseconds since main started, one a line: looptest judges a run's ordering by them.
+const TIMES_VAR = 'LOOPTEST_TIMES';
 
 let iterationsPerMs; // the pool's speed, measured by start
 let delayAddr; // { host, port } of the delay server
@@ -36,7 +40,22 @@ function start(config, main) {
   if (config.http) delayAddr = hostPort(DELAY_ADDR_VAR);
   if (config.refuse) refuseAddr = hostPort(REFUSE_ADDR_VAR);
   if (config.timers) startOfMillisecond();
+  if (process.env[TIMES_VAR]) recordTimes(process.env[TIMES_VAR]);
   main();
+}
+
+// recordTimes makes console.log write, for each line it prints, the milliseconds since now to
+// the file at path.
+function recordTimes(path) {
+  const fd = fs.openSync(path, 'w');
+  const log = console.log;
+  const begin = performance.now();
+  console.log = (...args) => {
+    const at = (performance.now() - begin).toFixed(3);
+    const lines = util.format(...args).split('\n').length;
+    fs.writeSync(fd, `${at}\n`.repeat(lines));
+    log(...args);
+  };
 }
 
 function makeSandbox(files) {

@@ -1,0 +1,104 @@
+package verdict
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+const ms = time.Millisecond
+
+func lines(spec ...any) []Line {
+	var ls []Line
+	for i := 0; i < len(spec); i += 2 {
+		ls = append(ls, Line{spec[i].(string), time.Duration(spec[i+1].(int)) * ms})
+	}
+	return ls
+}
+
+func TestJudge(t *testing.T) {
+	want := lines("a", 0, "b", 50, "c", 50, "d", 100)
+	tests := []struct {
+		name string
+		got  []Line
+		v    Verdict
+	}{
+		{"same order, other times", lines("a", 3, "b", 70, "c", 71, "d", 101), Pass},
+		{"a line came past its margin", lines("a", 0, "c", 52, "d", 100, "b", 160), Inconclusive},
+		{"two lines of one instant swapped", lines("a", 0, "c", 50, "b", 50, "d", 100), Fail},
+		{"a line missing", lines("a", 0, "b", 50, "c", 50), Fail},
+		{"a line came early", lines("a", 0, "d", 60, "b", 61, "c", 62), Fail},
+		{"a line extra", lines("a", 0, "b", 50, "c", 50, "d", 100, "e", 100), Fail},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			j := Judge(want, tt.got)
+			if j.Verdict != tt.v {
+				t.Errorf("verdict %v, want %v:\n%s", j.Verdict, tt.v, j)
+			}
+		})
+	}
+}
+
+func TestJudgeEvidence(t *testing.T) {
+	want := lines("timer", 50, "read", 100)
+	j := Judge(want, lines("read", 101, "timer", 180))
+	if len(j.Swaps) != 1 {
+		t.Fatalf("swaps %v, want one", j.Swaps)
+	}
+	s := j.Swaps[0]
+	if s.First.Text != "timer" || s.First.Late() != 130*ms || s.Second.Late() != ms || s.Margin() != 50*ms || !s.Explained {
+		t.Errorf("swap %+v: want timer 130ms late past a 50ms margin", s)
+	}
+	out := j.String()
+	for _, want := range []string{"verdict: inconclusive (load)", `"timer" (at 50ms, came at 180ms, 130ms late)`, "50ms apart, and the first came later than that"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the evidence lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestJudgeRepeatedLines(t *testing.T) {
+	want := lines("tick", 10, "tick", 20, "done", 20)
+	if j := Judge(want, lines("tick", 10, "done", 20, "tick", 21)); j.Verdict != Fail {
+		t.Errorf("the second tick after done, at one instant: %v, want failure", j.Verdict)
+	}
+	if j := Judge(want, lines("tick", 10, "tick", 20, "done", 20)); j.Verdict != Pass {
+		t.Errorf("same lines: %v", j.Verdict)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	want := lines("a", 0, "b", 50)
+	late := lines("b", 50, "a", 90)
+	onTime := lines("a", 0, "b", 50)
+	early := lines("b", 0, "a", 0)
+	seq := func(runs ...[]Line) func() ([]Line, error) {
+		i := 0
+		return func() ([]Line, error) { i++; return runs[min(i, len(runs))-1], nil }
+	}
+	tests := []struct {
+		name string
+		run  func() ([]Line, error)
+		v    Verdict
+		runs int
+	}{
+		{"a pass", seq(onTime), Pass, 1},
+		{"late, then on time", seq(late, late, onTime), Pass, 3},
+		{"late every time", seq(late), Inconclusive, 1 + MaxReruns},
+		{"a line early after a late run", seq(late, early), Fail, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := Check(want, tt.run)
+			if err != nil || res.Verdict != tt.v || len(res.Runs) != tt.runs {
+				t.Errorf("Check: %v after %d runs (%v), want %v after %d:\n%s", res.Verdict, len(res.Runs), err, tt.v, tt.runs, res)
+			}
+		})
+	}
+	boom := errors.New("boom")
+	if _, err := Check(want, func() ([]Line, error) { return nil, boom }); !errors.Is(err, boom) {
+		t.Errorf("Check's error: %v, want the run's", err)
+	}
+}
