@@ -127,8 +127,8 @@ func (l *Loop) fire(t *Timer) {
 // timer stays in its list, marked, until it reaches the front or the list is compacted.
 type timerQueue struct {
 	lists  map[time.Duration]*timerList
-	heap   []*timerList // by (deadline, seq) of each list's first timer
-	active int          // armed timers, not counting cleared ones
+	heap   minHeap[*timerList] // by (deadline, seq) of each list's first timer
+	active int                 // armed timers, not counting cleared ones
 }
 
 // timerList is the timers of one delay, sorted by (deadline, seq).
@@ -144,6 +144,9 @@ func before(a, b *Timer) bool {
 	return a.deadline < b.deadline || a.deadline == b.deadline && a.seq() < b.seq()
 }
 
+func (a *timerList) less(b *timerList) bool { return before(a.timers[a.head], b.timers[b.head]) }
+func (a *timerList) setIndex(i int)         { a.index = i }
+
 func (q *timerQueue) len() int { return q.active }
 
 func (q *timerQueue) push(t *Timer) {
@@ -156,9 +159,7 @@ func (q *timerQueue) push(t *Timer) {
 		tl = &timerList{delay: t.delay}
 		q.lists[t.delay] = tl
 		tl.timers = append(tl.timers, t)
-		tl.index = len(q.heap)
-		q.heap = append(q.heap, tl)
-		q.up(tl.index)
+		q.heap.push(tl)
 		return
 	}
 	// A list in the map is never empty: it leaves the map when its last timer does.
@@ -175,14 +176,14 @@ func (q *timerQueue) push(t *Timer) {
 	}
 	tl.timers = slices.Insert(tl.timers, i, t)
 	if i == tl.head {
-		q.fix(tl.index)
+		q.heap.fix(tl.index)
 	}
 }
 
 // min returns the next timer to fire, or nil. It drops cleared timers from the fronts of lists.
 func (q *timerQueue) min() *Timer {
-	for len(q.heap) > 0 {
-		tl := q.heap[0]
+	for q.heap.len() > 0 {
+		tl := q.heap.top()
 		if t := tl.timers[tl.head]; t.state() != timerCleared {
 			return t
 		}
@@ -195,7 +196,7 @@ func (q *timerQueue) min() *Timer {
 // pop removes the timer min returned.
 func (q *timerQueue) pop() {
 	q.active--
-	q.shift(q.heap[0])
+	q.shift(q.heap.top())
 }
 
 // shift removes the first timer of tl, which is at the top of the heap.
@@ -211,7 +212,7 @@ func (q *timerQueue) shift(tl *timerList) {
 		clear(tl.timers[n:])
 		tl.timers, tl.head = tl.timers[:n], 0
 	}
-	q.down(0)
+	q.heap.fix(0)
 }
 
 // cancel marks an armed timer's departure; the list drops it lazily, or compacts when more than
@@ -232,68 +233,12 @@ func (q *timerQueue) cancel(t *Timer) {
 		if len(live) == 0 {
 			q.removeList(tl)
 		} else {
-			q.fix(tl.index)
+			q.heap.fix(tl.index)
 		}
 	}
 }
 
 func (q *timerQueue) removeList(tl *timerList) {
 	delete(q.lists, tl.delay)
-	i, n := tl.index, len(q.heap)-1
-	if i != n {
-		q.swap(i, n)
-	}
-	q.heap[n] = nil
-	q.heap = q.heap[:n]
-	if i != n {
-		q.fix(i)
-	}
-}
-
-func (q *timerQueue) less(i, j int) bool {
-	a, b := q.heap[i], q.heap[j]
-	return before(a.timers[a.head], b.timers[b.head])
-}
-
-func (q *timerQueue) swap(i, j int) {
-	h := q.heap
-	h[i], h[j] = h[j], h[i]
-	h[i].index, h[j].index = i, j
-}
-
-func (q *timerQueue) fix(i int) {
-	if !q.down(i) {
-		q.up(i)
-	}
-}
-
-func (q *timerQueue) up(j int) {
-	for j > 0 {
-		i := (j - 1) / 2
-		if !q.less(j, i) {
-			break
-		}
-		q.swap(i, j)
-		j = i
-	}
-}
-
-// down moves the list at i down and reports whether it moved.
-func (q *timerQueue) down(i0 int) bool {
-	i, n := i0, len(q.heap)
-	for {
-		j := 2*i + 1
-		if j >= n {
-			break
-		}
-		if r := j + 1; r < n && q.less(r, j) {
-			j = r
-		}
-		if !q.less(j, i) {
-			break
-		}
-		q.swap(i, j)
-		i = j
-	}
-	return i > i0
+	q.heap.remove(tl.index)
 }

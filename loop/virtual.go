@@ -38,10 +38,10 @@ const (
 // A task's Work runs on the loop's goroutine when the task starts. Everything is deterministic.
 type Virtual struct {
 	now     time.Duration
-	busy    []bool       // per worker
-	queue   fifo[*Task]  // tasks waiting for a worker
-	pending ioHeap       // running tasks and requests, by (ready time, submission)
-	due     []Completion // done by the current time, waiting for a poll to hand them back
+	busy    []bool          // per worker
+	queue   fifo[*Task]     // tasks waiting for a worker
+	pending minHeap[ioItem] // running tasks and requests, by (ready time, submission)
+	due     []Completion    // done by the current time, waiting for a poll to hand them back
 	seq     uint64
 	serve   func(*Request) (time.Duration, *Response, error)
 	ties    Ties
@@ -83,9 +83,9 @@ func (v *Virtual) Submit(t *Task) (started bool) {
 // settle brings the simulation up to time to: what is done by then moves to due, and each worker
 // freed at a time t takes the next queued task at t (or when that task was queued, if later).
 func (v *Virtual) settle(to time.Duration) {
-	for len(v.pending) > 0 && v.pending[0].at <= to {
-		at := v.pending[0].at
-		for len(v.pending) > 0 && v.pending[0].at == at {
+	for v.pending.len() > 0 && v.pending.top().at <= to {
+		at := v.pending.top().at
+		for v.pending.len() > 0 && v.pending.top().at == at {
 			it := v.pending.pop()
 			if t, ok := it.c.(*Task); ok {
 				v.busy[t.Worker] = false
@@ -130,15 +130,15 @@ func isCancelled(c Completion) bool {
 // then returns everything that is ready, by ready time, ties in submission order. It fails with
 // ErrWaitForever when until is Forever and nothing is pending.
 func (v *Virtual) Poll(until time.Duration, done []Completion) ([]Completion, error) {
-	for len(v.pending) > 0 && isCancelled(v.pending[0].c) {
+	for v.pending.len() > 0 && isCancelled(v.pending.top().c) {
 		v.pending.pop() // a cancelled request does not wake the poll
 	}
 	target := until
 	switch {
 	case len(v.due) > 0:
 		target = v.now // something is ready already: no wait
-	case len(v.pending) > 0 && (until == Forever || v.pending[0].at < until):
-		target = v.pending[0].at
+	case v.pending.len() > 0 && (until == Forever || v.pending.top().at < until):
+		target = v.pending.top().at
 	}
 	if target == Forever {
 		return done, ErrWaitForever
@@ -232,47 +232,5 @@ type ioItem struct {
 	c   Completion
 }
 
-// ioHeap is a min-heap of ioItems by (at, seq).
-type ioHeap []ioItem
-
-func (h ioHeap) less(i, j int) bool {
-	return h[i].at < h[j].at || h[i].at == h[j].at && h[i].seq < h[j].seq
-}
-
-func (h *ioHeap) push(it ioItem) {
-	*h = append(*h, it)
-	s := *h
-	for j := len(s) - 1; j > 0; {
-		i := (j - 1) / 2
-		if !s.less(j, i) {
-			break
-		}
-		s[i], s[j] = s[j], s[i]
-		j = i
-	}
-}
-
-func (h *ioHeap) pop() ioItem {
-	s := *h
-	n := len(s) - 1
-	top := s[0]
-	s[0] = s[n]
-	s[n] = ioItem{}
-	s = s[:n]
-	for i := 0; ; {
-		j := 2*i + 1
-		if j >= n {
-			break
-		}
-		if r := j + 1; r < n && s.less(r, j) {
-			j = r
-		}
-		if !s.less(j, i) {
-			break
-		}
-		s[i], s[j] = s[j], s[i]
-		i = j
-	}
-	*h = s
-	return top
-}
+func (a ioItem) less(b ioItem) bool { return a.at < b.at || a.at == b.at && a.seq < b.seq }
+func (ioItem) setIndex(int)         {}
