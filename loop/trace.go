@@ -112,53 +112,46 @@ func (r *Recorder) Events() []Event {
 
 func (r *Recorder) add(e Event) { r.events = append(r.events, e) }
 
+// eventWords says each kind of event in words: what comes before the label, and, for the kinds
+// whose Arg means something, what comes between the label and Arg.
+var eventWords = [...]struct{ before, beforeArg string }{
+	KindPoll:             {"poll waited", ""},
+	KindTimerArmed:       {"arm ", ", due at "},
+	KindTimerFired:       {"fire ", ""},
+	KindTimerCleared:     {"clear ", ""},
+	KindImmediateQueued:  {"queue ", ""},
+	KindImmediateRun:     {"run ", ""},
+	KindImmediateCleared: {"clear ", ""},
+	KindNextTickQueued:   {"queue ", ""},
+	KindNextTickRun:      {"run ", ""},
+	KindMicrotaskQueued:  {"queue ", ""},
+	KindMicrotaskRun:     {"run ", ""},
+	KindTaskQueued:       {"submit ", " to the pool, cost "},
+	KindTaskStarted:      {"received a task: ", ""},
+	KindTaskFinished:     {"finished a task: ", ""},
+	KindTaskDone:         {"callback of ", ""},
+	KindRequestSent:      {"send ", ""},
+	KindResponseReady:    {"response ready: ", ", sent at "},
+	KindResponseDone:     {"callback of ", ""},
+	KindClose:            {"close callback of ", ""},
+	KindBlock:            {"block the loop thread for", ""},
+}
+
 // String describes the event in a sentence, without its time, tick or thread.
 func (e Event) String() string {
-	switch e.Kind {
-	case KindTick:
+	switch {
+	case e.Kind == KindTick:
 		return "iteration " + strconv.Itoa(e.Tick) + " begins"
-	case KindPoll:
-		return "poll waited " + e.Arg.String()
-	case KindTimerArmed:
-		return "arm " + e.Label + ", due at " + e.Arg.String()
-	case KindTimerFired:
-		return "fire " + e.Label
-	case KindTimerCleared:
-		return "clear " + e.Label
-	case KindImmediateQueued:
-		return "queue " + e.Label
-	case KindImmediateRun:
-		return "run " + e.Label
-	case KindImmediateCleared:
-		return "clear " + e.Label
-	case KindNextTickQueued:
-		return "queue " + e.Label
-	case KindNextTickRun:
-		return "run " + e.Label
-	case KindMicrotaskQueued:
-		return "queue " + e.Label
-	case KindMicrotaskRun:
-		return "run " + e.Label
-	case KindTaskQueued:
-		return "submit " + e.Label + " to the pool, cost " + e.Arg.String()
-	case KindTaskStarted:
-		return "received a task: " + e.Label
-	case KindTaskFinished:
-		return "finished a task: " + e.Label
-	case KindTaskDone:
-		return "callback of " + e.Label
-	case KindRequestSent:
-		return "send " + e.Label
-	case KindResponseReady:
-		return "response ready: " + e.Label + ", sent at " + e.Arg.String()
-	case KindResponseDone:
-		return "callback of " + e.Label
-	case KindClose:
-		return "close callback of " + e.Label
-	case KindBlock:
-		return "block the loop thread for " + e.Arg.String()
-	case KindLog:
+	case e.Kind == KindLog:
 		return "log " + strconv.Quote(e.Label)
+	case e.Kind == KindPoll || e.Kind == KindBlock: // no label: Arg follows the words
+		return eventWords[e.Kind].before + " " + e.Arg.String()
+	case int(e.Kind) < len(eventWords) && eventWords[e.Kind].before != "":
+		w := eventWords[e.Kind]
+		if w.beforeArg == "" {
+			return w.before + e.Label
+		}
+		return w.before + e.Label + w.beforeArg + e.Arg.String()
 	}
 	return fmt.Sprintf("event %d %s", e.Kind, e.Label)
 }

@@ -159,17 +159,26 @@ func runCheck(c *cli, args []string) int {
 		fmt.Fprintln(c.stderr, "looptest check: no files")
 		return exitInvalid
 	}
+	return c.eachScenario(fs.Args(), func(s *harness.Scenario) int {
+		// A warning is no error: the file runs; what Node.js does with it is a race.
+		for _, w := range s.Warnings {
+			fmt.Fprintln(c.stderr, w)
+		}
+		return exitOK
+	})
+}
+
+// eachScenario loads each file and calls f with it, and returns the worst status: f's, or
+// exitInvalid for a file that does not load (whose problems load prints).
+func (c *cli) eachScenario(files []string, f func(s *harness.Scenario) int) int {
 	status := exitOK
-	for _, file := range fs.Args() {
+	for _, file := range files {
 		s, err := c.load(file)
 		if err != nil {
 			status = exitInvalid
 			continue
 		}
-		// A warning is no error: the file runs; what Node.js does with it is a race.
-		for _, w := range s.Warnings {
-			fmt.Fprintln(c.stderr, w)
-		}
+		status = max(status, f(s))
 	}
 	return status
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/explore"
 )
 
@@ -28,25 +29,18 @@ func runExplore(c *cli, args []string) int {
 		fmt.Fprintln(c.stderr, "usage: looptest explore [flags] FILE...")
 		return exitInvalid
 	}
-	status := exitOK
-	for _, file := range fs.Args() {
-		s, err := c.load(file)
-		if err != nil {
-			status = exitInvalid
-			continue
-		}
+	return c.eachScenario(fs.Args(), func(s *harness.Scenario) int {
 		rep, err := explore.Explore(s, opts)
 		if err != nil {
 			fmt.Fprintln(c.stderr, err)
-			status = max(status, exitFailed)
-			continue
+			return exitFailed
 		}
 		rep.Write(c.stdout)
 		if !rep.Stable() {
-			status = max(status, exitFailed)
+			return exitFailed
 		}
-	}
-	return status
+		return exitOK
+	})
 }
 
 // parsePercent reads "10%", "10" or "0.5%" as a fraction.
