@@ -17,8 +17,6 @@ import (
 // nodeKnownDifferences holds the scenarios whose golden follows looptest's rules where Node.js
 // itself orders otherwise, and why. TestNode skips them; the README lists them.
 var nodeKnownDifferences = map[string]string{
-	"due-timers-by-deadline.yaml": "Node.js keeps one timer list per delay and runs every due timer of a list before the next list, " +
-		"so due timers of different delays can run out of deadline order",
 	"truncated-response.yaml": "Node.js finds out that a response was cut short only in the connection's close callback, " +
 		"so the error steps run in the close phase, not in poll",
 }

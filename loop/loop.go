@@ -43,7 +43,6 @@ type Loop struct {
 	seq   uint64 // orders timers armed at the same deadline
 
 	timers timerQueue
-	due    []*Timer // reused by runTimers
 
 	immediates, checking []*Immediate // queued, and the batch the check phase is running
 	liveImmediates       int          // queued and neither run nor cleared
@@ -124,7 +123,10 @@ func (l *Loop) pollTimeout() time.Duration {
 	case l.liveImmediates > 0 || len(l.closing) > 0:
 		return 0
 	case l.timers.len() > 0:
-		return max(l.timers.min().deadline-l.time, 0)
+		// The loop's time counts whole milliseconds, so a list due at a fraction of one is
+		// due when the next whole one begins (Node's delays may be fractional; libuv's are not).
+		expiry, _ := l.timers.expiry()
+		return max(ceilMs(expiry)-l.time, 0)
 	case l.inflight > 0:
 		return Forever
 	}
@@ -132,8 +134,9 @@ func (l *Loop) pollTimeout() time.Duration {
 }
 
 func (l *Loop) updateTime() {
-	l.time = l.clock.Now()
-	if l.opts.MaxTime > 0 && l.time > l.opts.MaxTime {
+	now := l.clock.Now()
+	l.time = wholeMs(now) // Node's loop time counts whole milliseconds (rule 7)
+	if l.opts.MaxTime > 0 && now > l.opts.MaxTime {
 		l.Fail(&LimitError{Limit: LimitTime, MaxTime: l.opts.MaxTime})
 	}
 	l.checkDeadline()

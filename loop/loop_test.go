@@ -145,6 +145,116 @@ func TestRule6TimerFromTimerWaitsForLaterPhase(t *testing.T) {
 	expect(t, got, "a", "b", "immediate", "nested timeout")
 }
 
+// TestRule6WholeListBeforeTheNext checks that the timers phase runs every due timer of one
+// delay's list before the next list, whatever their deadlines: B (100 ms, due at 150) runs
+// before C (75 ms, due at 125) because it shares A's list (lib/internal/timers.js
+// listOnTimeout; testdata/probes/timer-lists.cjs).
+func TestRule6WholeListBeforeTheNext(t *testing.T) {
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		l.SetTimeout(100*ms, "A", log("A"))
+		l.Block(50 * ms)
+		l.SetTimeout(100*ms, "B", log("B"))
+		l.SetTimeout(75*ms, "C", log("C"))
+		l.Block(200 * ms)
+	})
+	expect(t, got, "A", "B", "C")
+}
+
+// TestRule6ListTiesByID checks that of two lists with one expiry, the one made first runs
+// first, whatever its delay.
+func TestRule6ListTiesByID(t *testing.T) {
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		l.SetTimeout(160*ms, "P", log("P 160"))
+		l.Block(40 * ms)
+		l.SetTimeout(120*ms, "O", log("O 120"))
+	})
+	expect(t, got, "P 160", "O 120")
+}
+
+// TestRule6RekeyedListTakesANewID checks that a list left with timers not yet due is keyed anew
+// with a new id, so that it loses a tie to a list made before then: R2 (160 ms list, made
+// first) runs after Q (120 ms list, made later), both due at 200.
+func TestRule6RekeyedListTakesANewID(t *testing.T) {
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		l.SetTimeout(160*ms, "R1", log("R1"))
+		l.SetTimeout(40*ms, "s+40", func() {
+			l.SetTimeout(160*ms, "R2", log("R2"))
+		})
+		l.SetTimeout(80*ms, "s+80", func() {
+			l.SetTimeout(120*ms, "Q", log("Q"))
+		})
+	})
+	expect(t, got, "R1", "Q", "R2")
+}
+
+// TestRule6TimerArmedInPhaseWaits checks that a timer armed during the timers phase in a list
+// being run is not run in that phase, though its delay has passed by the time the list would
+// reach it.
+func TestRule6TimerArmedInPhaseWaits(t *testing.T) {
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		l.SetTimeout(10*ms, "a", func() {
+			log("a")()
+			l.SetTimeout(1*ms, "b", log("b"))
+			l.Block(5 * ms)
+			l.SetImmediate("i", log("immediate"))
+		})
+	})
+	expect(t, got, "a", "immediate", "b")
+}
+
+// TestRule7WholeMilliseconds checks that timer starts are whole milliseconds: two 10 ms timers
+// armed 0.2 ms apart start in one millisecond, share a deadline and run in one timers phase,
+// before an immediate the first one queues.
+func TestRule7WholeMilliseconds(t *testing.T) {
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		l.Block(300 * time.Microsecond)
+		l.SetTimeout(10*ms, "T1", func() {
+			log("T1")()
+			l.SetImmediate("i", log("immediate"))
+		})
+		l.Block(200 * time.Microsecond)
+		l.SetTimeout(10*ms, "T2", log("T2"))
+	})
+	expect(t, got, "T1", "T2", "immediate")
+	// The same timers a millisecond apart are two phases.
+	got = run(t, 4, func(l *Loop, log func(string) func()) {
+		l.SetTimeout(10*ms, "U1", func() {
+			log("U1")()
+			l.SetImmediate("i", log("immediate"))
+		})
+		l.Block(ms)
+		l.SetTimeout(10*ms, "U2", log("U2"))
+	})
+	expect(t, got, "U1", "immediate", "U2")
+}
+
+// TestRule7SetTimeoutRefreshesLoopTime checks that setTimeout reads the clock afresh and makes
+// it the cached loop time: in a timer callback that blocks, a timer armed after the block
+// starts after it, and poll's timeout counts from the fresh time.
+func TestRule7SetTimeoutRefreshesLoopTime(t *testing.T) {
+	l := New(Options{Backend: NewVirtual(VirtualConfig{})})
+	var cached time.Duration
+	err := l.Run(func() {
+		l.Block(50 * ms)
+		l.SetTimeout(20*ms, "t", func() {})
+		cached = l.time
+	})
+	if err != nil || cached != 50*ms {
+		t.Errorf("loop time after setTimeout = %v (%v), want the fresh 50ms", cached, err)
+	}
+}
+
+// TestRule7FractionalDelay checks that a delay with a fraction of a millisecond is due at the
+// next whole millisecond, when the loop's time reaches it.
+func TestRule7FractionalDelay(t *testing.T) {
+	var at time.Duration
+	l := New(Options{Backend: NewVirtual(VirtualConfig{})})
+	err := l.Run(func() { l.SetTimeout(1500*time.Microsecond, "t", func() { at = l.Now() }) })
+	if err != nil || at != 2*ms {
+		t.Errorf("a 1.5ms timeout ran at %v (%v), want 2ms", at, err)
+	}
+}
+
 func TestRule7DeadlineFromFreshTime(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
 		l.SetTimeout(100*ms, "a", log("a 100ms"))

@@ -1,21 +1,18 @@
 package loop
 
-import (
-	"slices"
-	"time"
-)
+import "time"
 
 // minDelay is the shortest delay a timer can have: as in Node.js, a timeout or interval below
 // 1 ms runs as 1 ms.
 const minDelay = time.Millisecond
 
-// A Timer is a timeout or an interval. Timers run in (deadline, seq) order: seq comes from a
-// per-loop counter taken when the timer is armed, so timers with equal deadlines fire in the
-// order they were armed.
+// A Timer is a timeout or an interval. Timers of one delay form one list, in the order they
+// were armed, and the lists sit in a priority queue keyed by (expiry, id), as Node.js keeps them
+// (lib/internal/timers.js): see runTimers.
 type Timer struct {
 	label    string
 	cb       func()
-	deadline time.Duration
+	deadline time.Duration // its start, a whole millisecond, plus its delay
 	delay    time.Duration // the delay, or the period of an interval: the key of its list
 	// bits packs seq (the high 61 bits), whether the timer is an interval (bit 2) and its state
 	// (bits 0-1), so that a Timer is 48 bytes: a million of them is 16 MB less than at 64.
@@ -28,33 +25,48 @@ const (
 	seqShift    = 3
 )
 
-func (t *Timer) seq() uint64           { return t.bits >> seqShift }
-func (t *Timer) state() timerState     { return timerState(t.bits & stateMask) }
-func (t *Timer) setState(s timerState) { t.bits = t.bits&^stateMask | uint64(s) }
-func (t *Timer) interval() bool        { return t.bits&intervalBit != 0 }
+func (t *Timer) seq() uint64                { return t.bits >> seqShift }
+func (t *Timer) state() timerState          { return timerState(t.bits & stateMask) }
+func (t *Timer) setState(s timerState)      { t.bits = t.bits&^stateMask | uint64(s) }
+func (t *Timer) interval() bool             { return t.bits&intervalBit != 0 }
+func (t *Timer) start() time.Duration       { return t.deadline - t.delay }
+func (t *Timer) due(now time.Duration) bool { return now-t.start() >= t.delay }
 
 type timerState uint8
 
 const (
 	timerIdle    timerState = iota // not armed yet, or fired (a timeout)
 	timerArmed                     // in its list
-	timerDue                       // taken out for the current timers phase
 	timerCleared                   // cleared: never fires again
 )
 
-// SetTimeout arms a timer that runs cb once, delay after now (Node's setTimeout).
+// SetTimeout arms a timer that runs cb once, delay after now (Node's setTimeout). Its start is
+// the clock read afresh, in whole milliseconds, which also refreshes the cached loop time
+// (rule 7: Node's getLibuvNow).
 func (l *Loop) SetTimeout(delay time.Duration, label string, cb func()) *Timer {
 	t := &Timer{label: label, cb: cb, delay: max(delay, minDelay)}
-	l.arm(t, l.clock.Now())
+	l.arm(t, l.freshTime())
 	return t
 }
 
 // SetInterval arms a timer that runs cb every period until it is cleared (Node's setInterval).
 func (l *Loop) SetInterval(period time.Duration, label string, cb func()) *Timer {
 	t := &Timer{label: label, cb: cb, delay: max(period, minDelay), bits: intervalBit}
-	l.arm(t, l.clock.Now())
+	l.arm(t, l.freshTime())
 	return t
 }
+
+// freshTime refreshes the cached loop time from the clock and returns it.
+func (l *Loop) freshTime() time.Duration {
+	l.time = wholeMs(l.clock.Now())
+	return l.time
+}
+
+// wholeMs truncates d to whole milliseconds, the unit of Node's loop time.
+func wholeMs(d time.Duration) time.Duration { return d.Truncate(time.Millisecond) }
+
+// ceilMs rounds d up to whole milliseconds.
+func ceilMs(d time.Duration) time.Duration { return wholeMs(d + time.Millisecond - 1) }
 
 // ClearTimer cancels t: it will not fire again, even if it is due in the current timers phase.
 // Clearing a timer that fired or was cleared does nothing.
@@ -73,44 +85,64 @@ func (l *Loop) ClearTimer(t *Timer) {
 	l.trace(KindTimerCleared, t.label, 0)
 }
 
-// arm schedules t for from plus its delay.
-func (l *Loop) arm(t *Timer, from time.Duration) {
+// arm appends t to the list of its delay, due its delay after start.
+func (l *Loop) arm(t *Timer, start time.Duration) {
 	l.seq++
-	t.deadline = from + t.delay
+	t.deadline = start + t.delay
 	t.bits = l.seq<<seqShift | t.bits&intervalBit | uint64(timerArmed)
 	l.timers.push(t)
 	l.trace(KindTimerArmed, t.label, t.deadline)
 }
 
-// runTimers runs the timers that are due at the cached loop time. They are all collected first,
-// so a timer armed by one of these callbacks waits for a later timers phase.
+// runTimers is Node's processTimers at the cached loop time, now. It takes the list with the
+// least (expiry, id) while its expiry has come, and runs that list's timers in the order they
+// were armed until one is not due (listOnTimeout): the list then waits, keyed anew by that
+// timer's deadline (at least now + 1 ms) and a new id. So every due timer of one delay runs
+// before those of the next list, whatever their deadlines (rule 6); a timer armed during the
+// phase starts at or after now and is not due in it.
 func (l *Loop) runTimers() {
 	l.phase = PhaseTimers
-	due := l.due[:0]
-	for {
-		t := l.timers.min()
-		if t == nil || t.deadline > l.time {
-			break
+	now := l.time
+	for l.err == nil {
+		tl := l.timers.next()
+		if tl == nil || tl.expiry > now {
+			return
 		}
-		l.timers.pop()
-		t.setState(timerDue)
-		due = append(due, t)
+		l.runList(tl, now)
 	}
-	for i, t := range due {
-		due[i] = nil
-		if t.state() == timerDue && l.err == nil {
-			l.fire(t)
-		}
-	}
-	l.due = due[:0]
 }
 
-// fire runs a due timer's callback, rearms it if it is an interval, then drains the queues.
+// runList runs the due timers of tl, at the front of the queue (listOnTimeout).
+func (l *Loop) runList(tl *timerList, now time.Duration) {
+	for l.err == nil {
+		t := tl.first()
+		switch {
+		case t == nil:
+			l.timers.removeList(tl)
+			return
+		case !t.due(now):
+			l.timers.rekey(tl, max(t.deadline, now+time.Millisecond))
+			return
+		}
+		l.timers.shift(tl)
+		l.fire(t)
+		if tl.index < 0 {
+			return // its timers were all cleared by the callback: the list is gone
+		}
+	}
+}
+
+// fire runs a due timer's callback, rearms it if it is an interval, then drains the queues. An
+// interval starts again from the time its callback started (Node reads it afresh before the
+// callback), at the back of its list.
 func (l *Loop) fire(t *Timer) {
 	if !l.enter() {
 		return
 	}
-	start := l.clock.Now()
+	var start time.Duration
+	if t.interval() {
+		start = l.freshTime()
+	}
 	l.trace(KindTimerFired, t.label, 0)
 	t.setState(timerIdle)
 	t.cb()
@@ -120,35 +152,51 @@ func (l *Loop) fire(t *Timer) {
 	l.drain()
 }
 
-// timerQueue holds the armed timers the way Node.js does: one list per delay, and a min-heap of
-// the lists keyed by their first timer. Timers of one delay are mostly armed in time order, so a
-// list is sorted by appending, and the heap has as many entries as there are distinct delays, not
-// timers. Merging the lists through the heap gives exactly the (deadline, seq) order. A cleared
-// timer stays in its list, marked, until it reaches the front or the list is compacted.
+// timerQueue holds the armed timers the way Node.js does: one list per delay, in the order the
+// timers were armed, and a priority queue of the lists keyed by (expiry, id). A list's expiry is
+// its first timer's deadline when it is made, and is set again when the timers phase leaves it
+// with timers not yet due; its id comes from a counter, taken again then, so that of two lists
+// with one expiry the one made (or left) first goes first. A cleared timer stays in its list,
+// marked, until it reaches the front or the list is compacted; a list whose timers are all
+// cleared leaves the queue, as Node's does.
 type timerQueue struct {
 	lists  map[time.Duration]*timerList
-	heap   minHeap[*timerList] // by (deadline, seq) of each list's first timer
-	active int                 // armed timers, not counting cleared ones
+	heap   minHeap[*timerList]
+	active int    // armed timers, not counting cleared ones
+	ids    uint64 // the last list id handed out
 }
 
-// timerList is the timers of one delay, sorted by (deadline, seq).
+// timerList is the timers of one delay.
 type timerList struct {
 	delay  time.Duration
+	expiry time.Duration
+	id     uint64
 	timers []*Timer
 	head   int // timers[head:] are the list
-	dead   int // cleared timers still in the list
-	index  int // position in the heap
+	live   int // timers in the list not cleared
+	index  int // position in the heap; -1 once the list has left it
 }
 
-func before(a, b *Timer) bool {
-	return a.deadline < b.deadline || a.deadline == b.deadline && a.seq() < b.seq()
+func (a *timerList) less(b *timerList) bool {
+	return a.expiry < b.expiry || a.expiry == b.expiry && a.id < b.id
 }
+func (a *timerList) setIndex(i int) { a.index = i }
 
-func (a *timerList) less(b *timerList) bool { return before(a.timers[a.head], b.timers[b.head]) }
-func (a *timerList) setIndex(i int)         { a.index = i }
+// first returns the list's first timer not cleared, dropping cleared ones before it, or nil.
+func (tl *timerList) first() *Timer {
+	for tl.head < len(tl.timers) {
+		if t := tl.timers[tl.head]; t.state() != timerCleared {
+			return t
+		}
+		tl.timers[tl.head] = nil
+		tl.head++
+	}
+	return nil
+}
 
 func (q *timerQueue) len() int { return q.active }
 
+// push appends t to the list of its delay, making the list if there is none.
 func (q *timerQueue) push(t *Timer) {
 	if q.lists == nil {
 		q.lists = map[time.Duration]*timerList{}
@@ -156,72 +204,62 @@ func (q *timerQueue) push(t *Timer) {
 	q.active++
 	tl := q.lists[t.delay]
 	if tl == nil {
-		tl = &timerList{delay: t.delay}
+		q.ids++
+		tl = &timerList{delay: t.delay, expiry: t.deadline, id: q.ids}
 		q.lists[t.delay] = tl
-		tl.timers = append(tl.timers, t)
 		q.heap.push(tl)
-		return
 	}
-	// A list in the map is never empty: it leaves the map when its last timer does.
-	n := len(tl.timers)
-	if !before(t, tl.timers[n-1]) {
-		tl.timers = append(tl.timers, t)
-		return
-	}
-	// An interval rearmed from its callback's start can come before timers armed during that
-	// callback: insert it in order, searching from the back.
-	i := n
-	for i > tl.head && before(t, tl.timers[i-1]) {
-		i--
-	}
-	tl.timers = slices.Insert(tl.timers, i, t)
-	if i == tl.head {
-		q.heap.fix(tl.index)
-	}
+	tl.timers = append(tl.timers, t)
+	tl.live++
 }
 
-// min returns the next timer to fire, or nil. It drops cleared timers from the fronts of lists.
-func (q *timerQueue) min() *Timer {
-	for q.heap.len() > 0 {
-		tl := q.heap.top()
-		if t := tl.timers[tl.head]; t.state() != timerCleared {
-			return t
-		}
-		tl.dead--
-		q.shift(tl)
+// next returns the list at the front of the queue, or nil.
+func (q *timerQueue) next() *timerList {
+	if q.heap.len() == 0 {
+		return nil
 	}
-	return nil
+	return q.heap.top()
 }
 
-// pop removes the timer min returned.
-func (q *timerQueue) pop() {
-	q.active--
-	q.shift(q.heap.top())
+// expiry returns the earliest expiry of a list, which is when the timers phase next has work;
+// ok is false when there are no lists.
+func (q *timerQueue) expiry() (time.Duration, bool) {
+	if q.heap.len() == 0 {
+		return 0, false
+	}
+	return q.heap.top().expiry, true
 }
 
-// shift removes the first timer of tl, which is at the top of the heap.
+// shift removes the first timer of tl, which first returned.
 func (q *timerQueue) shift(tl *timerList) {
 	tl.timers[tl.head] = nil
 	tl.head++
-	if tl.head == len(tl.timers) {
-		q.removeList(tl)
-		return
-	}
+	tl.live--
+	q.active--
 	if tl.head > 64 && tl.head*2 > len(tl.timers) {
 		n := copy(tl.timers, tl.timers[tl.head:])
 		clear(tl.timers[n:])
 		tl.timers, tl.head = tl.timers[:n], 0
 	}
-	q.heap.fix(0)
 }
 
-// cancel marks an armed timer's departure; the list drops it lazily, or compacts when more than
-// half of it is cleared.
+// rekey sets tl's expiry and gives it a new id.
+func (q *timerQueue) rekey(tl *timerList, expiry time.Duration) {
+	q.ids++
+	tl.expiry, tl.id = expiry, q.ids
+	q.heap.fix(tl.index)
+}
+
+// cancel marks an armed timer's departure. The list drops it lazily, compacts when more than half
+// of it is cleared, and leaves the queue when none of its timers is left.
 func (q *timerQueue) cancel(t *Timer) {
 	q.active--
 	tl := q.lists[t.delay]
-	tl.dead++
-	if tl.dead > 32 && tl.dead*2 > len(tl.timers)-tl.head {
+	tl.live--
+	switch dead := len(tl.timers) - tl.head - tl.live; {
+	case tl.live == 0:
+		q.removeList(tl)
+	case dead > 32 && dead*2 > len(tl.timers)-tl.head:
 		live := tl.timers[:0]
 		for _, x := range tl.timers[tl.head:] {
 			if x != t && x.state() != timerCleared {
@@ -229,16 +267,14 @@ func (q *timerQueue) cancel(t *Timer) {
 			}
 		}
 		clear(tl.timers[len(live):])
-		tl.timers, tl.head, tl.dead = live, 0, 0
-		if len(live) == 0 {
-			q.removeList(tl)
-		} else {
-			q.heap.fix(tl.index)
-		}
+		tl.timers, tl.head = live, 0
 	}
 }
 
 func (q *timerQueue) removeList(tl *timerList) {
+	if tl.index < 0 {
+		return
+	}
 	delete(q.lists, tl.delay)
 	q.heap.remove(tl.index)
 }

@@ -1,6 +1,7 @@
 package loop
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -8,54 +9,208 @@ import (
 	"unsafe"
 )
 
-// TestTimerQueueMatchesModel drives the per-delay lists with random pushes (including
-// out-of-order ones, as interval rearms make), cancels and pops, and compares every min with a
-// plain sorted slice.
-func TestTimerQueueMatchesModel(t *testing.T) {
-	for seed := range uint64(200) {
-		rng := rand.New(rand.NewPCG(seed, 1))
-		var q timerQueue
-		var model []*Timer // armed, in any order
-		var seq uint64
-		now := time.Duration(0)
-		delays := []time.Duration{1 * ms, 2 * ms, 5 * ms, 7 * ms}[:1+rng.IntN(4)]
-		for range 2000 {
-			switch op := rng.IntN(10); {
-			case op < 5: // arm, usually now, sometimes from an earlier start
-				from := now
-				if rng.IntN(8) == 0 {
-					from -= time.Duration(rng.IntN(4)) * ms
-				}
-				seq++
-				tm := &Timer{delay: delays[rng.IntN(len(delays))], bits: seq<<seqShift | uint64(timerArmed)}
-				tm.deadline = from + tm.delay
-				q.push(tm)
-				model = append(model, tm)
-			case op < 7 && len(model) > 0: // clear
-				i := rng.IntN(len(model))
-				q.cancel(model[i])
-				model[i].setState(timerCleared)
-				model = slices.Delete(model, i, i+1)
-			case op < 9: // pop what is due
-				now += time.Duration(rng.IntN(3)) * ms
-				for {
-					got := q.min()
-					want := modelMin(model)
-					if got != want {
-						t.Fatalf("seed %d: min = %v, want %v", seed, got, want)
+// TestTimersMatchNodeModel runs random programs of timers, clears and blocks on a virtual loop
+// and compares the order in which the timers fire with a model written the way
+// lib/internal/timers.js is: a map of lists by delay, a priority queue of lists by (expiry, id)
+// searched linearly, processTimers and listOnTimeout line by line, with a loop around them that
+// waits for the earliest expiry.
+func TestTimersMatchNodeModel(t *testing.T) {
+	for seed := range uint64(300) {
+		prog := randomTimerProgram(seed)
+		var got []string
+		l := New(Options{Backend: NewVirtual(VirtualConfig{})})
+		handles := map[int]*Timer{}
+		var do func(acts []timerAct)
+		do = func(acts []timerAct) {
+			for _, a := range acts {
+				switch {
+				case a.block > 0:
+					l.Block(a.block)
+				case a.clear >= 0:
+					if h := handles[a.clear]; h != nil {
+						l.ClearTimer(h)
 					}
-					if got == nil || got.deadline > now {
-						break
+				default:
+					a := a
+					fire := func() { got = append(got, a.name); do(a.then) }
+					if a.interval {
+						var h *Timer
+						n := 0
+						h = l.SetInterval(a.delay, a.name, func() {
+							fire()
+							if n++; n == 3 {
+								l.ClearTimer(h)
+							}
+						})
+						handles[a.id] = h
+					} else {
+						handles[a.id] = l.SetTimeout(a.delay, a.name, fire)
 					}
-					q.pop()
-					got.setState(timerIdle)
-					model = slices.DeleteFunc(model, func(x *Timer) bool { return x == got })
 				}
-			}
-			if q.len() != len(model) {
-				t.Fatalf("seed %d: len = %d, want %d", seed, q.len(), len(model))
 			}
 		}
+		if err := l.Run(func() { do(prog) }); err != nil {
+			t.Fatal(err)
+		}
+		want := nodeTimerModel(prog)
+		if !slices.Equal(got, want) {
+			t.Fatalf("seed %d:\n got  %v\n want %v", seed, got, want)
+		}
+	}
+}
+
+// A timerAct is one step of a random timer program: arm a timer (with the acts of its
+// callback), clear one by id, or block.
+type timerAct struct {
+	name     string
+	id       int
+	delay    time.Duration
+	interval bool
+	then     []timerAct
+	clear    int // the id to clear, or -1
+	block    time.Duration
+}
+
+func randomTimerProgram(seed uint64) []timerAct {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	id := 0
+	var gen func(depth int) []timerAct
+	gen = func(depth int) []timerAct {
+		var acts []timerAct
+		for range rng.IntN(4) {
+			switch k := rng.IntN(10); {
+			case k < 6 && depth < 3:
+				id++
+				acts = append(acts, timerAct{name: fmt.Sprint("t", id), id: id, clear: -1,
+					delay:    []time.Duration{1, 2, 5, 10}[rng.IntN(4)] * ms,
+					interval: rng.IntN(6) == 0, then: gen(depth + 1)})
+			case k < 8:
+				acts = append(acts, timerAct{clear: 1 + rng.IntN(id+1)})
+			default:
+				acts = append(acts, timerAct{clear: -1, block: time.Duration(rng.IntN(8000)) * time.Microsecond})
+			}
+		}
+		return acts
+	}
+	return gen(0)
+}
+
+// nodeTimerModel runs prog as Node.js would, with a clock that only blocks and waits move, and
+// returns the names of the timers in the order they fire.
+func nodeTimerModel(prog []timerAct) []string {
+	type timer struct {
+		act     timerAct
+		start   time.Duration
+		runs    int
+		cleared bool
+	}
+	type list struct {
+		msecs, expiry time.Duration
+		id            int
+		timers        []*timer
+	}
+	var (
+		clock   time.Duration // the clock, which blocks move
+		loopNow time.Duration // the cached loop time, whole ms
+		lists   = map[time.Duration]*list{}
+		queue   []*list
+		listID  int
+		byID    = map[int]*timer{}
+		fired   []string
+	)
+	getLibuvNow := func() time.Duration { loopNow = clock.Truncate(ms); return loopNow }
+	remove := func(L *list) {
+		queue = slices.DeleteFunc(queue, func(x *list) bool { return x == L })
+		if lists[L.msecs] == L {
+			delete(lists, L.msecs)
+		}
+	}
+	insert := func(tm *timer, msecs, start time.Duration) {
+		tm.start = start
+		L := lists[msecs]
+		if L == nil {
+			listID++
+			L = &list{msecs: msecs, expiry: start + msecs, id: listID}
+			lists[msecs] = L
+			queue = append(queue, L)
+		}
+		L.timers = append(L.timers, tm)
+	}
+	peek := func() *list {
+		var best *list
+		for _, L := range queue {
+			if best == nil || L.expiry < best.expiry || L.expiry == best.expiry && L.id < best.id {
+				best = L
+			}
+		}
+		return best
+	}
+	var do func(acts []timerAct)
+	do = func(acts []timerAct) {
+		for _, a := range acts {
+			switch {
+			case a.block > 0:
+				clock += a.block
+			case a.clear >= 0:
+				if tm := byID[a.clear]; tm != nil && !tm.cleared {
+					tm.cleared = true
+					for _, L := range lists {
+						if i := slices.Index(L.timers, tm); i >= 0 {
+							L.timers = slices.Delete(L.timers, i, i+1)
+							if len(L.timers) == 0 {
+								remove(L)
+							}
+						}
+					}
+				}
+			default:
+				tm := &timer{act: a}
+				byID[a.id] = tm
+				insert(tm, a.delay, getLibuvNow())
+			}
+		}
+	}
+	listOnTimeout := func(L *list, now time.Duration) {
+		for len(L.timers) > 0 {
+			tm := L.timers[0]
+			if now-tm.start < L.msecs {
+				L.expiry = max(tm.start+L.msecs, now+ms)
+				listID++
+				L.id = listID
+				return
+			}
+			L.timers = L.timers[1:]
+			var start time.Duration
+			if tm.act.interval {
+				start = getLibuvNow()
+			}
+			fired = append(fired, tm.act.name)
+			do(tm.act.then)
+			if tm.act.interval {
+				tm.runs++
+				if tm.runs == 3 {
+					tm.cleared = true
+				}
+			}
+			if tm.act.interval && !tm.cleared {
+				insert(tm, L.msecs, start)
+			}
+		}
+		remove(L)
+	}
+	processTimers := func(now time.Duration) {
+		for L := peek(); L != nil && L.expiry <= now; L = peek() {
+			listOnTimeout(L, now)
+		}
+	}
+	do(prog)
+	for {
+		processTimers(getLibuvNow())
+		L := peek()
+		if L == nil {
+			return fired
+		}
+		clock = max(clock, L.expiry) // poll waits for the earliest expiry
 	}
 }
 
@@ -72,19 +227,4 @@ func TestTimerIs48Bytes(t *testing.T) {
 	if size > 48 {
 		t.Errorf("a Timer is %d bytes; keep it within 48, the size class it has on 64-bit systems", size)
 	}
-}
-
-func modelMin(model []*Timer) *Timer {
-	if len(model) == 0 {
-		return nil
-	}
-	return slices.MinFunc(model, func(a, b *Timer) int {
-		if before(a, b) {
-			return -1
-		}
-		if before(b, a) {
-			return 1
-		}
-		return 0
-	})
 }
