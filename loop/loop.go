@@ -199,7 +199,8 @@ func (l *Loop) runCheck() {
 	}
 }
 
-// runClosing runs the close callbacks queued before it began.
+// runClosing runs the close callbacks queued before it began, the last closed first: libuv keeps
+// closing handles in a stack (uv__make_close_pending, uv__run_closing_handles; rule 12).
 func (l *Loop) runClosing() {
 	if len(l.closing) == 0 {
 		return
@@ -207,7 +208,8 @@ func (l *Loop) runClosing() {
 	l.phase = PhaseClose
 	batch := l.closing
 	l.closing, l.closingNow = l.closingNow[:0], batch
-	for i, c := range batch {
+	for i := len(batch) - 1; i >= 0; i-- {
+		c := batch[i]
 		batch[i] = callback{}
 		if l.err == nil {
 			l.trace(KindClose, c.label, 0)

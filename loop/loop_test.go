@@ -111,6 +111,18 @@ func TestRule5SameInstantInSubmissionOrder(t *testing.T) {
 	expect(t, got, "http", "task")
 }
 
+// TestRule12ClosesLastClosedFirst checks that the close callbacks of connections closed in one
+// poll run in the reverse order of their closing (testdata/probes/close-order.cjs).
+func TestRule12ClosesLastClosedFirst(t *testing.T) {
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		for _, name := range []string{"req1", "req2", "req3"} {
+			l.Get(&Request{Label: name, Path: "/", Done: func(*Response, error) { log(name + " end")() },
+				Closed: log(name + " close")})
+		}
+	})
+	expect(t, got, "req1 end", "req2 end", "req3 end", "req3 close", "req2 close", "req1 close")
+}
+
 func TestRule6EqualDeadlinesFireInCreationOrder(t *testing.T) {
 	var want []string
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
