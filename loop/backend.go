@@ -21,15 +21,21 @@ type Poller interface {
 	// It reports whether the task started before Submit returned (Worker and Started set);
 	// otherwise they are set on the worker's thread, and only Poll hands them to the loop.
 	Submit(t *Task) (started bool)
-	// Get starts an HTTP GET request and returns it from a later Poll when it completes.
+	// Get connects for an HTTP GET, writes the request once connected, and returns the request
+	// from a later Poll when the response (or a failure) has come.
 	Get(r *Request)
+	// Finished appends to done the tasks that have finished and that it has not handed back
+	// yet, in the order they finished, and returns the extended slice: what handling PoolReady
+	// takes.
+	Finished(done []*Task) []*Task
 	// Cancel abandons a request that has not completed, which the loop has failed itself (its
 	// Timeout passed): the poller closes its connection and never returns it from Poll.
 	Cancel(r *Request)
 	// Poll waits until a completion is ready or the clock reaches until, whichever is first;
 	// Forever means no time limit, and an until at or before the current time means no wait.
-	// It appends every completion that is ready to done, in the order they became ready, and
-	// returns the extended slice.
+	// It appends every source of completions that is ready to done, in the order they became
+	// ready, and returns the extended slice: a request, or PoolReady for the pool, which is one
+	// source however many of its tasks have finished (rule 5).
 	// A non-nil error means the poller cannot wait any more (epoll_wait failed, say): the loop
 	// fails the run with it, and runs no callback of what was appended.
 	Poll(until time.Duration, done []Completion) ([]Completion, error)

@@ -87,6 +87,6 @@ func (l *Loop) timeOut(r *Request) {
 		r.Done(nil, r.err)
 	}
 	if r.Closed != nil {
-		l.closing = append(l.closing, callback{r.Label, r.Closed})
+		l.closing = append(l.closing, callback{label: r.Label, fn: r.Closed})
 	}
 }

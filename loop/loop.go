@@ -53,6 +53,7 @@ type Loop struct {
 	inflight int          // tasks and requests handed to the poller, not yet completed
 	ops      uint64       // tasks and requests so far: their ids in the trace
 	ready    []Completion // reused by poll
+	finished []*Task      // reused by PoolReady
 
 	closing, closingNow []callback // close callbacks queued, and the batch running
 
@@ -171,9 +172,34 @@ func (l *Loop) poll() {
 	}
 	for i, c := range l.ready {
 		l.ready[i] = nil
-		l.inflight--
 		if l.err == nil {
 			c.complete(l)
+		}
+	}
+}
+
+// PoolReady is what a Poll returns, in its place among the sockets, when tasks of the pool have
+// finished: Node learns of them through one eventfd, so the pool is one source of poll, ready
+// from the moment its first unreported task finished (rule 5). Handling it takes every task
+// finished by then (Poller.Finished) and runs their callbacks in the order they finished.
+var PoolReady Completion = poolReady{}
+
+type poolReady struct{}
+
+func (poolReady) traceArrival(*Recorder, int) {}
+
+func (poolReady) complete(l *Loop) {
+	tasks := l.poller.Finished(l.finished[:0])
+	l.finished = tasks
+	for i, t := range tasks {
+		tasks[i] = nil
+		if l.rec != nil {
+			t.traceArrival(l.rec, l.tick)
+		}
+		if l.err == nil {
+			t.complete(l)
+		} else {
+			l.inflight--
 		}
 	}
 }
@@ -230,9 +256,11 @@ func (l *Loop) call(fn func()) {
 // while either has work: a nextTick queued by a microtask waits for the microtasks to finish.
 func (l *Loop) drain() {
 	for l.err == nil {
-		for l.ticks.len() > 0 && l.enter() {
+		for l.ticks.len() > 0 && (l.ticks.front().internal && l.err == nil || l.enter()) {
 			c := l.ticks.pop()
-			l.trace(KindNextTickRun, c.label, 0)
+			if !c.internal {
+				l.trace(KindNextTickRun, c.label, 0)
+			}
 			c.fn()
 		}
 		for l.micros.len() > 0 && l.enter() {
@@ -293,13 +321,13 @@ func (l *Loop) ClearImmediate(im *Immediate) {
 
 // NextTick queues cb to run as soon as the current callback returns (process.nextTick).
 func (l *Loop) NextTick(label string, cb func()) {
-	l.ticks.push(callback{label, cb})
+	l.ticks.push(callback{label: label, fn: cb})
 	l.trace(KindNextTickQueued, label, 0)
 }
 
 // QueueMicrotask queues cb to run after the nextTick queue is empty (queueMicrotask).
 func (l *Loop) QueueMicrotask(label string, cb func()) {
-	l.micros.push(callback{label, cb})
+	l.micros.push(callback{label: label, fn: cb})
 	l.trace(KindMicrotaskQueued, label, 0)
 }
 
@@ -326,6 +354,7 @@ func (t *Task) traceArrival(rec *Recorder, _ int) {
 }
 
 func (t *Task) complete(l *Loop) {
+	l.inflight--
 	if l.enter() {
 		l.traceOp(KindTaskDone, t.Label, 0, t.id)
 		if t.Done != nil {
@@ -336,13 +365,18 @@ func (t *Task) complete(l *Loop) {
 }
 
 // Get starts an HTTP GET; r.Done runs in a later poll phase and r.Closed, if set, in the close
-// phase of that iteration.
+// phase of that iteration. As in Node, the connection is made in a nextTick, after the current
+// callback, and the request is written once it is up, in a later poll (rule 11).
 func (l *Loop) Get(r *Request) {
 	l.inflight++
 	l.ops++
 	r.id = l.ops
 	l.traceOp(KindRequestSent, r.Label, 0, r.id)
-	l.poller.Get(r)
+	l.ticks.push(callback{label: r.Label, fn: func() {
+		if !r.cancelled {
+			l.poller.Get(r)
+		}
+	}, internal: true})
 	if r.Timeout > 0 {
 		l.armTimeout(r)
 	}
@@ -354,6 +388,7 @@ func (r *Request) traceArrival(rec *Recorder, tick int) {
 }
 
 func (r *Request) complete(l *Loop) {
+	l.inflight--
 	if r.timer != nil {
 		l.ClearTimer(r.timer)
 		r.timer = nil
@@ -365,7 +400,7 @@ func (r *Request) complete(l *Loop) {
 		}
 		// The client closes the connection right after the response callback.
 		if r.Closed != nil {
-			l.closing = append(l.closing, callback{r.Label, r.Closed})
+			l.closing = append(l.closing, callback{label: r.Label, fn: r.Closed})
 		}
 		l.drain()
 	}

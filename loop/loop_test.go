@@ -11,11 +11,16 @@ import (
 
 const ms = time.Millisecond
 
-// run runs main on a virtual loop with the given pool size and returns what the callbacks logged.
-func run(t *testing.T, threads int, main func(l *Loop, log func(string) func())) []string {
+// run runs main on a virtual loop with the given pool size (and the Serve function of its
+// requests, if given) and returns what the callbacks logged.
+func run(t *testing.T, threads int, main func(l *Loop, log func(string) func()), serve ...func(*Request) (time.Duration, *Response, error)) []string {
 	t.Helper()
 	var got []string
-	l := New(Options{Backend: NewVirtual(VirtualConfig{Threads: threads})})
+	cfg := VirtualConfig{Threads: threads}
+	if len(serve) > 0 {
+		cfg.Serve = serve[0]
+	}
+	l := New(Options{Backend: NewVirtual(cfg)})
 	log := func(s string) func() { return func() { got = append(got, s) } }
 	if err := l.Run(func() { main(l, log) }); err != nil {
 		t.Fatalf("Run: %v", err)
@@ -103,15 +108,54 @@ func TestRule5PoolCompletionsInCompletionOrder(t *testing.T) {
 	expect(t, got, "100", "timer 150", "200", "300")
 }
 
-func TestRule5SameInstantInSubmissionOrder(t *testing.T) {
-	got := run(t, 4, func(l *Loop, log func(string) func()) {
-		l.Get(&Request{Label: "get", Path: "/", Done: func(*Response, error) { log("http")() }})
-		l.Submit(&Task{Label: "a", Cost: 0, Done: func(any, error) { log("task")() }})
-	})
-	expect(t, got, "http", "task")
+// TestRule5PoolIsOneSource checks that the pool is one source of poll: ready when its first
+// task finished (100 ms, before the response at 120 ms), handling it delivers every task finished
+// by then, P2 at 150 ms included, before the response (testdata/probes/pool-one-source.cjs).
+func TestRule5PoolIsOneSource(t *testing.T) {
+	got := run(t, 2, func(l *Loop, log func(string) func()) {
+		l.Submit(&Task{Label: "P1", Cost: 100 * ms, Done: func(any, error) { log("P1")() }})
+		l.Submit(&Task{Label: "P2", Cost: 150 * ms, Done: func(any, error) { log("P2")() }})
+		l.SetTimeout(1*ms, "block", func() { l.Block(200 * ms) })
+		l.Get(&Request{Label: "get", Path: "/", Done: func(*Response, error) { log("response")() }})
+	}, serveAfter(119*ms)) // written in the first poll, at 1 ms: answered at 120
+	expect(t, got, "P1", "P2", "response")
 }
 
-// TestRule12ClosesLastClosedFirst checks that the close callbacks of connections closed in one
+// TestRule5SocketReadyFirstGoesFirst checks the other way round: a response that arrived before
+// the pool's first task finished comes first.
+func TestRule5SocketReadyFirstGoesFirst(t *testing.T) {
+	got := run(t, 2, func(l *Loop, log func(string) func()) {
+		l.Submit(&Task{Label: "P1", Cost: 100 * ms, Done: func(any, error) { log("P1")() }})
+		l.SetTimeout(1*ms, "block", func() { l.Block(200 * ms) })
+		l.Get(&Request{Label: "get", Path: "/", Done: func(*Response, error) { log("response")() }})
+	}, serveAfter(49*ms))
+	expect(t, got, "response", "P1")
+}
+
+// TestRule11RequestLeavesAfterCallback checks that a request is written only when its connection
+// is handled in poll, after the callback that made it: main blocks 300 ms, so a 100 ms answer
+// comes after a 350 ms timer (testdata/probes/http-after-callback.cjs).
+func TestRule11RequestLeavesAfterCallback(t *testing.T) {
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		l.Get(&Request{Label: "get", Path: "/", Done: func(*Response, error) { log("response")() }})
+		l.SetTimeout(350*ms, "t", log("timer 350"))
+		l.Block(300 * ms)
+	}, serveAfter(100*ms))
+	expect(t, got, "timer 350", "response")
+}
+
+// TestRule11ConnectAfterTheCallbacksTicks checks that the connection is made in a nextTick,
+// after those queued before the request: one that blocks delays the request.
+func TestRule11ConnectAfterTheCallbacksTicks(t *testing.T) {
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		l.NextTick("block", func() { l.Block(300 * ms) })
+		l.Get(&Request{Label: "get", Path: "/", Done: func(*Response, error) { log("response")() }})
+		l.SetTimeout(350*ms, "t", log("timer 350"))
+	}, serveAfter(100*ms))
+	expect(t, got, "timer 350", "response")
+}
+
+
 // poll run in the reverse order of their closing (testdata/probes/close-order.cjs).
 func TestRule12ClosesLastClosedFirst(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {

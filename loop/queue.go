@@ -1,9 +1,11 @@
 package loop
 
-// A callback is a queued function and the label it has in the trace.
+// A callback is a queued function and the label it has in the trace. An internal one is the
+// loop's own (the connect of a request), neither traced nor counted as a callback.
 type callback struct {
-	label string
-	fn    func()
+	label    string
+	fn       func()
+	internal bool
 }
 
 // fifo is a first-in first-out queue that reuses its storage: the nextTick and microtask queues
@@ -21,6 +23,9 @@ func (q *fifo[T]) push(v T) {
 	}
 	q.items = append(q.items, v)
 }
+
+// front returns the item pop would return; the queue must not be empty.
+func (q *fifo[T]) front() T { return q.items[q.head] }
 
 func (q *fifo[T]) pop() T {
 	var zero T

@@ -3,12 +3,10 @@
 package loop
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"net/netip"
 	"runtime"
-	"slices"
 	"sync"
 	"time"
 
@@ -203,10 +201,13 @@ func (r *Real) Poll(until time.Duration, done []Completion) ([]Completion, error
 		if err != nil {
 			return done, fmt.Errorf("real clock: epoll_wait: %w", err)
 		}
+		// Sources in the order epoll reports them, which is the order they became ready; the
+		// pool is one source, its eventfd (rule 5).
 		for _, ev := range r.events[:n] {
 			if ev.Fd == int32(r.evfd) {
 				var buf [8]byte
 				unix.Read(r.evfd, buf[:])
+				done = append(done, PoolReady)
 				continue
 			}
 			if c := r.conns[ev.Fd]; c != nil {
@@ -216,25 +217,30 @@ func (r *Real) Poll(until time.Duration, done []Completion) ([]Completion, error
 			}
 		}
 		r.mu.Lock()
-		for _, t := range r.finished {
-			done = append(done, t)
-		}
 		for _, req := range r.failed {
 			if !req.cancelled {
 				done = append(done, req)
 			}
 		}
-		clear(r.finished)
 		clear(r.failed)
-		r.finished, r.failed = r.finished[:0], r.failed[:0]
+		r.failed = r.failed[:0]
 		r.mu.Unlock()
 		if len(done) > first || timeout == 0 || until != Forever && r.Now() >= until {
 			break
 		}
 	}
-	ready := done[first:]
-	slices.SortStableFunc(ready, func(a, b Completion) int { return cmp.Compare(readyAt(a), readyAt(b)) })
 	return done, nil
+}
+
+// Finished hands back the tasks the workers have finished since the last call, in the order they
+// finished.
+func (r *Real) Finished(done []*Task) []*Task {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	done = append(done, r.finished...)
+	clear(r.finished)
+	r.finished = r.finished[:0]
+	return done
 }
 
 func (r *Real) hasFinished() bool {

@@ -35,16 +35,20 @@ const (
 // Virtual is a backend whose time moves only when the loop would wait, and by Busy. Its pool is
 // simulated: a task starts on the lowest-numbered free worker or waits in a FIFO queue, and
 // finishes at its start plus its cost; a worker freed at time t takes the next queued task at t.
-// A task's Work runs on the loop's goroutine when the task starts. Everything is deterministic.
+// A task's Work runs on the loop's goroutine when the task starts. A request connects when the
+// loop asks (after the callback that made it), is written when its connection is handled in a
+// poll, and is answered Serve's delay after that. Everything is deterministic.
 type Virtual struct {
-	now     time.Duration
-	busy    []bool          // per worker
-	queue   fifo[*Task]     // tasks waiting for a worker
-	pending minHeap[ioItem] // running tasks and requests, by (ready time, submission)
-	due     []Completion    // done by the current time, waiting for a poll to hand them back
-	seq     uint64
-	serve   func(*Request) (time.Duration, *Response, error)
-	ties    Ties
+	now        time.Duration
+	busy       []bool          // per worker
+	queue      fifo[*Task]     // tasks waiting for a worker
+	pending    minHeap[ioItem] // running tasks and written requests, by (ready time, submission)
+	tasks      []*Task         // finished by the current time, not handed back yet
+	responses  []*Request      // answered by the current time, waiting for a poll
+	connecting []*Request      // connected, waiting for a poll to write them
+	seq        uint64
+	serve      func(*Request) (time.Duration, *Response, error)
+	ties       Ties
 }
 
 // NewVirtual returns a virtual backend at time 0.
@@ -80,17 +84,20 @@ func (v *Virtual) Submit(t *Task) (started bool) {
 	return false
 }
 
-// settle brings the simulation up to time to: what is done by then moves to due, and each worker
-// freed at a time t takes the next queued task at t (or when that task was queued, if later).
+// settle brings the simulation up to time to: what is done by then moves to tasks or responses,
+// and each worker freed at a time t takes the next queued task at t (or when that task was
+// queued, if later).
 func (v *Virtual) settle(to time.Duration) {
 	for v.pending.len() > 0 && v.pending.top().at <= to {
 		at := v.pending.top().at
 		for v.pending.len() > 0 && v.pending.top().at == at {
-			it := v.pending.pop()
-			if t, ok := it.c.(*Task); ok {
-				v.busy[t.Worker] = false
+			switch c := v.pending.pop().c.(type) {
+			case *Task:
+				v.busy[c.Worker] = false
+				v.tasks = append(v.tasks, c)
+			case *Request:
+				v.responses = append(v.responses, c)
 			}
-			v.due = append(v.due, it.c)
 		}
 		for v.queue.len() > 0 {
 			w := v.freeWorker()
@@ -103,11 +110,18 @@ func (v *Virtual) settle(to time.Duration) {
 	}
 }
 
-// Get asks Serve for the response, which is ready after the delay Serve says. A delay of
-// Forever means no response ever comes: only the request's Timeout can end it.
+// Get connects for r now; the next Poll hands the connection to the loop, which writes the
+// request then (connected.complete).
 func (v *Virtual) Get(r *Request) {
 	v.seq++
 	r.seq, r.Sent = v.seq, v.now
+	v.connecting = append(v.connecting, r)
+}
+
+// write sends r at the current time: Serve says when it is answered. A delay of Forever means
+// no answer ever comes: only the request's Timeout can end it.
+func (v *Virtual) write(r *Request) {
+	r.Sent = v.now
 	delay, resp, err := v.serve(r)
 	if delay == Forever {
 		return
@@ -115,6 +129,20 @@ func (v *Virtual) Get(r *Request) {
 	r.resp, r.err = resp, err
 	r.Ready = r.Sent + max(delay, 0)
 	v.pending.push(ioItem{at: r.Ready, seq: r.seq, c: r})
+}
+
+// connected is a request whose connection is up: handling it in poll writes the request. It runs
+// no callback.
+type connected struct {
+	v *Virtual
+	r *Request
+}
+
+func (connected) traceArrival(*Recorder, int) {}
+func (c connected) complete(*Loop) {
+	if !c.r.cancelled {
+		c.v.write(c.r)
+	}
 }
 
 // Cancel drops r, which the loop has marked cancelled: Poll skips it.
@@ -126,8 +154,35 @@ func isCancelled(c Completion) bool {
 	return ok && r.cancelled
 }
 
-// Poll moves the time to the earlier of until and the first pending completion (never backwards),
-// then returns everything that is ready, by ready time, ties in submission order. It fails with
+// Finished hands back the tasks finished by now, in the order they finished (ties in submission
+// order, or reversed with TiesReversed).
+func (v *Virtual) Finished(done []*Task) []*Task {
+	v.settle(v.now)
+	slices.SortStableFunc(v.tasks, func(a, b *Task) int {
+		return v.order(a.Finished, b.Finished, a.seq, b.seq)
+	})
+	done = append(done, v.tasks...)
+	clear(v.tasks)
+	v.tasks = v.tasks[:0]
+	return done
+}
+
+// order compares two completions by ready time, ties by submission or, with TiesReversed, the
+// other way round.
+func (v *Virtual) order(at1, at2 time.Duration, seq1, seq2 uint64) int {
+	if c := cmp.Compare(at1, at2); c != 0 {
+		return c
+	}
+	if v.ties == TiesReversed {
+		return cmp.Compare(seq2, seq1)
+	}
+	return cmp.Compare(seq1, seq2)
+}
+
+// Poll moves the time to the earlier of until and the first pending completion (never
+// backwards; not at all while a connection waits to be handled), then returns the sources that
+// are ready in the order they became ready: each connection and each response, and the pool as
+// one source (PoolReady), ready when its first unreported task finished (rule 5). It fails with
 // ErrWaitForever when until is Forever and nothing is pending.
 func (v *Virtual) Poll(until time.Duration, done []Completion) ([]Completion, error) {
 	for v.pending.len() > 0 && isCancelled(v.pending.top().c) {
@@ -135,7 +190,7 @@ func (v *Virtual) Poll(until time.Duration, done []Completion) ([]Completion, er
 	}
 	target := until
 	switch {
-	case len(v.due) > 0:
+	case len(v.tasks) > 0 || len(v.responses) > 0 || len(v.connecting) > 0:
 		target = v.now // something is ready already: no wait
 	case v.pending.len() > 0 && (until == Forever || v.pending.top().at < until):
 		target = v.pending.top().at
@@ -145,26 +200,44 @@ func (v *Virtual) Poll(until time.Duration, done []Completion) ([]Completion, er
 	}
 	v.now = max(v.now, target)
 	v.settle(v.now)
-	slices.SortStableFunc(v.due, func(a, b Completion) int {
-		if c := cmp.Compare(readyAt(a), readyAt(b)); c != 0 || v.ties != TiesReversed {
-			return cmp.Or(c, cmp.Compare(seqOf(a), seqOf(b)))
-		}
-		return cmp.Compare(seqOf(b), seqOf(a))
-	})
+
 	// Reversed ties hold back what is due exactly when the wait ends.
 	holdBack := v.ties == TiesReversed && until != Forever && until == v.now
-	keep := v.due[:0]
-	for _, c := range v.due {
-		switch {
-		case isCancelled(c):
-		case holdBack && readyAt(c) == v.now:
-			keep = append(keep, c)
-		default:
-			done = append(done, c)
+	type source struct {
+		at  time.Duration
+		seq uint64
+		c   Completion
+	}
+	var sources []source
+	for _, r := range v.connecting {
+		if !r.cancelled {
+			sources = append(sources, source{r.Sent, r.seq, connected{v, r}})
 		}
 	}
-	clear(v.due[len(keep):])
-	v.due = keep
+	clear(v.connecting)
+	v.connecting = v.connecting[:0]
+	keep := v.responses[:0]
+	for _, r := range v.responses {
+		switch {
+		case r.cancelled:
+		case holdBack && r.Ready == v.now:
+			keep = append(keep, r)
+		default:
+			sources = append(sources, source{r.Ready, r.seq, r})
+		}
+	}
+	clear(v.responses[len(keep):])
+	v.responses = keep
+	if len(v.tasks) > 0 {
+		first := slices.MinFunc(v.tasks, func(a, b *Task) int { return v.order(a.Finished, b.Finished, a.seq, b.seq) })
+		if !holdBack || first.Finished != v.now {
+			sources = append(sources, source{first.Finished, first.seq, PoolReady})
+		}
+	}
+	slices.SortStableFunc(sources, func(a, b source) int { return v.order(a.at, b.at, a.seq, b.seq) })
+	for _, src := range sources {
+		done = append(done, src.c)
+	}
 	return done, nil
 }
 
@@ -203,26 +276,6 @@ func runWork(work func() (any, error)) (result any, err error) {
 		}
 	}()
 	return work()
-}
-
-func readyAt(c Completion) time.Duration {
-	switch c := c.(type) {
-	case *Task:
-		return c.Finished
-	case *Request:
-		return c.Ready
-	}
-	return 0
-}
-
-func seqOf(c Completion) uint64 {
-	switch c := c.(type) {
-	case *Task:
-		return c.seq
-	case *Request:
-		return c.seq
-	}
-	return 0
 }
 
 // ioItem is a task or request that will be ready at a time.
