@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"os"
 	"time"
 
 	"github.com/looptest/looptest/internal/nodejs"
@@ -40,16 +41,76 @@ const defaultCost = time.Millisecond
 // readArg is a read step's payload; the path is the step's text.
 type readArg struct{ cost time.Duration }
 
+// compileRead makes a read Node's fs.readFile (rule 10): a task that holds a worker for the
+// cost, if any, then four pool requests, open, fstat, read and close, each submitted by the
+// callback of the one before, so that each is delivered by a poll and other pool work can run
+// between them. A failed open ends it there; a failed read still closes the file first.
 func compileRead(c *compiler, s *step) action {
 	out, label, cost, t := c.outcome(s), s.label(), s.arg.(*readArg).cost, s.text
 	tm := Timing{Step: s.pos, Key: "cost"}
 	return func(r *runner, e *env) {
-		name := t.render(e)
-		task := &loop.Task{Label: label, Cost: r.duration(tm, cost), Work: func() (any, error) { return r.sandbox.readFile(name) }}
-		task.Done = func(res any, err error) {
-			text, _ := res.(string)
-			out(r, e, value{s: text}, err)
+		rd := &fileRead{r: r, label: label, name: t.render(e)}
+		rd.done = func(text string, err error) { out(r, e, value{s: text}, err) }
+		if cost := r.duration(tm, cost); cost > 0 {
+			rd.submit(label+": cost", cost, func() (any, error) { return nil, nil }, func(any, error) { rd.open() })
+			return
 		}
-		r.loop.Submit(task)
+		rd.open()
 	}
+}
+
+// fileRead is one read in flight: the chain of its pool requests.
+type fileRead struct {
+	r     *runner
+	label string
+	name  string
+	f     *os.File
+	text  string
+	err   error // of the read request, reported once the file is closed
+	done  func(text string, err error)
+}
+
+func (rd *fileRead) submit(label string, cost time.Duration, work func() (any, error), then func(any, error)) {
+	rd.r.loop.Submit(&loop.Task{Label: label, Cost: cost, Work: work, Done: then})
+}
+
+func (rd *fileRead) open() {
+	rd.submit(rd.label+": open", 0, func() (any, error) { return rd.r.sandbox.open(rd.name) }, func(f any, err error) {
+		if err != nil {
+			rd.done("", err)
+			return
+		}
+		rd.f = f.(*os.File)
+		rd.stat()
+	})
+}
+
+func (rd *fileRead) stat() {
+	rd.submit(rd.label+": fstat", 0, func() (any, error) { return rd.f.Stat() }, func(_ any, err error) {
+		if err != nil {
+			rd.err = err
+			rd.close()
+			return
+		}
+		rd.read()
+	})
+}
+
+func (rd *fileRead) read() {
+	rd.submit(rd.label+": read", 0, func() (any, error) { return readAll(rd.f) }, func(text any, err error) {
+		rd.text, _ = text.(string)
+		rd.err = err
+		rd.close()
+	})
+}
+
+func (rd *fileRead) close() {
+	// The close is named after the step: its callback runs the step's then or error.
+	rd.submit(rd.label, 0, func() (any, error) { return nil, rd.f.Close() }, func(any, error) {
+		if rd.err != nil {
+			rd.done("", rd.err)
+			return
+		}
+		rd.done(rd.text, nil)
+	})
 }

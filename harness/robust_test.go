@@ -85,11 +85,12 @@ main:
     as: res
     then: [{log: "in time: ${res.status} ${res.body}"}]
 `
-	// The refusal comes at once; the reads take their cost, 1ms.
+	// The refusal comes at once; the reads take their cost, 1ms, then fail at their open, or,
+	// for the directory, at their read, after the open and the fstat (rule 10).
 	want := `refuse: connect ECONNREFUSED
 read: ENOENT: no such file or directory, open 'missing.txt'
-read dir: EISDIR: illegal operation on a directory, read
 read under a file: ENOTDIR: not a directory, open 'dir/a.txt/x'
+read dir: EISDIR: illegal operation on a directory, read
 reset: read ECONNRESET
 in time: 200 OK
 close-mid-body: response truncated: 5 of 10 body bytes

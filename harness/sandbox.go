@@ -3,6 +3,7 @@ package harness
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"syscall"
@@ -68,30 +69,46 @@ func (sb *sandbox) Close() error {
 	return errors.Join(sb.root.Close(), os.RemoveAll(sb.dir))
 }
 
-// readFile reads name from the sandbox. Its errors read as Node's do, naming the file as the
-// scenario wrote it and never the sandbox, so that they are the same on every run.
-func (sb *sandbox) readFile(name string) (string, error) {
+// open opens name in the sandbox for reading, as fs.readFile's first request does. Its errors
+// read as Node's do, naming the file as the scenario wrote it and never the sandbox, so that
+// they are the same on every run.
+func (sb *sandbox) open(name string) (*os.File, error) {
 	if msg := checkRelPath(name); msg != "" {
-		return "", fmt.Errorf("%s, open '%s'", msg, name)
+		return nil, fmt.Errorf("%s, open '%s'", msg, name)
 	}
-	b, err := sb.root.ReadFile(name)
+	f, err := sb.root.Open(name)
 	if err == nil {
-		return string(b), nil
+		return f, nil
 	}
 	var pe *fs.PathError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return "", fmt.Errorf("ENOENT: no such file or directory, open '%s'", name)
-	case errors.Is(err, syscall.EISDIR):
-		return "", errors.New("EISDIR: illegal operation on a directory, read")
+		return nil, fmt.Errorf("ENOENT: no such file or directory, open '%s'", name)
 	case errors.Is(err, syscall.ENOTDIR):
-		return "", fmt.Errorf("ENOTDIR: not a directory, open '%s'", name)
+		return nil, fmt.Errorf("ENOTDIR: not a directory, open '%s'", name)
 	case errors.Is(err, fs.ErrPermission):
-		return "", fmt.Errorf("EACCES: permission denied, open '%s'", name)
+		return nil, fmt.Errorf("EACCES: permission denied, open '%s'", name)
 	case errors.As(err, &pe) && pe.Err.Error() == "path escapes from parent":
-		return "", fmt.Errorf("the path leads out of the sandbox through a symbolic link, open '%s'", name)
+		return nil, fmt.Errorf("the path leads out of the sandbox through a symbolic link, open '%s'", name)
 	case errors.As(err, &pe):
 		err = pe.Err
 	}
-	return "", fmt.Errorf("%v, open '%s'", err, name)
+	return nil, fmt.Errorf("%v, open '%s'", err, name)
+}
+
+// readAll reads an open file whole, as fs.readFile's read request does; a directory fails as in
+// Node.
+func readAll(f *os.File) (string, error) {
+	b, err := io.ReadAll(f)
+	if errors.Is(err, syscall.EISDIR) {
+		return "", errors.New("EISDIR: illegal operation on a directory, read")
+	}
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return "", fmt.Errorf("%v, read", err)
+	}
+	return string(b), nil
 }

@@ -58,11 +58,11 @@ func TestSeedRaces(t *testing.T) {
 		lines []int // the steps that must be among the deciders
 	}{
 		// The timer's deadline is exact; the reads' costs decide.
-		{"the 1000 ms timer against the first read", "SETTIMEOUT", "First count: 39 characters.", []int{30}},
-		{"the 1000 ms timer against the second read", "SETTIMEOUT", "Second count: 39 characters.", []int{50}},
-		{"the first two reads", "First count: 39 characters.", "Second count: 39 characters.", []int{30, 50}},
+		{"the 1000 ms timer against the first read", "SETTIMEOUT", "First count: 39 characters.", []int{32}},
+		{"the 1000 ms timer against the second read", "SETTIMEOUT", "Second count: 39 characters.", []int{52}},
+		{"the first two reads", "First count: 39 characters.", "Second count: 39 characters.", []int{32, 52}},
 		{"the third read against the HTTP response", "===== THREAD main START CONTENT - web call =====",
-			"===== THREAD main START CONTENT - file read =====", []int{76}},
+			"===== THREAD main START CONTENT - file read =====", []int{78}},
 	}
 	for _, tt := range tests {
 		race := race(r, tt.a, tt.b)

@@ -104,25 +104,21 @@ function poolTask(ms, done) {
   });
 }
 
-// read is fs.readFile as one pool task: the task holds a worker for costMs, then its callback
-// reads the file from the sandbox, the working directory. then gets the text; onError gets the
-// message of Node's error, or looptest's for a path that would leave the sandbox.
+// read is fs.readFile, whose open, fstat, read and close are four pool requests, after a pool
+// task that holds a worker for costMs (none for 0). then gets the text; onError gets the message
+// of Node's error. A path that would leave the sandbox fails as looptest fails it, after one
+// pool request standing for the open.
 function read(file, costMs, then, onError) {
-  poolTask(costMs, () => {
+  const readFile = () => {
     const problem = checkPath(file);
     if (problem) {
-      onError(`${problem}, open '${file}'`);
+      fs.stat('.', () => onError(`${problem}, open '${file}'`));
       return;
     }
-    let text;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (err) {
-      onError(err.message);
-      return;
-    }
-    then(text);
-  });
+    fs.readFile(file, 'utf8', (err, text) => (err ? onError(err.message) : then(text)));
+  };
+  if (costMs > 0) poolTask(costMs, readFile);
+  else readFile();
 }
 
 // checkPath says what is wrong with a path that must stay inside the sandbox, or '', in
