@@ -155,7 +155,6 @@ func TestRule11ConnectAfterTheCallbacksTicks(t *testing.T) {
 	expect(t, got, "timer 350", "response")
 }
 
-
 // poll run in the reverse order of their closing (testdata/probes/close-order.cjs).
 func TestRule12ClosesLastClosedFirst(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
