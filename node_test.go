@@ -3,7 +3,6 @@ package looptest_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"runtime"
 	"sync"
 	"testing"
@@ -13,13 +12,6 @@ import (
 	"github.com/looptest/looptest/internal/lttest"
 	"github.com/looptest/looptest/internal/nodecheck"
 )
-
-// nodeKnownDifferences holds the scenarios whose golden follows looptest's rules where Node.js
-// itself orders otherwise, and why. TestNode skips them; the README lists them.
-var nodeKnownDifferences = map[string]string{
-	"truncated-response.yaml": "Node.js finds out that a response was cut short only in the connection's close callback, " +
-		"so the error steps run in the close phase, not in poll",
-}
 
 // nodeSlots is how many Node.js runs go at once, at most: two, for a two-core machine. A run's
 // timers are real, and its pool tasks are pbkdf2 runs sized by a calibration the program makes
@@ -68,9 +60,6 @@ func TestNode(t *testing.T) {
 	eachScenario(t, func(t *testing.T, file string, s *harness.Scenario) {
 		if s.Tight {
 			t.Skip("timing: tight: its ordering hinges on gaps under 20 ms, which Node.js's real clock does not keep")
-		}
-		if why, ok := nodeKnownDifferences[filepath.Base(file)]; ok {
-			t.Skip("a known difference from Node.js: " + why)
 		}
 		load, err := nodecheck.MeasureLoad(s)
 		if err != nil {

@@ -93,7 +93,7 @@ read under a file: ENOTDIR: not a directory, open 'dir/a.txt/x'
 read dir: EISDIR: illegal operation on a directory, read
 reset: read ECONNRESET
 in time: 200 OK
-close-mid-body: response truncated: 5 of 10 body bytes
+close-mid-body: aborted
 slow: timeout: no response within 300ms
 slow: closed
 hang: timeout: no response within 400ms

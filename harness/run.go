@@ -172,5 +172,13 @@ func serveVirtual(req *loop.Request) (time.Duration, *loop.Response, error) {
 	case delay.FaultHang:
 		return loop.Forever, nil, nil
 	}
+	if noBody(reply.Status) && reply.Body != "" {
+		return reply.Delay, nil, loop.ErrDataAfterClose // Node's parser refuses the body
+	}
 	return reply.Delay, &loop.Response{Status: reply.Status, Body: reply.Body}, nil
+}
+
+// noBody reports whether a response of this status may carry no body: 1xx, 204, 304.
+func noBody(status int) bool {
+	return status < 200 || status == 204 || status == 304
 }

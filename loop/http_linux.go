@@ -275,6 +275,16 @@ func (c *conn) parse(eof bool) bool {
 		}
 	}
 	switch {
+	case status < 200 || status == 204 || status == 304:
+		// No body may follow: Node's parser fails the request on any byte of one.
+		if len(body) > 0 {
+			c.fail(ErrDataAfterClose)
+			return true
+		}
+		if !eof {
+			return false
+		}
+		body = nil
 	case chunked:
 		b, complete, err := dechunk(body)
 		if err != nil {
@@ -283,7 +293,7 @@ func (c *conn) parse(eof bool) bool {
 		}
 		if !complete {
 			if eof {
-				c.fail(errors.New("response truncated: the connection closed inside the chunked body"))
+				c.fail(TruncatedError(len(body), -1))
 			}
 			return eof
 		}

@@ -2,7 +2,6 @@ package loop
 
 import (
 	"errors"
-	"fmt"
 )
 
 // Failures of HTTP requests that the real backend reports and a virtual peer can simulate. Their
@@ -15,10 +14,21 @@ var (
 	ErrConnReset = errors.New("read ECONNRESET")
 	// ErrHangUp: the peer closed the connection without a byte of response.
 	ErrHangUp = errors.New("socket hang up")
+	// ErrDataAfterClose: a 1xx, 204 or 304 response came with a body, which Node's HTTP parser
+	// refuses in the poll that reads it.
+	ErrDataAfterClose = errors.New("Parse Error: Data after `Connection: close`")
 )
 
-// TruncatedError returns the failure of a response whose connection closed after got of the
-// want body bytes its Content-Length announced.
-func TruncatedError(got, want int) error {
-	return fmt.Errorf("response truncated: %d of %d body bytes", got, want)
+// An AbortedError is the failure of a response whose connection closed before its body was
+// whole. Node says "aborted", and finds out only when the connection closes: the loop delivers it
+// in the close phase, after the request's Closed (rule 11).
+type AbortedError struct {
+	Got  int // the body bytes that came
+	Want int // the body bytes announced, or -1 for a chunked body
 }
+
+func (e *AbortedError) Error() string { return "aborted" }
+
+// TruncatedError returns the failure of a response whose connection closed after got of the
+// want body bytes its Content-Length announced (want -1: inside a chunked body).
+func TruncatedError(got, want int) error { return &AbortedError{Got: got, Want: want} }

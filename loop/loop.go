@@ -393,6 +393,11 @@ func (r *Request) complete(l *Loop) {
 		l.ClearTimer(r.timer)
 		r.timer = nil
 	}
+	var aborted *AbortedError
+	if errors.As(r.err, &aborted) {
+		l.closing = append(l.closing, callback{label: r.Label, fn: func() { r.abort(l) }})
+		return
+	}
 	if l.enter() {
 		l.traceOp(KindResponseDone, r.Label, 0, r.id)
 		if r.Done != nil {
@@ -403,6 +408,21 @@ func (r *Request) complete(l *Loop) {
 			l.closing = append(l.closing, callback{label: r.Label, fn: r.Closed})
 		}
 		l.drain()
+	}
+}
+
+// abort delivers a response cut short as Node does, from the connection's close callback: the
+// request's Closed runs there, and Done gets the error in a nextTick queued just before it
+// (the response's 'error', after the request's 'close').
+func (r *Request) abort(l *Loop) {
+	l.ticks.push(callback{label: r.Label, fn: func() {
+		l.traceOp(KindResponseDone, r.Label, 0, r.id)
+		if r.Done != nil {
+			r.Done(r.resp, r.err)
+		}
+	}})
+	if r.Closed != nil {
+		r.Closed()
 	}
 }
 

@@ -191,16 +191,14 @@ function hostPort(name) {
 }
 
 // get is http.get to the delay server, whose headers ask for the reply. then gets {status,
-// body} once the whole response has come, in the poll phase; onError gets the failure, worded
-// as looptest words it (no address, no port). Right after either, the client closes the
-// connection, so closed runs in the close phase of that iteration. A response cut short is only
-// found out when the connection closes: its error steps run in the close phase, just before
-// closed. A timeout, [ms, text], is a timer of the loop, armed with the request, as looptest
-// arms it.
+// body} once the whole response has come, in the poll phase; onError gets the failure in Node's
+// words (a refused connection without its address and port). Right after either, the client
+// closes the connection, so closed runs in the close phase of that iteration. A response cut
+// short is found out only when the connection closes: closed runs, then the response's 'error'
+// (aborted) runs the error steps. A timeout, [ms, text], is a timer of the loop, armed with the
+// request, as looptest arms it.
 function get(request, then, onError, closed) {
   let settled = false;
-  let response;
-  let received = 0;
   let deadline;
   const settle = (callback) => {
     if (settled) return;
@@ -213,22 +211,12 @@ function get(request, then, onError, closed) {
   const addr = request.refuse ? refuseAddr : delayAddr;
   const options = { ...addr, path: escapePath(request.path), headers: request.headers, agent: false };
   const req = http.get(options, (res) => {
-    response = res;
     const chunks = [];
-    res.on('data', (chunk) => {
-      chunks.push(chunk);
-      received += chunk.length;
-    });
+    res.on('data', (chunk) => chunks.push(chunk));
     res.on('end', () => settle(() => then({ status: res.statusCode, body: Buffer.concat(chunks).toString() })));
     res.on('error', failWith);
   });
   req.on('error', failWith);
-  req.on('close', () => {
-    if (response && !response.complete) {
-      const length = response.headers['content-length'];
-      settle(() => onError(`response truncated: ${received} of ${length} body bytes`));
-    }
-  });
   if (closed) req.on('close', closed);
   if (request.timeout) {
     const [ms, text] = request.timeout;
