@@ -30,11 +30,24 @@
 //  3. Before the first iteration the loop time is updated and due timers run.
 //  4. Each iteration: pending callbacks; idle/prepare; poll; check; close callbacks; update the
 //     loop time; timers; stop if nothing is alive.
-//  5. Poll does not wait when immediates are queued or closes are pending; else it waits until the
-//     nearest timer; else until I/O arrives. Completions come out in the order they completed.
-//  6. Due timers run in (deadline, creation) order; they are collected before any runs.
-//  7. A timer's deadline is the fresh time at creation plus its delay; an interval is rearmed at
-//     the time its callback started plus its period.
+//  5. Poll does not wait when immediates are queued, closes are pending or a connection is to be
+//     handled; else it waits until the nearest timer; else until I/O arrives. It handles its
+//     sources in the order they became ready: each socket, and the pool as one source
+//     (PoolReady), ready when its first unreported task finished, which delivers every task
+//     finished by then, in finishing order.
+//  6. Timers of one delay form one list in creation order; the lists are kept by (expiry, id).
+//     The timers phase runs the due timers of the front list until one is not due, keys that
+//     list anew (a later expiry, a new id), and goes on with the next list whose expiry has come.
+//  7. Time counts whole milliseconds. A timer's start is the clock read afresh when it is armed,
+//     which refreshes the cached loop time; it is due when the loop time minus its start is at
+//     least its delay. An interval is rearmed from the time its callback started.
 //  8. Check runs the immediates queued before it began.
-//  9. The loop time is cached: it changes only in rules 3 and 4 and when poll returns.
+//  9. The loop time is cached: it changes only in rules 3, 4 and 7 and when poll returns.
+//  11. A request connects in a nextTick after the current callback; the backend writes it when
+//     the connection is handled in a later poll. A body cut short ("aborted") is delivered from
+//     the connection's close callback, after Closed.
+//  12. Close callbacks run last closed first.
+//
+// Rule 10 (a file read is open, fstat, read and close as four pool tasks) is the harness's: the
+// loop sees four tasks.
 package loop
