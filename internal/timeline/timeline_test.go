@@ -85,9 +85,11 @@ func TestHTMLInBrowser(t *testing.T) {
 	for _, want := range []string{
 		`id="lane-main"`, `id="lane-pool0"`, `id="lane-pool1"`, `id="lane-poller"`,
 		`class="callback" data-phase="poll"`, `class="callback" data-phase="timers"`, `class="callback" data-phase="main"`,
-		`class="task" data-label="read test.txt (../scenarios/node-experiment.yaml:30:5)"`,
-		`class="task" data-label="encrypt ${text.len} (../scenarios/node-experiment.yaml:36:9)"`,
-		`class="request" data-label="http /google.com (../scenarios/node-experiment.yaml:76:5)"`,
+		`class="task" data-label="read test.txt (../../scenarios/node-experiment.yaml:32:5): cost"`,
+		`class="task" data-label="read test.txt (../../scenarios/node-experiment.yaml:32:5): open"`,
+		`class="task" data-label="read test.txt (../../scenarios/node-experiment.yaml:32:5)"`,
+		`class="task" data-label="encrypt ${text.len} (../../scenarios/node-experiment.yaml:38:9)"`,
+		`class="request" data-label="http /google.com (../../scenarios/node-experiment.yaml:78:5)"`,
 		`class="submit"`, `class="complete"`, `data-tick="6"`,
 		">SETTIMEOUT<", ">First count: 39 characters.<", ">500ms timer(nested) timed …<",
 	} {
@@ -95,8 +97,10 @@ func TestHTMLInBrowser(t *testing.T) {
 			t.Errorf("the rendered page lacks %s", want)
 		}
 	}
-	if got := strings.Count(dom, `class="callback"`); got != 11 {
-		t.Errorf("%d callback boxes, want 11: main, two 0 ms timers, three reads, the encrypt, SETTIMEOUT, the response, and the 3000 and 500 ms timers", got)
+	// main, two 0 ms timers, three reads of five pool requests each (the cost, then open, fstat,
+	// read and close), the encrypt, SETTIMEOUT, the response, and the 3000 and 500 ms timers.
+	if got := strings.Count(dom, `class="callback"`); got != 23 {
+		t.Errorf("%d callback boxes, want 23: main, two 0 ms timers, three reads of five pool requests, the encrypt, SETTIMEOUT, the response, and the 3000 and 500 ms timers", got)
 	}
 	if lttest.Update() {
 		shot := filepath.Join(dir, "shot.png")
