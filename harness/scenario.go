@@ -53,17 +53,31 @@ const (
 	// maxNesting bounds how deep steps nest (then, error and closed inside each other), so that
 	// checking names in scope stays cheap, whatever the file.
 	maxNesting = 100
+	// maxName and maxPath bound the paths of files and reads, so that every one the loader
+	// accepts can be made in the sandbox: NAME_MAX, and PATH_MAX less room for the sandbox's own.
+	maxName = 255
+	maxPath = 3072
 )
 
 // Load reads and checks the scenario file at path. Its error is an ErrorList when the file has
 // problems, each at its FILE:LINE:COL.
 func Load(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	// Read one byte past the limit, no more: a huge file is refused before it is parsed.
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
 	return Parse(path, data)
 }
+
+// MaxFileSize bounds a scenario file: a larger one is refused before it is parsed, whose
+// node tree would take tens of times its size.
+const MaxFileSize = 16 << 20
 
 // Parse checks a scenario file's content; file names it in errors.
 func Parse(file string, data []byte) (*Scenario, error) {
@@ -104,6 +118,10 @@ func tightDirective(data []byte) bool {
 
 // parseYAML decodes data into a node tree, or reports why it cannot.
 func parseYAML(p *problems, data []byte) *yaml.Node {
+	if len(data) > MaxFileSize {
+		p.list = append(p.list, &Error{Pos{p.file, 1, 1}, fmt.Sprintf("the file is larger than %d MiB, the most a scenario file may be", MaxFileSize>>20)})
+		return nil
+	}
 	if e := yamlpos.Text(data); e != nil {
 		p.list = append(p.list, &Error{Pos{p.file, e.Line, e.Col}, e.Msg})
 		return nil
@@ -131,11 +149,38 @@ func parseYAML(p *problems, data []byte) *yaml.Node {
 		return nil
 	}
 	reportAliases(p, root)
+	reportControls(p, root)
 	if root.Kind != yaml.MappingNode {
 		p.at(root, "expected a scenario, a mapping with at least a main key; got %s", describe(root))
 		return nil
 	}
 	return root
+}
+
+// reportControls reports the scalars that hold a control character written as an escape
+// ("\x1b", "\0"): the same rule as for one written raw, which yamlpos.Text refuses, so that
+// no control character reaches an ordering or a golden. Tab, line feed and carriage return
+// are text.
+func reportControls(p *problems, root *yaml.Node) {
+	stack := []*yaml.Node{root}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		stack = append(stack, n.Content...)
+		if n.Kind != yaml.ScalarNode {
+			continue
+		}
+		for _, r := range n.Value {
+			if isControl(r) {
+				p.at(n, "the control character %U is not allowed in a scenario file (here written as an escape)", r)
+				break
+			}
+		}
+	}
+}
+
+func isControl(r rune) bool {
+	return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r >= 0x7f && r <= 0x9f && r != 0x85 // NEL is text to YAML
 }
 
 // reportAliases reports the aliases (*NAME) in the tree, each name once, where it is first used.
@@ -263,6 +308,13 @@ func checkRelPath(p string) string {
 		return "the path must be clean (no ./, //, or trailing /)"
 	case p == ".." || strings.HasPrefix(p, "../"):
 		return "the path must stay inside the sandbox (no ..)"
+	case len(p) > maxPath:
+		return fmt.Sprintf("the path is longer than %d bytes", maxPath)
+	}
+	for name := range strings.SplitSeq(p, "/") {
+		if len(name) > maxName {
+			return fmt.Sprintf("the path has a name longer than %d bytes, the system's limit", maxName)
+		}
 	}
 	return ""
 }

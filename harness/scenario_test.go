@@ -310,3 +310,21 @@ func TestHugeValuesRefused(t *testing.T) {
 		t.Errorf("got:\n%v\nwant:\n%s", err, strings.Join(want, "\n"))
 	}
 }
+
+// TestHugeFileRefusedBeforeParsing checks that a scenario file over MaxFileSize is refused at
+// its first position, after reading no more than one byte past the limit.
+func TestHugeFileRefusedBeforeParsing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "huge.yaml")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(50 << 20); err != nil { // sparse: 50 MiB of NUL bytes
+		t.Fatal(err)
+	}
+	f.Close()
+	_, err = Load(path)
+	if want := path + ":1:1: the file is larger than 16 MiB, the most a scenario file may be"; err == nil || err.Error() != want {
+		t.Errorf("Load: %v, want %q", err, want)
+	}
+}
