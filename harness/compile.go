@@ -85,6 +85,11 @@ func (c *compiler) step(s *step) action {
 	n, frame := s.repeat, s.iBinding.used
 	return func(r *runner, e *env) {
 		for i := range n {
+			// One callback can hold millions of repeats: the guards are looked at between
+			// them, the wall clock and the heap every 1024.
+			if i&1023 == 1023 && r.loop.Check() != nil || r.loop.Err() != nil {
+				return
+			}
 			if frame {
 				a(r, &env{up: e, v: value{n: int64(i)}})
 			} else {

@@ -17,6 +17,14 @@ type Limits struct {
 	MaxTime time.Duration
 	// MaxWall stops a run that takes longer than this in real time, under either clock.
 	MaxWall time.Duration
+	// MaxPending stops a run once more callbacks than this wait to run (queued ticks,
+	// microtasks, immediates, timers, tasks and requests in flight): it bounds the memory a
+	// runaway takes.
+	MaxPending int
+	// MaxMemory stops a run once the heap's live objects take more than this many bytes. (The
+	// command line also makes it the Go runtime's soft memory limit, so that the collector
+	// works harder before it is reached.)
+	MaxMemory int64
 }
 
 // DefaultLimits are the guards of the command line when its flags are not given: far beyond
@@ -25,6 +33,10 @@ var DefaultLimits = Limits{
 	MaxCallbacks: 100_000_000,
 	MaxTime:      48 * time.Hour,
 	MaxWall:      10 * time.Minute,
+	// A waiting callback takes 40 to 100 bytes: four million of them stay far under 1 GB, and
+	// leave room for four times the largest benchmark.
+	MaxPending: 4_000_000,
+	MaxMemory:  1 << 30,
 }
 
 // A LimitError reports that a runaway guard stopped a run. It names the limit and the
@@ -43,6 +55,11 @@ func (e *LimitError) Error() string {
 		return fmt.Sprintf("%s: stopped: the loop time passed %v (limit: --max-time=%v)", e.File, e.Limits.MaxTime, e.Limits.MaxTime)
 	case loop.LimitDeadline:
 		return fmt.Sprintf("%s: stopped: the run took longer than %v of real time (limit: --max-wall=%v)", e.File, e.Limits.MaxWall, e.Limits.MaxWall)
+	case loop.LimitPending:
+		return fmt.Sprintf("%s: stopped: more than %d callbacks waited to run (limit: --max-pending=%d)", e.File, e.Limits.MaxPending, e.Limits.MaxPending)
+	case loop.LimitMemory:
+		mib := e.Limits.MaxMemory >> 20
+		return fmt.Sprintf("%s: stopped: looptest's heap passed %d MiB (limit: --max-memory=%d)", e.File, mib, mib)
 	}
 	return fmt.Sprintf("%s: stopped: %v", e.File, e.Err)
 }

@@ -193,6 +193,27 @@ main:
 			t.Errorf("%+v: ordering so far %q, want three ticks", tt.opts, got)
 		}
 	}
+	// A flood of queued callbacks stops at MaxPending, a heap over MaxMemory at that guard, and a
+	// callback of ten million repeats at the wall clock, looked at between its repeats.
+	const flood = "main:\n  - log: flood\n  - nextTick:\n    repeat: 10000000\n"
+	const long = "main:\n  - log: long\n  - log: x\n    repeat: 10000000\n"
+	for _, tt := range []struct {
+		src  string
+		opts RunOptions
+		want string
+	}{
+		{flood, RunOptions{Limits: Limits{MaxPending: 1000}}, "t.yaml: stopped: more than 1000 callbacks waited to run (limit: --max-pending=1000)"},
+		{flood, RunOptions{Limits: Limits{MaxMemory: 1 << 20}}, "t.yaml: stopped: looptest's heap passed 1 MiB (limit: --max-memory=1)"},
+		{long, RunOptions{Limits: Limits{MaxWall: time.Millisecond}}, "t.yaml: stopped: the run took longer than 1ms of real time (limit: --max-wall=1ms)"},
+	} {
+		got, err := runUnder(t, "virtual", tt.src, tt.opts)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%+v: err = %v, want %q", tt.opts.Limits, err, tt.want)
+		}
+		if !strings.HasPrefix(got, "flood\n") && !strings.HasPrefix(got, "long\n") {
+			t.Errorf("%+v: the ordering so far is lost: %.40q", tt.opts.Limits, got)
+		}
+	}
 	// Zero is no limit: only the limit that is set stops the run.
 	s, err := Parse("t.yaml", []byte(forever))
 	if err != nil {

@@ -116,6 +116,8 @@ func (s *Scenario) Run(opts RunOptions) (err error) {
 		MaxCallbacks: lim.MaxCallbacks,
 		MaxTime:      lim.MaxTime,
 		Deadline:     deadline,
+		MaxPending:   lim.MaxPending,
+		MaxMemory:    uint64(max(lim.MaxMemory, 0)),
 	})
 	r := &runner{loop: l, out: out, sandbox: sb, handles: make([]any, len(s.ids)), perturb: opts.Perturb, mainPos: s.mainPos}
 	r.callbacks = make([]callbackSlot, s.slots)

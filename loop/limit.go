@@ -2,6 +2,7 @@ package loop
 
 import (
 	"fmt"
+	"runtime/metrics"
 	"time"
 )
 
@@ -13,6 +14,8 @@ const (
 	LimitCallbacks Limit = iota + 1 // Options.MaxCallbacks
 	LimitTime                       // Options.MaxTime
 	LimitDeadline                   // Options.Deadline
+	LimitPending                    // Options.MaxPending
+	LimitMemory                     // Options.MaxMemory
 )
 
 // A LimitError is what Run returns when a runaway guard of Options stops a run. It matches
@@ -21,6 +24,8 @@ type LimitError struct {
 	Limit        Limit
 	MaxCallbacks int           // with LimitCallbacks: the limit
 	MaxTime      time.Duration // with LimitTime: the limit
+	MaxPending   int           // with LimitPending: the limit
+	MaxMemory    uint64        // with LimitMemory: the limit, in bytes
 }
 
 func (e *LimitError) Error() string {
@@ -31,6 +36,10 @@ func (e *LimitError) Error() string {
 		return fmt.Sprintf("the loop time passed %v (MaxTime)", e.MaxTime)
 	case LimitDeadline:
 		return "the run went on past its wall-clock deadline (Deadline)"
+	case LimitPending:
+		return fmt.Sprintf("more than %d callbacks waited to run (MaxPending)", e.MaxPending)
+	case LimitMemory:
+		return fmt.Sprintf("the heap passed %d bytes (MaxMemory)", e.MaxMemory)
 	}
 	return "limit reached"
 }
@@ -41,11 +50,49 @@ func (e *LimitError) Is(target error) bool { return target == ErrLimit }
 // deadlineEvery is how many callbacks run between two looks at the wall clock.
 const deadlineEvery = 1024
 
-// checkDeadline stops the run once the wall clock has passed Options.Deadline.
+// checkDeadline stops the run once the wall clock has passed Options.Deadline, or the heap
+// has passed Options.MaxMemory.
 func (l *Loop) checkDeadline() {
 	if !l.opts.Deadline.IsZero() && time.Now().After(l.opts.Deadline) {
 		l.Fail(&LimitError{Limit: LimitDeadline})
 	}
+	if m := l.opts.MaxMemory; m > 0 && heapBytes() > m {
+		l.Fail(&LimitError{Limit: LimitMemory, MaxMemory: m})
+	}
+}
+
+// heapSample reads the bytes of the heap's live objects (and of garbage not yet swept): cheap,
+// no stop of the world.
+var heapSample = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+
+func heapBytes() uint64 {
+	metrics.Read(heapSample)
+	return heapSample[0].Value.Uint64()
+}
+
+// checkPending stops the run once more callbacks wait than Options.MaxPending allows.
+func (l *Loop) checkPending() {
+	if m := l.opts.MaxPending; m > 0 && l.pending() > m {
+		l.Fail(&LimitError{Limit: LimitPending, MaxPending: m})
+	}
+}
+
+// pending counts the callbacks waiting to run.
+func (l *Loop) pending() int {
+	return l.ticks.len() + l.micros.len() + l.liveImmediates + l.timers.len() + l.inflight
+}
+
+// Err returns the error that stopped the run, or nil while it goes on. A callback that does much
+// work in one go can look at it between pieces, cheaply.
+func (l *Loop) Err() error { return l.err }
+
+// Check looks at the guards of Options that the wall clock and the heap decide, and returns the
+// error that stopped the run, if one has. The loop looks at them between callbacks; a callback
+// that does much work in one go calls Check between its pieces, and returns once it reports an
+// error.
+func (l *Loop) Check() error {
+	l.checkDeadline()
+	return l.err
 }
 
 // A PanicError is the error a task gets when its Work panics: the loop goes on, and the task's

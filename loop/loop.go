@@ -24,6 +24,13 @@ type Options struct {
 	// whenever it updates the loop time; a real backend must be given the same deadline
 	// (RealConfig.Deadline) so that a poll or a Busy returns by then. Zero: no deadline.
 	Deadline time.Time
+	// MaxPending stops the run once more callbacks than this wait to run: queued nextTicks,
+	// microtasks and immediates, armed timers, tasks and requests in flight. It bounds the
+	// memory a runaway program takes before MaxCallbacks could. 0: no limit.
+	MaxPending int
+	// MaxMemory stops the run once the heap's live objects take more than this many bytes,
+	// looked at whenever the wall clock is. 0: no limit.
+	MaxMemory uint64
 }
 
 // ErrLimit is wrapped by the error Run returns when a limit of Options stops a run.
@@ -306,6 +313,7 @@ func (l *Loop) SetImmediate(label string, cb func()) *Immediate {
 	l.immediates = append(l.immediates, im)
 	l.liveImmediates++
 	l.trace(KindImmediateQueued, label, 0)
+	l.checkPending()
 	return im
 }
 
@@ -323,12 +331,14 @@ func (l *Loop) ClearImmediate(im *Immediate) {
 func (l *Loop) NextTick(label string, cb func()) {
 	l.ticks.push(callback{label: label, fn: cb})
 	l.trace(KindNextTickQueued, label, 0)
+	l.checkPending()
 }
 
 // QueueMicrotask queues cb to run after the nextTick queue is empty (queueMicrotask).
 func (l *Loop) QueueMicrotask(label string, cb func()) {
 	l.micros.push(callback{label: label, fn: cb})
 	l.trace(KindMicrotaskQueued, label, 0)
+	l.checkPending()
 }
 
 // Submit hands t to the threadpool; t.Done runs in a later poll phase.
@@ -338,6 +348,7 @@ func (l *Loop) Submit(t *Task) {
 	l.ops++
 	t.id = l.ops
 	l.traceOp(KindTaskQueued, t.Label, t.Cost, t.id)
+	l.checkPending()
 	if l.poller.Submit(t) && l.rec != nil {
 		// The task started at once: say so now, next to its submission.
 		t.startTraced = true
@@ -372,6 +383,7 @@ func (l *Loop) Get(r *Request) {
 	l.ops++
 	r.id = l.ops
 	l.traceOp(KindRequestSent, r.Label, 0, r.id)
+	l.checkPending()
 	l.ticks.push(callback{label: r.Label, fn: func() {
 		if !r.cancelled {
 			l.poller.Get(r)

@@ -92,6 +92,7 @@ func (l *Loop) arm(t *Timer, start time.Duration) {
 	t.bits = l.seq<<seqShift | t.bits&intervalBit | uint64(timerArmed)
 	l.timers.push(t)
 	l.trace(KindTimerArmed, t.label, t.deadline)
+	l.checkPending()
 }
 
 // runTimers is Node's processTimers at the cached loop time, now. It takes the list with the

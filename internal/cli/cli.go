@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"runtime/debug"
 
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/words"
@@ -128,6 +129,11 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) int {
 			return exitInvalid
 		}
 		c.limits = lim
+		if lim.MaxMemory > 0 {
+			// The collector works harder as the heap nears the guard, so that garbage does
+			// not trip it.
+			debug.SetMemoryLimit(lim.MaxMemory)
+		}
 	}
 	return -1
 }

@@ -16,8 +16,8 @@ func runsScenarios(name string) bool {
 
 // limitFlags holds the flags of the runaway guards, as parsed.
 type limitFlags struct {
-	callbacks  int
-	time, wall time.Duration
+	callbacks, pending, memory int
+	time, wall                 time.Duration
 }
 
 // register adds the flags to fs, with the harness's defaults.
@@ -26,6 +26,10 @@ func (lf *limitFlags) register(fs *flag.FlagSet) {
 		"stop a run after `N` callbacks, the ordering so far printed (0: no limit)")
 	fs.DurationVar(&lf.time, "max-time", harness.DefaultLimits.MaxTime,
 		"stop a run whose loop time passes this `duration`; virtual hours pass in an instant (0: no limit)")
+	fs.IntVar(&lf.pending, "max-pending", harness.DefaultLimits.MaxPending,
+		"stop a run once more than `N` callbacks wait to run: queued ticks, microtasks, immediates, timers, tasks and requests (0: no limit)")
+	fs.IntVar(&lf.memory, "max-memory", int(harness.DefaultLimits.MaxMemory>>20),
+		"stop a run once its heap passes this many `MiB` (0: no limit); also the Go runtime's soft memory limit")
 	fs.DurationVar(&lf.wall, "max-wall", harness.DefaultLimits.MaxWall,
 		"stop a run that takes longer than this `duration` in real time, under either clock (0: no limit)")
 }
@@ -33,8 +37,9 @@ func (lf *limitFlags) register(fs *flag.FlagSet) {
 // limits returns the flags as harness.Limits (0: no limit, there as here), or an error for a
 // negative flag.
 func (lf *limitFlags) limits() (harness.Limits, error) {
-	if lf.callbacks < 0 || lf.time < 0 || lf.wall < 0 {
-		return harness.Limits{}, fmt.Errorf("--max-callbacks, --max-time and --max-wall must not be negative (0: no limit)")
+	if lf.callbacks < 0 || lf.time < 0 || lf.wall < 0 || lf.pending < 0 || lf.memory < 0 {
+		return harness.Limits{}, fmt.Errorf("--max-callbacks, --max-time, --max-wall, --max-pending and --max-memory must not be negative (0: no limit)")
 	}
-	return harness.Limits{MaxCallbacks: lf.callbacks, MaxTime: lf.time, MaxWall: lf.wall}, nil
+	return harness.Limits{MaxCallbacks: lf.callbacks, MaxTime: lf.time, MaxWall: lf.wall,
+		MaxPending: lf.pending, MaxMemory: int64(lf.memory) << 20}, nil
 }
