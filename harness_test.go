@@ -21,7 +21,7 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"looptest": func() { os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr)) },
+		"looptest": func() { os.Exit(cli.Command(os.Args[1:], os.Stdout, os.Stderr)) },
 	})
 }
 

@@ -16,6 +16,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/looptest/looptest/internal/stale"
 )
 
 // Check reports whether the golden file at path holds exactly got; gotName names where got came
@@ -76,7 +78,7 @@ func (e *noGoldenError) Unwrap() error { return e.err }
 // Write replaces the file at path with data, atomically.
 //
 // It writes data to a temporary file in the same directory, named after the
-// golden (".NAME.tmp" and a random suffix), flushes it to stable storage,
+// golden and this process (".NAME.tmpPID-" and a random suffix), flushes it to stable storage,
 // sets its mode to 0644, renames it over path and then flushes the directory,
 // so that the rename itself survives a crash. A reader of path sees the old
 // content or the new one, never a mixture or a truncated file, even if the
@@ -91,7 +93,10 @@ func Write(path string, data []byte) (err error) {
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+name+".tmp*")
+	// The temporary file is named after this process (.NAME.tmpPID-...): one that a killed
+	// process left is removed here, by the next write of the same golden.
+	stale.Sweep(dir, "."+name+".tmp")
+	f, err := os.CreateTemp(dir, stale.Name("."+name+".tmp")+"*")
 	if err != nil {
 		return fmt.Errorf("writing golden file %s: %w", path, err)
 	}

@@ -57,6 +57,8 @@ func (e *LimitError) Error() string {
 		return fmt.Sprintf("%s: stopped: the run took longer than %v of real time (limit: --max-wall=%v)", e.File, e.Limits.MaxWall, e.Limits.MaxWall)
 	case loop.LimitPending:
 		return fmt.Sprintf("%s: stopped: more than %d callbacks waited to run (limit: --max-pending=%d)", e.File, e.Limits.MaxPending, e.Limits.MaxPending)
+	case loop.LimitStop:
+		return fmt.Sprintf("%s: stopped: interrupted", e.File)
 	case loop.LimitMemory:
 		mib := e.Limits.MaxMemory >> 20
 		return fmt.Sprintf("%s: stopped: looptest's heap passed %d MiB (limit: --max-memory=%d)", e.File, mib, mib)

@@ -15,12 +15,12 @@ type realBackend struct {
 	server *delay.Server
 }
 
-func newRealBackend(threads int, deadline time.Time) (loop.Backend, error) {
+func newRealBackend(threads int, deadline time.Time, stop <-chan struct{}) (loop.Backend, error) {
 	srv, err := delay.Start()
 	if err != nil {
 		return nil, err
 	}
-	b, err := loop.NewReal(loop.RealConfig{Threads: threads, Addr: srv.Addr(), Deadline: deadline})
+	b, err := loop.NewReal(loop.RealConfig{Threads: threads, Addr: srv.Addr(), Deadline: deadline, Stop: stop})
 	if err != nil {
 		srv.Close()
 		return nil, err

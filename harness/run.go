@@ -29,6 +29,10 @@ type RunOptions struct {
 	Perturb func(t Timing, d time.Duration) time.Duration
 	// Ties orders the completions due at one instant under the virtual clock.
 	Ties loop.Ties
+	// Stop, once closed, stops the run as a guard does (a *LimitError): what was printed stays,
+	// the sandbox is removed, the delay server shut down. The command line closes it on SIGINT
+	// and SIGTERM.
+	Stop <-chan struct{}
 }
 
 // runner is the state of one run, shared by the compiled steps.
@@ -43,6 +47,7 @@ type runner struct {
 	callbacks []callbackSlot // per step that makes callbacks: the last one made
 	perturb   func(Timing, time.Duration) time.Duration
 	mainPos   Pos
+	file      string
 }
 
 // A Timing names one duration of a run, one that real time could stretch: explore perturbs
@@ -82,11 +87,27 @@ type callbackSlot struct {
 	fn func()
 }
 
+// log prints a line of the ordering. When the ordering cannot be written (a closed pipe, a
+// full disk, a bound on its size), the run stops there with an *OutputError.
 func (r *runner) log(text string) {
 	r.out.WriteString(text)
-	r.out.WriteByte('\n')
+	if err := r.out.WriteByte('\n'); err != nil && r.loop.Err() == nil {
+		r.loop.Fail(&OutputError{File: r.file, Err: err})
+	}
 	r.loop.Log(text)
 }
+
+// An OutputError is the failure of a run whose ordering could not be written.
+type OutputError struct {
+	File string
+	Err  error
+}
+
+func (e *OutputError) Error() string {
+	return fmt.Sprintf("%s: stopped: the ordering could not be written: %v", e.File, e.Err)
+}
+
+func (e *OutputError) Unwrap() error { return e.Err }
 
 // Run runs the scenario in a fresh sandbox directory, removed afterwards, and writes its ordering
 // to opts.Out. It returns a *StepError when a step fails with no error steps (or its callback
@@ -98,7 +119,7 @@ func (s *Scenario) Run(opts RunOptions) (err error) {
 		deadline = time.Now().Add(lim.MaxWall)
 	}
 	clock := cmp.Or(opts.Clock, s.Clock)
-	backend, err := s.backend(clock, opts.Ties, deadline)
+	backend, err := s.backend(clock, opts.Ties, deadline, opts.Stop)
 	if err != nil {
 		return err
 	}
@@ -118,8 +139,10 @@ func (s *Scenario) Run(opts RunOptions) (err error) {
 		Deadline:     deadline,
 		MaxPending:   lim.MaxPending,
 		MaxMemory:    uint64(max(lim.MaxMemory, 0)),
+		Stop:         opts.Stop,
+		BeforeWait:   func() { out.Flush() }, // what came before a wait shows during it
 	})
-	r := &runner{loop: l, out: out, sandbox: sb, handles: make([]any, len(s.ids)), perturb: opts.Perturb, mainPos: s.mainPos}
+	r := &runner{loop: l, out: out, sandbox: sb, handles: make([]any, len(s.ids)), perturb: opts.Perturb, mainPos: s.mainPos, file: s.File}
 	r.callbacks = make([]callbackSlot, s.slots)
 	if rb, ok := backend.(*realBackend); ok {
 		r.real, r.refuse = true, rb.server.ClosedAddr()
@@ -131,7 +154,7 @@ func (s *Scenario) Run(opts RunOptions) (err error) {
 			err = s.panicked(r.cur, p)
 		}
 		if ferr := out.Flush(); err == nil && ferr != nil {
-			err = ferr
+			err = &OutputError{File: s.File, Err: ferr}
 		}
 	}()
 	err = l.Run(func() { s.program(r, nil); r.ran(s.mainPos) })
@@ -146,12 +169,12 @@ func (s *Scenario) panicked(st *step, p any) error {
 	return &StepError{Pos: st.pos, Kind: st.kind.name, Err: fmt.Errorf("%v", p), Panicked: true, Stack: debug.Stack()}
 }
 
-func (s *Scenario) backend(clock string, ties loop.Ties, deadline time.Time) (loop.Backend, error) {
+func (s *Scenario) backend(clock string, ties loop.Ties, deadline time.Time, stop <-chan struct{}) (loop.Backend, error) {
 	switch clock {
 	case "virtual":
 		return loop.NewVirtual(loop.VirtualConfig{Threads: s.Threadpool, Serve: serveVirtual, Ties: ties}), nil
 	case "real":
-		return newRealBackend(s.Threadpool, deadline)
+		return newRealBackend(s.Threadpool, deadline, stop)
 	}
 	return nil, fmt.Errorf("unknown clock %q: expected virtual or real", clock)
 }

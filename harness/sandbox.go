@@ -6,7 +6,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"sync"
 	"syscall"
+
+	"github.com/looptest/looptest/internal/stale"
 )
 
 // A sandbox is the fresh directory that holds a run's files. Reads go through an os.Root on it,
@@ -21,9 +24,14 @@ type sandbox struct {
 // in it, before main runs.
 var testHookSandbox func(dir string)
 
-// newSandbox makes a fresh directory holding files.
+// sweepOnce removes, once per process, the sandboxes that killed processes left in TMPDIR.
+var sweepOnce sync.Once
+
+// newSandbox makes a fresh directory holding files, named after this process
+// (looptest-PID-...), so that a later process can sweep it if this one is killed.
 func newSandbox(files []File) (*sandbox, error) {
-	dir, err := os.MkdirTemp("", "looptest-")
+	sweepOnce.Do(func() { stale.Sweep(os.TempDir(), "looptest-") })
+	dir, err := os.MkdirTemp("", stale.Name("looptest-"))
 	if err != nil {
 		return nil, fmt.Errorf("making the sandbox: %w", err)
 	}

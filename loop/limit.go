@@ -16,6 +16,7 @@ const (
 	LimitDeadline                   // Options.Deadline
 	LimitPending                    // Options.MaxPending
 	LimitMemory                     // Options.MaxMemory
+	LimitStop                       // Options.Stop
 )
 
 // A LimitError is what Run returns when a runaway guard of Options stops a run. It matches
@@ -40,6 +41,8 @@ func (e *LimitError) Error() string {
 		return fmt.Sprintf("more than %d callbacks waited to run (MaxPending)", e.MaxPending)
 	case LimitMemory:
 		return fmt.Sprintf("the heap passed %d bytes (MaxMemory)", e.MaxMemory)
+	case LimitStop:
+		return "stopped from outside (Stop)"
 	}
 	return "limit reached"
 }
@@ -58,6 +61,19 @@ func (l *Loop) checkDeadline() {
 	}
 	if m := l.opts.MaxMemory; m > 0 && heapBytes() > m {
 		l.Fail(&LimitError{Limit: LimitMemory, MaxMemory: m})
+	}
+	if stopped(l.opts.Stop) {
+		l.Fail(&LimitError{Limit: LimitStop})
+	}
+}
+
+// stopped reports whether stop is closed.
+func stopped(stop <-chan struct{}) bool {
+	select {
+	case <-stop:
+		return true
+	default:
+		return false
 	}
 }
 

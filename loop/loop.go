@@ -31,6 +31,14 @@ type Options struct {
 	// MaxMemory stops the run once the heap's live objects take more than this many bytes,
 	// looked at whenever the wall clock is. 0: no limit.
 	MaxMemory uint64
+	// BeforeWait, if not nil, is called when poll is about to wait for time to pass: a caller
+	// that buffers what the callbacks print flushes it there, so that a long wait shows what
+	// came before it.
+	BeforeWait func()
+	// Stop, once closed, stops the run as a guard does (LimitStop), looked at whenever the wall
+	// clock is; a real backend given the same channel (RealConfig.Stop) wakes its poll and ends
+	// a Busy. Nil: never.
+	Stop <-chan struct{}
 }
 
 // ErrLimit is wrapped by the error Run returns when a limit of Options stops a run.
@@ -160,6 +168,9 @@ func (l *Loop) poll() {
 	}
 	if m := l.opts.MaxTime; m > 0 && (until == Forever || until > m) {
 		until = m + 1 // wake just past MaxTime, to stop there
+	}
+	if l.opts.BeforeWait != nil && until > l.clock.Now() {
+		l.opts.BeforeWait()
 	}
 	var before time.Duration
 	if l.rec != nil {

@@ -24,6 +24,7 @@ type Real struct {
 	host  string
 	// deadline, if not zero, bounds every wait of Poll and Busy.
 	deadline time.Time
+	outside  <-chan struct{} // RealConfig.Stop
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -74,6 +75,7 @@ func newReal(cfg RealConfig) (*Real, error) {
 		evfd:     evfd,
 		host:     cfg.Addr,
 		deadline: cfg.Deadline,
+		outside:  cfg.Stop,
 		conns:    map[int32]*conn{},
 		byReq:    map[*Request]*conn{},
 		events:   make([]unix.EpollEvent, 256),
@@ -87,6 +89,18 @@ func newReal(cfg RealConfig) (*Real, error) {
 	r.workers.Add(n)
 	for w := range n {
 		go r.worker(w)
+	}
+	if cfg.Stop != nil {
+		// Wake the poll when the run is stopped from outside; Close waits for this too.
+		r.workers.Add(1)
+		go func() {
+			defer r.workers.Done()
+			select {
+			case <-cfg.Stop:
+				r.wake()
+			case <-r.stop:
+			}
+		}()
 	}
 	return r, nil
 }
@@ -106,7 +120,7 @@ func (r *Real) Busy(d time.Duration) {
 	if !r.deadline.IsZero() {
 		d = min(d, time.Until(r.deadline))
 	}
-	spin(d)
+	spin(d, r.outside)
 }
 
 // Submit queues t for the next free worker.

@@ -7,7 +7,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
+	"os/signal"
 	"runtime/debug"
+	"sync/atomic"
+	"syscall"
 
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/words"
@@ -49,12 +53,44 @@ type cli struct {
 	limitFlags     *limitFlags              // registered by flags for a command that runs scenarios
 	limits         harness.Limits           // from limitFlags, once parsed: the runs' RunOptions.Limits
 	timed          map[string]timedOrdering // diff's operands that ran in real time, by operand
+	stop           <-chan struct{}          // closed on SIGINT or SIGTERM: runs stop
 }
 
 // Main runs the looptest command line with args (without the program name) and returns the exit
 // status.
 func Main(args []string, stdout, stderr io.Writer) int {
-	c := &cli{stdout: stdout, stderr: stderr}
+	return (&cli{stdout: stdout, stderr: stderr}).main(args)
+}
+
+// Command runs the command line as the looptest process does. SIGINT and SIGTERM stop the
+// scenarios that run as a guard does (the ordering so far printed, the sandbox removed, the delay
+// server shut down), and the status is then 128 plus the signal's number: 130 or 143. A closed
+// stdout fails the run that writes to it, instead of killing the process.
+func Command(args []string, stdout, stderr io.Writer) int {
+	signal.Ignore(syscall.SIGPIPE)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	stop, done := make(chan struct{}), make(chan struct{})
+	var caught atomic.Value // the signal, once one came
+	go func() {
+		select {
+		case sig := <-sigs:
+			caught.Store(sig)
+			close(stop)
+		case <-done:
+		}
+	}()
+	status := (&cli{stdout: stdout, stderr: stderr, stop: stop}).main(args)
+	close(done)
+	if sig, ok := caught.Load().(syscall.Signal); ok {
+		return 128 + int(sig)
+	}
+	return status
+}
+
+func (c *cli) main(args []string) int {
+	stdout, stderr := c.stdout, c.stderr
 	if len(args) == 0 {
 		c.usage(stderr)
 		return exitInvalid

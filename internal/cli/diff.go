@@ -78,7 +78,7 @@ func (c *cli) judge(left string, l []byte, right string, r []byte) verdict.Verdi
 	if timed.lines == nil || c.timed[left].lines != nil && c.timed[right].lines != nil {
 		return verdict.Fail
 	}
-	want, err := timedRun(timed.s, "virtual", c.limits)
+	want, err := timedRun(timed.s, "virtual", c.limits, c.stop)
 	if err != nil {
 		return verdict.Fail
 	}
@@ -133,10 +133,10 @@ func (c *cli) ordering(operand string) ([]byte, int) {
 		return c.nodeOrdering(operand, s)
 	}
 	if clock == "real" {
-		return c.realOrdering(operand, s, Target{Clock: "real", Limits: c.limits})
+		return c.realOrdering(operand, s, Target{Clock: "real", Limits: c.limits, Stop: c.stop})
 	}
-	var out bytes.Buffer
-	if err := s.Run(harness.RunOptions{Clock: clock, Out: &out, Limits: c.limits}); err != nil {
+	var out orderingBuffer
+	if err := s.Run(harness.RunOptions{Clock: clock, Out: &out, Limits: c.limits, Stop: c.stop}); err != nil {
 		fmt.Fprintf(c.stderr, "%s: %v\n", operand, err)
 		return out.Bytes(), exitFailed
 	}

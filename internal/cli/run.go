@@ -36,7 +36,7 @@ func runRun(c *cli, args []string) int {
 	if err != nil {
 		return exitInvalid
 	}
-	opts := harness.RunOptions{Clock: *clock, Out: c.stdout, Limits: c.limits}
+	opts := harness.RunOptions{Clock: *clock, Out: c.stdout, Limits: c.limits, Stop: c.stop}
 	var rec loop.Recorder
 	if *trace || *picture != "" {
 		opts.Recorder = &rec

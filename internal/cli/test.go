@@ -48,7 +48,7 @@ func runTest(c *cli, args []string) int {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			results[i] = testOne(file, *clock, *update, c.limits)
+			results[i] = testOne(file, *clock, *update, c.limits, c.stop)
 			if *exploring && results[i].ok {
 				exploreOne(&results[i])
 			}
@@ -101,7 +101,7 @@ type testResult struct {
 }
 
 // testOne runs one scenario and compares its ordering with its golden, or rewrites the golden.
-func testOne(file, clock string, update bool, limits harness.Limits) testResult {
+func testOne(file, clock string, update bool, limits harness.Limits, stop <-chan struct{}) testResult {
 	res := testResult{file: file}
 	s, err := harness.Load(file)
 	if err != nil {
@@ -109,10 +109,10 @@ func testOne(file, clock string, update bool, limits harness.Limits) testResult 
 		return res
 	}
 	if (clock == "real" || clock == "" && s.Clock == "real") && !update {
-		return testReal(res, s, limits)
+		return testReal(res, s, limits, stop)
 	}
-	var out bytes.Buffer
-	if err := s.Run(harness.RunOptions{Clock: clock, Out: &out, Limits: limits}); err != nil {
+	var out orderingBuffer
+	if err := s.Run(harness.RunOptions{Clock: clock, Out: &out, Limits: limits, Stop: stop}); err != nil {
 		res.detail = fmt.Sprintf("the run failed: %v\n", err) + soFar(out.Bytes())
 		return res
 	}
@@ -149,14 +149,14 @@ func testOne(file, clock string, update bool, limits harness.Limits) testResult 
 // the evidence of how late each line came (verdict.Check). A file marked `# timing: tight` is
 // skipped, as the agreement tests skip it; an ordering that load explains, run after run, is
 // inconclusive and skipped with its evidence; one that load does not explain fails.
-func testReal(res testResult, s *harness.Scenario, limits harness.Limits) testResult {
+func testReal(res testResult, s *harness.Scenario, limits harness.Limits, stop <-chan struct{}) testResult {
 	if s.Tight {
 		res.skipped = "timing: tight: its ordering hinges on gaps under 20 ms, which a real clock does not keep"
 		return res
 	}
 	realRuns.Lock()
 	defer realRuns.Unlock()
-	want, vr, err := CheckReal(context.Background(), s, Target{Clock: "real", Limits: limits})
+	want, vr, err := CheckReal(context.Background(), s, Target{Clock: "real", Limits: limits, Stop: stop})
 	if err != nil {
 		res.detail = fmt.Sprintf("the run failed: %v\n", err)
 		return res
@@ -188,6 +188,23 @@ func testReal(res testResult, s *harness.Scenario, limits harness.Limits) testRe
 		res.detail = mismatch(golden.Check(path, res.file+"@real", []byte(got.String()))) + vr.String()
 	}
 	return res
+}
+
+// maxOrdering bounds an ordering that test and diff hold whole, to compare it or write it as a
+// golden: run streams its ordering, so it has no such bound.
+const maxOrdering = 64 << 20
+
+// errOrderingTooBig stops a run whose ordering passes maxOrdering.
+var errOrderingTooBig = fmt.Errorf("it passed %d MiB, more than a golden file may hold: shorten the scenario, or look at it with looptest run", maxOrdering>>20)
+
+// orderingBuffer holds an ordering up to maxOrdering; a write past it fails, which stops the run.
+type orderingBuffer struct{ bytes.Buffer }
+
+func (b *orderingBuffer) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > maxOrdering {
+		return 0, errOrderingTooBig
+	}
+	return b.Buffer.Write(p)
 }
 
 // mismatch says why a golden check failed: the diff, or the error.
