@@ -44,6 +44,7 @@ func TestScripts(t *testing.T) {
 			wd, err := os.Getwd()
 			env.Setenv("SCENARIOS", filepath.Join(wd, "scenarios"))
 			env.Setenv("BAD", filepath.Join(wd, "testdata", "bad"))
+			env.Setenv("HOSTILE", filepath.Join(wd, "testdata", "hostile"))
 			return err
 		},
 	})
