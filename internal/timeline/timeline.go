@@ -52,7 +52,17 @@ type op struct {
 	from, to      int // the columns that submitted it and ran its callback; -1 when unknown
 	start, finish time.Duration
 	hasStart      bool
+	end           ending
 }
+
+// ending says how a request ended: with its response, by its timeout, or not at all.
+type ending uint8
+
+const (
+	answered ending = iota
+	timedOut        // its timeout's callback ran instead of a response's
+	hung            // still waiting when the run stopped
+)
 
 type picture struct {
 	title   string
@@ -124,8 +134,16 @@ func layout(events []loop.Event, title string) *picture {
 				label = "close: " + label
 			}
 			newCol(e, label)
-			if o := byID[e.ID]; o != nil && cur != nil && (e.Kind == loop.KindTaskDone || e.Kind == loop.KindResponseDone) {
+			o := byID[e.ID]
+			if o == nil || e.Kind != loop.KindTaskDone && e.Kind != loop.KindResponseDone {
+				continue
+			}
+			if cur != nil {
 				o.to = len(p.cols) - 1
+			}
+			if e.Kind == loop.KindResponseDone && !o.hasStart {
+				// No response came: the loop traces the timeout's callback with the request's id.
+				o.finish, o.hasStart, o.end = e.Time, true, timedOut
 			}
 			continue
 		}
@@ -155,6 +173,15 @@ func layout(events []loop.Event, title string) *picture {
 		default:
 			if cur == nil && len(p.cols) == 0 {
 				newCol(e, "main")
+			}
+		}
+	}
+	if len(events) > 0 {
+		// A request with neither a response nor a timeout was still waiting when the run stopped.
+		end := events[len(events)-1].Time
+		for _, o := range p.ops {
+			if o.kind == loop.KindRequestSent && !o.hasStart {
+				o.finish, o.hasStart, o.end = end, true, hung
 			}
 		}
 	}
@@ -282,12 +309,21 @@ func (p *picture) operation(b *strings.Builder, o *op) {
 	y := p.laneY(o.thread) + 10
 	x0, x1 := p.xAt(o.start), p.xAt(o.finish)
 	x1 = max(x1, x0+8)
-	class, fill := "task", "#fff3c4"
-	if o.kind == loop.KindRequestSent {
+	class, fill, stroke := "task", "#fff3c4", "#b59b3a"
+	when := fmt.Sprintf("%v to %v", o.start, o.finish)
+	switch {
+	case o.kind != loop.KindRequestSent:
+	case o.end == timedOut:
+		class, fill, stroke = "request timed-out", "#fde0dc", "#c0392b"
+		when = fmt.Sprintf("sent at %v, timed out at %v", o.start, o.finish)
+	case o.end == hung:
+		class, fill, stroke = "request hung", "#eeeeee", "#888"
+		when = fmt.Sprintf("sent at %v, still waiting when the run stopped at %v", o.start, o.finish)
+	default:
 		class, fill = "request", "#dff5f0"
 	}
-	fmt.Fprintf(b, `<g class="%s" data-label="%s"><title>%s: %v to %v</title><rect x="%d" y="%d" width="%d" height="%d" rx="4" fill="%s" stroke="#b59b3a"/><text x="%d" y="%d">%s</text></g>`+"\n",
-		class, esc(o.label), esc(o.label), o.start, o.finish, x0, y, x1-x0, boxH-30, fill, x0+4, y+16, esc(short(name(o.label), (x1-x0)/6)))
+	fmt.Fprintf(b, `<g class="%s" data-label="%s"><title>%s: %s</title><rect x="%d" y="%d" width="%d" height="%d" rx="4" fill="%s" stroke="%s"/><text x="%d" y="%d">%s</text></g>`+"\n",
+		class, esc(o.label), esc(o.label), when, x0, y, x1-x0, boxH-30, fill, stroke, x0+4, y+16, esc(short(name(o.label), (x1-x0)/6)))
 	mainBottom := p.laneY(loop.MainThread) + boxH
 	if o.from >= 0 {
 		c := p.cols[o.from]

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -112,5 +113,62 @@ func TestHTMLInBrowser(t *testing.T) {
 		if err := os.WriteFile("../../docs/timeline.png", png, 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// runEvents runs a scenario given as text and returns its trace; a run stopped by a limit is
+// drawn like any other.
+func runEvents(t *testing.T, yaml string, limits harness.Limits) []loop.Event {
+	t.Helper()
+	s, err := harness.Parse("t.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec loop.Recorder
+	err = s.Run(harness.RunOptions{Recorder: &rec, Limits: limits})
+	var limit *harness.LimitError
+	if err != nil && !errors.As(err, &limit) {
+		t.Fatal(err)
+	}
+	return rec.Events()
+}
+
+func svgOf(t *testing.T, events []loop.Event) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := timeline.WriteSVG(&b, events, "t"); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// A request that timed out never gets a response: its span ends with its timeout's callback.
+// One still waiting when the run stopped ends at the end of the run.
+func TestTimedOutAndHungRequestsAreDrawn(t *testing.T) {
+	timedOut := svgOf(t, runEvents(t, `
+main:
+  - http: /hang
+    timeout: 250ms
+    respond: {fault: hang}
+    error: [{log: "hang: ${error}"}]
+`, harness.Limits{}))
+	for _, want := range []string{
+		`<g class="request timed-out" data-label="http /hang (t.yaml:3:5)"><title>http /hang (t.yaml:3:5): sent at 0s, timed out at 250ms</title>`,
+		`class="complete"`,
+	} {
+		if !strings.Contains(timedOut, want) {
+			t.Errorf("the timed-out request's drawing lacks %s", want)
+		}
+	}
+	hung := svgOf(t, runEvents(t, `
+main:
+  - http: /slow
+    delay: 10s
+  - timeout: 1s
+  - timeout: 2s
+`, harness.Limits{MaxTime: 1500 * time.Millisecond}))
+	want := `<g class="request hung" data-label="http /slow (t.yaml:3:5)"><title>http /slow (t.yaml:3:5): sent at 0s, still waiting when the run stopped at `
+	if !strings.Contains(hung, want) {
+		t.Errorf("the hung request's drawing lacks %s\n%s", want, hung)
 	}
 }
