@@ -112,7 +112,7 @@ func faultNames() string {
 
 func compileHTTP(c *compiler, s *step) action {
 	a := s.arg.(*httpArg)
-	out, label, t, reply, timeout := c.outcome(s), s.label(), s.text, a.reply, a.timeout
+	out, label, t, reply, timeout := c.outcome(s), newRunLabel(s), s.text, a.reply, a.timeout
 	header, refuse := reply.Header(), reply.Fault == delay.FaultRefuse
 	tm := Timing{Step: s.pos, Key: "delay"}
 	var closed action
@@ -120,7 +120,8 @@ func compileHTTP(c *compiler, s *step) action {
 		closed = c.list(s.closed)
 	}
 	return func(r *runner, e *env) {
-		req := &loop.Request{Label: label, Path: t.render(e), Timeout: timeout}
+		path := t.render(e)
+		req := &loop.Request{Label: label.with(path), Path: path, Timeout: timeout}
 		asked := reply
 		if r.perturb != nil {
 			asked.Delay = r.duration(tm, reply.Delay)

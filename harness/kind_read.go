@@ -2,6 +2,7 @@ package harness
 
 import (
 	"os"
+	"strings"
 	"time"
 
 	"github.com/looptest/looptest/internal/nodejs"
@@ -46,17 +47,50 @@ type readArg struct{ cost time.Duration }
 // callback of the one before, so that each is delivered by a poll and other pool work can run
 // between them. A failed open ends it there; a failed read still closes the file first.
 func compileRead(c *compiler, s *step) action {
-	out, label, cost, t := c.outcome(s), s.label(), s.arg.(*readArg).cost, s.text
+	out, label, cost, t := c.outcome(s), newRunLabel(s), s.arg.(*readArg).cost, s.text
 	tm := Timing{Step: s.pos, Key: "cost"}
 	return func(r *runner, e *env) {
-		rd := &fileRead{r: r, label: label, name: t.render(e)}
+		name := t.render(e)
+		rd := &fileRead{r: r, label: label.with(name), name: name}
 		rd.done = func(text string, err error) { out(r, e, value{s: text}, err) }
 		if cost := r.duration(tm, cost); cost > 0 {
-			rd.submit(label+": cost", cost, func() (any, error) { return nil, nil }, func(any, error) { rd.open() })
+			rd.submit(rd.label+": cost", cost, func() (any, error) { return nil, nil }, func(any, error) { rd.open() })
 			return
 		}
 		rd.open()
 	}
+}
+
+// A runLabel names in the trace the tasks or the request that one run of a step makes. When the
+// step's value has ${...} references, the label holds the value as rendered for that run
+// (read notes-3.txt, not read notes-${i}.txt), so that runs are told apart; otherwise it is
+// s.label(), made once.
+type runLabel struct {
+	label         string // s.label()
+	before, after string // around the rendered value, when the value has references
+	dynamic       bool
+}
+
+func newRunLabel(s *step) runLabel {
+	l := runLabel{label: s.label()}
+	if s.text == nil {
+		return l
+	}
+	if _, static := s.text.static(); static {
+		return l
+	}
+	// s.label() is the kind, the value as written, then the place.
+	l.before = s.kind.name + " "
+	l.after, l.dynamic = strings.CutPrefix(l.label, l.before+s.src)
+	return l
+}
+
+// with returns the label of a run whose value rendered as v.
+func (l runLabel) with(v string) string {
+	if !l.dynamic {
+		return l.label
+	}
+	return l.before + v + l.after
 }
 
 // fileRead is one read in flight: the chain of its pool requests.

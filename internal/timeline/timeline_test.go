@@ -89,7 +89,7 @@ func TestHTMLInBrowser(t *testing.T) {
 		`class="task" data-label="read test.txt (../../scenarios/node-experiment.yaml:32:5): cost"`,
 		`class="task" data-label="read test.txt (../../scenarios/node-experiment.yaml:32:5): open"`,
 		`class="task" data-label="read test.txt (../../scenarios/node-experiment.yaml:32:5)"`,
-		`class="task" data-label="encrypt ${text.len} (../../scenarios/node-experiment.yaml:38:9)"`,
+		`class="task" data-label="encrypt 39 (../../scenarios/node-experiment.yaml:38:9)"`,
 		`class="request" data-label="http /google.com (../../scenarios/node-experiment.yaml:78:5)"`,
 		`class="submit"`, `class="complete"`, `data-tick="6"`,
 		">SETTIMEOUT<", ">First count: 39 characters.<", ">500ms timer(nested) timed …<",
@@ -170,5 +170,42 @@ main:
 	want := `<g class="request hung" data-label="http /slow (t.yaml:3:5)"><title>http /slow (t.yaml:3:5): sent at 0s, still waiting when the run stopped at `
 	if !strings.Contains(hung, want) {
 		t.Errorf("the hung request's drawing lacks %s\n%s", want, hung)
+	}
+}
+
+// A step whose value has ${...} names its tasks and requests with the value as rendered for each
+// run, so that the runs of one step are told apart; a static value is named as written.
+func TestLabelsCarryRenderedValues(t *testing.T) {
+	svg := svgOf(t, runEvents(t, `
+files:
+  notes-0.txt: a
+  notes-1.txt: bb
+main:
+  - read: notes-${i}.txt
+    repeat: 2
+    as: text
+    then:
+      - encrypt: ${text.len}
+      - http: /p${text.len}
+  - read: notes-$${i}.txt
+    error: []
+  - encrypt: 3
+  - http: /static
+`, harness.Limits{}))
+	for _, want := range []string{
+		`class="task" data-label="read notes-0.txt (t.yaml:6:5): open"`,
+		`class="task" data-label="read notes-1.txt (t.yaml:6:5)"`,
+		`class="task" data-label="encrypt 2 (t.yaml:10:9)"`,
+		`class="request" data-label="http /p1 (t.yaml:11:9)"`,
+		`class="task" data-label="read notes-$${i}.txt (t.yaml:12:5): open"`,
+		`class="task" data-label="encrypt 3 (t.yaml:14:5)"`,
+		`class="request" data-label="http /static (t.yaml:15:5)"`,
+	} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("the drawing lacks %s", want)
+		}
+	}
+	if strings.Contains(svg, "notes-${i}.txt") || strings.Contains(svg, "${text.len}") {
+		t.Errorf("a label holds a reference, not its value:\n%s", svg)
 	}
 }
