@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/looptest/looptest/internal/words"
 	"github.com/looptest/looptest/loop"
@@ -322,8 +323,10 @@ func (p *picture) operation(b *strings.Builder, o *op) {
 	default:
 		class, fill = "request", "#dff5f0"
 	}
-	fmt.Fprintf(b, `<g class="%s" data-label="%s"><title>%s: %s</title><rect x="%d" y="%d" width="%d" height="%d" rx="4" fill="%s" stroke="%s"/><text x="%d" y="%d">%s</text></g>`+"\n",
-		class, esc(o.label), esc(o.label), when, x0, y, x1-x0, boxH-30, fill, stroke, x0+4, y+16, esc(short(name(o.label), (x1-x0)/6)))
+	fmt.Fprintf(b, `<g class="%s" data-label="%s"><title>%s: %s</title><rect x="%d" y="%d" width="%d" height="%d" rx="4" fill="%s" stroke="%s"/>`,
+		class, esc(o.label), esc(o.label), when, x0, y, x1-x0, boxH-30, fill, stroke)
+	text(b, x0+4, y+16, x1-x0-8, false, "", name(o.label), o.label)
+	b.WriteString("</g>\n")
 	mainBottom := p.laneY(loop.MainThread) + boxH
 	if o.from >= 0 {
 		c := p.cols[o.from]
@@ -344,14 +347,15 @@ func (p *picture) box(b *strings.Builder, i int, c *column) {
 		c.phase, i, esc(c.label), c.time, c.tick, c.phase, esc(logsTitle(c.logs)))
 	fmt.Fprintf(b, `<rect x="%d" y="%d" width="%d" height="%d" rx="5" fill="%s" stroke="#888"/>`,
 		c.x+4, y, colW-8, boxH, phaseColor[c.phase])
-	fmt.Fprintf(b, `<text x="%d" y="%d" font-weight="bold">%s</text>`, c.x+9, y+14, esc(short(name(c.label), 26)))
+	room := colW - 18 // the box, less a margin on each side
+	text(b, c.x+9, y+14, room, true, ` font-weight="bold"`, name(c.label), c.label)
 	fmt.Fprintf(b, `<text x="%d" y="%d" fill="#555">%v · %s</text>`, c.x+9, y+27, c.time, c.phase)
 	for k, l := range c.logs {
 		if k == 4 {
 			fmt.Fprintf(b, `<text x="%d" y="%d" fill="#333">… %d more</text>`, c.x+9, y+41+12*k, len(c.logs)-k)
 			break
 		}
-		fmt.Fprintf(b, `<text class="log" x="%d" y="%d" fill="#000">%s</text>`, c.x+9, y+41+12*k, esc(short(l, 27)))
+		text(b, c.x+9, y+41+12*k, room, false, ` class="log" fill="#000"`, l, l)
 	}
 	b.WriteString("</g>\n")
 }
@@ -363,20 +367,89 @@ func logsTitle(logs []string) string {
 	return "\n" + strings.Join(logs, "\n")
 }
 
-var place = regexp.MustCompile(`\s*\(([^()]*/)?[^()/]+:(\d+):\d+\)$`)
+var place = regexp.MustCompile(`\s*\(([^()]*/)?[^()/]+:(\d+):\d+\)(: [^()]*)?$`)
 
-// name shortens a label's trailing place "(dir/file.yaml:LINE:COL)" to ":LINE", for a box.
+// name shortens a label's trailing place "(dir/file.yaml:LINE:COL)", which a part of a read may
+// follow (": open"), to ":LINE", for a box.
 func name(label string) string {
-	return place.ReplaceAllString(label, " :$2")
+	return place.ReplaceAllString(label, " :$2$3")
 }
 
-// short cuts s to n runes with an ellipsis.
-func short(s string, n int) string {
-	r := []rune(s)
-	if n < 2 || len(r) <= n {
-		return s
+// text writes s at x, y, cut with an ellipsis to px pixels. A text that is cut holds whole, its
+// title, shown on hover. attrs are the element's other attributes; bold says whether they make
+// it bold.
+func text(b *strings.Builder, x, y, px int, bold bool, attrs, s, whole string) {
+	cut := fit(s, px, bold)
+	if cut == "" {
+		return
 	}
-	return string(r[:n-1]) + "…"
+	fmt.Fprintf(b, `<text%s x="%d" y="%d">`, attrs, x, y)
+	if cut != s {
+		fmt.Fprintf(b, `<title>%s</title>`, esc(whole))
+	}
+	b.WriteString(esc(cut))
+	b.WriteString("</text>")
 }
+
+// fontSize is the size of the text in boxes and spans, in pixels.
+const fontSize = 11
+
+// fit cuts s with an ellipsis to what fits in px pixels of text, bold or not; it returns "" when
+// not even the ellipsis fits.
+func fit(s string, px int, bold bool) string {
+	room := px * 1000 / fontSize // in thousandths of an em
+	w := 0
+	for i, r := range s {
+		if w += advance(r, bold); w <= room {
+			continue
+		}
+		// s does not fit: keep what fits beside the ellipsis.
+		w, cut := advance('…', bold), 0
+		if w > room {
+			return ""
+		}
+		for j, r := range s[:i] {
+			if w += advance(r, bold); w > room {
+				break
+			}
+			cut = j + utf8.RuneLen(r)
+		}
+		return strings.TrimRight(s[:cut], " ") + "…"
+	}
+	return s
+}
+
+// advance is the width of r in thousandths of an em, in DejaVu Sans, the first font the picture
+// asks for (Arial and the usual sans-serif fonts are narrower); a rune beyond ASCII counts as a
+// full em, as the ellipsis is.
+func advance(r rune, bold bool) int {
+	if r < ' ' || r > '~' {
+		return 1000
+	}
+	if bold {
+		return int(boldAdvance[r-' '])
+	}
+	return int(regularAdvance[r-' '])
+}
+
+// The advances of printable ASCII, from space to ~, in DejaVu Sans and DejaVu Sans Bold.
+var (
+	regularAdvance = [95]uint16{
+		318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337,
+		636, 636, 636, 636, 636, 636, 636, 636, 636, 636, 337, 337, 838, 838, 838, 531,
+		1000, 684, 686, 698, 770, 632, 575, 775, 752, 295, 295, 656, 557, 863, 748, 787,
+		603, 787, 695, 635, 611, 732, 684, 989, 685, 611, 685, 390, 337, 390, 838, 500,
+		500, 613, 635, 550, 635, 615, 352, 635, 634, 278, 278, 579, 278, 974, 634, 612,
+		635, 635, 411, 521, 392, 634, 592, 818, 592, 592, 525, 636, 337, 636, 838,
+	}
+	boldAdvance = [95]uint16{
+		348, 456, 521, 838, 696, 1002, 872, 306, 457, 457, 523, 838, 380, 415, 380, 365,
+		696, 696, 696, 696, 696, 696, 696, 696, 696, 696, 400, 400, 838, 838, 838, 580,
+		1000, 774, 762, 734, 830, 683, 683, 821, 837, 372, 372, 775, 637, 995, 837, 850,
+		733, 850, 770, 720, 682, 812, 774, 1103, 771, 724, 725, 457, 365, 457, 838, 500,
+		500, 675, 716, 593, 716, 678, 435, 716, 712, 343, 343, 665, 343, 1042, 712, 687,
+		716, 716, 493, 595, 478, 712, 652, 924, 645, 652, 582, 712, 365, 712, 838,
+	}
+)
 
 func esc(s string) string { return html.EscapeString(s) }

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"html"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -49,31 +51,27 @@ func TestSVGIsWellFormed(t *testing.T) {
 	}
 }
 
-// TestHTMLInBrowser renders the seed scenario's page in headless Chromium and checks that the
-// browser's DOM has the lanes, the callback boxes with what they logged, the tasks on the pool
-// lanes and the request on the poller's. With -update it also refreshes the screenshot the
-// README shows, docs/timeline.png.
-func TestHTMLInBrowser(t *testing.T) {
+// browser writes page to a file and returns a function that opens it in headless Chromium with
+// the given flags and returns what Chromium printed. It skips the test when there is no Chromium.
+func browser(t *testing.T, page []byte) func(args ...string) []byte {
+	t.Helper()
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Skip("no chromium on PATH (apt-get install chromium); .ci/run installs it")
 	}
 	dir := t.TempDir()
-	page := filepath.Join(dir, "seed.html")
-	var b bytes.Buffer
-	if err := timeline.WriteHTML(&b, seedEvents(t), "node-experiment"); err != nil {
+	file := filepath.Join(dir, "page.html")
+	if err := os.WriteFile(file, page, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(page, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	browse := func(args ...string) []byte {
+	return func(args ...string) []byte {
+		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 		defer cancel()
 		base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 			"--disable-background-networking", "--disable-component-update", "--disable-sync",
 			"--user-data-dir=" + filepath.Join(dir, "profile"), "--hide-scrollbars"}
-		cmd := exec.CommandContext(ctx, chromium, append(append(base, args...), "file://"+page)...)
+		cmd := exec.CommandContext(ctx, chromium, append(append(base, args...), "file://"+file)...)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		out, err := cmd.Output()
@@ -82,6 +80,18 @@ func TestHTMLInBrowser(t *testing.T) {
 		}
 		return out
 	}
+}
+
+// TestHTMLInBrowser renders the seed scenario's page in headless Chromium and checks that the
+// browser's DOM has the lanes, the callback boxes with what they logged, the tasks on the pool
+// lanes and the request on the poller's. With -update it also refreshes the screenshot the
+// README shows, docs/timeline.png.
+func TestHTMLInBrowser(t *testing.T) {
+	var b bytes.Buffer
+	if err := timeline.WriteHTML(&b, seedEvents(t), "node-experiment"); err != nil {
+		t.Fatal(err)
+	}
+	browse := browser(t, b.Bytes())
 	dom := string(browse("--dump-dom"))
 	for _, want := range []string{
 		`id="lane-main"`, `id="lane-pool0"`, `id="lane-pool1"`, `id="lane-poller"`,
@@ -92,7 +102,7 @@ func TestHTMLInBrowser(t *testing.T) {
 		`class="task" data-label="encrypt 39 (../../scenarios/node-experiment.yaml:38:9)"`,
 		`class="request" data-label="http /google.com (../../scenarios/node-experiment.yaml:78:5)"`,
 		`class="submit"`, `class="complete"`, `data-tick="6"`,
-		">SETTIMEOUT<", ">First count: 39 characters.<", ">500ms timer(nested) timed …<",
+		">SETTIMEOUT<", ">First count: 39 characters.<", "<title>500ms timer(nested) timed out</title>500ms timer(nested) tim…<",
 	} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("the rendered page lacks %s", want)
@@ -104,7 +114,7 @@ func TestHTMLInBrowser(t *testing.T) {
 		t.Errorf("%d callback boxes, want 23: main, two 0 ms timers, three reads of five pool requests, the encrypt, SETTIMEOUT, the response, and the 3000 and 500 ms timers", got)
 	}
 	if lttest.Update() {
-		shot := filepath.Join(dir, "shot.png")
+		shot := filepath.Join(t.TempDir(), "shot.png")
 		browse("--window-size=2600,660", "--screenshot="+shot)
 		png, err := os.ReadFile(shot)
 		if err != nil {
@@ -207,5 +217,86 @@ main:
 	}
 	if strings.Contains(svg, "notes-${i}.txt") || strings.Contains(svg, "${text.len}") {
 		t.Errorf("a label holds a reference, not its value:\n%s", svg)
+	}
+}
+
+// longText is a scenario whose names and logs are too long for their boxes: wide capitals,
+// narrow letters, text beyond ASCII, and tasks and a request whose spans are narrow.
+const longText = `
+files:
+  a-file-with-a-name-far-too-long-for-any-box-WWWWWWWWWWWW.txt: x
+main:
+  - log: WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW
+  - log: iiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiii
+  - log: "日本語のテキストはこの箱に収まらないほど長いです。本当に長いです。"
+  - log: short
+  - read: a-file-with-a-name-far-too-long-for-any-box-WWWWWWWWWWWW.txt
+    cost: 0ms
+    then:
+      - timeout: 0
+        then: [{log: "MMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMM"}]
+  - http: /a/path/far/too/long/for/the/span/of/its/request/WWWWWWWWWWWWWW
+    delay: 0ms
+`
+
+// Text that does not fit a callback box or a span is cut with an ellipsis, and holds the whole
+// text as its title, shown on hover; text that fits is left whole.
+func TestLongTextIsCut(t *testing.T) {
+	svg := svgOf(t, runEvents(t, longText, harness.Limits{}))
+	texts := regexp.MustCompile(`<text[^>]*>(?:<title>([^<]*)</title>)?([^<]*)</text>`).FindAllStringSubmatch(svg, -1)
+	cut := 0
+	for _, m := range texts {
+		whole, shown := html.UnescapeString(m[1]), html.UnescapeString(m[2])
+		switch {
+		case strings.HasSuffix(shown, "…"):
+			cut++
+			if whole == "" || !strings.HasPrefix(whole, strings.TrimSuffix(shown, "…")) && !strings.Contains(whole, "(t.yaml:") {
+				t.Errorf("%q is cut but its title is %q", shown, whole)
+			}
+		case whole != "":
+			t.Errorf("%q is whole but has the title %q", shown, whole)
+		}
+		if strings.Contains(shown, "WWWWWWWWWWWWWWWWWWWWWWWW") || strings.Contains(shown, "iiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiii") ||
+			strings.Contains(shown, "本当に") || strings.Contains(shown, "MMMMMMMMMMMMMMMMMMMMMMMMMM") || strings.Contains(shown, "far-too-long-for-any-box") ||
+			strings.Contains(shown, "of/its/request") {
+			t.Errorf("%q is drawn whole: it does not fit", shown)
+		}
+	}
+	if cut < 5 {
+		t.Errorf("%d texts cut, want at least 5:\n%s", cut, svg)
+	}
+	if !strings.Contains(svg, ">short</text>") {
+		t.Errorf("a short log is not drawn whole:\n%s", svg)
+	}
+}
+
+// TestLongTextFitsInBrowser measures, in Chromium, every text of the callback boxes and of the
+// spans against its box.
+func TestLongTextFitsInBrowser(t *testing.T) {
+	var b bytes.Buffer
+	if err := timeline.WriteHTML(&b, runEvents(t, longText, harness.Limits{}), "long text"); err != nil {
+		t.Fatal(err)
+	}
+	// The page has no script of its own: add one that lists each text wider than its box.
+	page := strings.Replace(b.String(), "</body>", `<pre id="overflow"></pre><script>
+const out = [];
+for (const g of document.querySelectorAll("g.callback, g.task, g.request")) {
+  const box = g.querySelector("rect").getBBox();
+  for (const text of g.querySelectorAll("text")) {
+    const r = text.getBBox();
+    if (r.x < box.x || r.x + r.width > box.x + box.width) {
+      out.push(text.lastChild.nodeValue + " is " + r.width.toFixed(1) + " px wide, its box " + box.width.toFixed(1));
+    }
+  }
+}
+document.getElementById("overflow").textContent = out.length ? out.join("\n") : "none";
+</script></body>`, 1)
+	dom := string(browser(t, []byte(page))("--dump-dom"))
+	m := regexp.MustCompile(`(?s)<pre id="overflow">(.*?)</pre>`).FindStringSubmatch(dom)
+	if m == nil {
+		t.Fatalf("the script did not run:\n%s", dom)
+	}
+	if m[1] != "none" {
+		t.Errorf("texts wider than their boxes:\n%s", html.UnescapeString(m[1]))
 	}
 }
