@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"sync/atomic"
 	"syscall"
 
@@ -36,14 +37,15 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"check", "FILE...", "load and check scenario files; print every problem as FILE:LINE:COL: message, and FILE:LINE:COL: warning: message for a pattern that Node.js orders either way (status 0)", runCheck},
+		{"check", "PATH...", "load and check scenario files (a file, a directory, or DIR/... for a tree); print ok FILE for each good one, every problem as FILE:LINE:COL: message, and FILE:LINE:COL: warning: message for a pattern that Node.js orders either way (status 0)", runCheck},
 		{"diff", "[flags] LEFT [RIGHT]", "show two orderings side by side (SCENARIO.yaml, SCENARIO.yaml@virtual, SCENARIO.yaml@real, SCENARIO.yaml@node (run by Node.js), or an ordering file; one scenario alone: its golden against its run; --node SCENARIO.yaml: its virtual run against Node.js)", runDiff},
 		{"explore", "[--jitter 10%] [--runs N] [--seed S] [--timers] FILE...", "find the orderings a scenario gives when its timings wobble, and which steps decide each race; exit 1 when it has more than one", runExplore},
 		{"help", "[COMMAND | format]", "show help for a command, or the scenario format", runHelp},
 		{"node", "FILE", "print the scenario as a Node.js program (CommonJS) whose output is its ordering; its http steps call the delay server at $LOOPTEST_DELAY_ADDR", runNode},
-		{"run", "[--clock virtual|real] [--trace] FILE", "run a scenario and print its ordering, or with --trace every loop event", runRun},
+		{"run", "[--clock virtual|real] [--trace] [--timeline FILE.html|FILE.svg] [--max-... N] FILE", "run a scenario and print its ordering, or with --trace every loop event; --timeline also draws the run", runRun},
 		{"serve", "", "run the delay server that http steps call, printing its address on the first line (and on the second one where nothing listens, for fault: refuse), until interrupted or until stdin (a pipe) closes", runServe},
-		{"test", "[-update] [--clock virtual|real] [PATH...]", "compare each scenario's ordering with its .golden (default PATH: scenarios/)", runTest},
+		{"test", "[-update [--prune]] [--explore] [--clock virtual|real] [--shard K/N] [--junit FILE] [--json] [--max-... N] [PATH...]", "compare each scenario's ordering with its .golden (PATH: a file, a directory, DIR/... for a tree; default scenarios/)", runTest},
+		{"version", "", "print looptest's version, commit and Go version (also --version)", runVersion},
 	}
 }
 
@@ -100,6 +102,8 @@ func (c *cli) main(args []string) int {
 	case "-h", "-help", "--help":
 		c.usage(stdout)
 		return exitOK
+	case "-version", "--version":
+		return runVersion(c, args[1:])
 	}
 	for _, cmd := range commands {
 		if cmd.name == name {
@@ -114,7 +118,7 @@ func (c *cli) main(args []string) int {
 func (c *cli) usage(w io.Writer) {
 	fmt.Fprintf(w, "looptest runs Node.js-style event loop scenarios and checks their orderings.\n\nUsage:\n")
 	for _, cmd := range commands {
-		fmt.Fprintf(w, "  looptest %s %s\n", cmd.name, cmd.args)
+		fmt.Fprintf(w, "  %s\n", strings.TrimSpace("looptest "+cmd.name+" "+cmd.args))
 	}
 	fmt.Fprintf(w, "\nRun 'looptest help COMMAND' for a command's flags, 'looptest help format' for the scenario format.\n")
 }
@@ -148,9 +152,11 @@ func (c *cli) help(w io.Writer, name string, fs *flag.FlagSet) {
 	}
 }
 
-// parse parses args, returning the exit status to stop with, or -1 to go on.
+// parse parses args, returning the exit status to stop with, or -1 to go on. Flags may come
+// before or after the operands ("looptest test . -update"), as with go test; after "--" all are
+// operands.
 func (c *cli) parse(fs *flag.FlagSet, args []string) int {
-	switch err := fs.Parse(args); {
+	switch err := parseInterspersed(fs, args); {
 	case errors.Is(err, flag.ErrHelp):
 		fs.SetOutput(c.stdout)
 		c.help(c.stdout, fs.Name(), fs)
@@ -172,6 +178,26 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) int {
 		}
 	}
 	return -1
+}
+
+// parseInterspersed parses the flags among args and leaves the operands, in order, as fs.Args.
+func parseInterspersed(fs *flag.FlagSet, args []string) error {
+	var operands []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			operands = append(operands, rest...) // "--" ended the flags
+			break
+		}
+		operands, args = append(operands, rest[0]), rest[1:]
+	}
+	return fs.Parse(append([]string{"--"}, operands...))
 }
 
 func runHelp(c *cli, args []string) int {
@@ -201,11 +227,17 @@ func runCheck(c *cli, args []string) int {
 		fmt.Fprintln(c.stderr, "looptest check: no files")
 		return exitInvalid
 	}
-	return c.eachScenario(fs.Args(), func(s *harness.Scenario) int {
+	files, err := scenarioFiles(fs.Args())
+	if err != nil {
+		fmt.Fprintf(c.stderr, "looptest check: %v\n", err)
+		return exitInvalid
+	}
+	return c.eachScenario(files, func(s *harness.Scenario) int {
 		// A warning is no error: the file runs; what Node.js does with it is a race.
 		for _, w := range s.Warnings {
 			fmt.Fprintln(c.stderr, w)
 		}
+		fmt.Fprintf(c.stdout, "ok   %s\n", s.File)
 		return exitOK
 	})
 }

@@ -2,28 +2,38 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/looptest/looptest/golden"
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/explore"
 	"github.com/looptest/looptest/internal/verdict"
 	"github.com/looptest/looptest/internal/words"
+	"github.com/looptest/looptest/loop"
 )
 
 func runTest(c *cli, args []string) int {
 	fs := c.flags("test")
 	update := fs.Bool("update", false, "rewrite the golden files with the orderings the scenarios give, instead of comparing")
+	prune := fs.Bool("prune", false, "with -update, also remove the .golden files that no scenario has")
 	exploring := fs.Bool("explore", false, "also explore each scenario's timings: fail a scenario whose ordering changes when they wobble, unless it is marked '# timing: tight'")
+	shardFlag := fs.String("shard", "", "run only the `K/N`-th part of the suite: N disjoint parts, by a hash of each file's path (for a CI matrix)")
+	junit := fs.String("junit", "", "also write a JUnit XML report to `FILE`")
+	jsonOut := fs.Bool("json", false, "print one JSON object per event, in the shape of go test -json, instead of the text")
 	clock := clockFlag(fs)
 	if st := c.parse(fs, args); st >= 0 {
 		return st
@@ -31,15 +41,31 @@ func runTest(c *cli, args []string) int {
 	if !validClock(c, *clock) {
 		return exitInvalid
 	}
-	paths := fs.Args()
-	if len(paths) == 0 {
-		paths = []string{"scenarios"}
-	}
-	files, err := scenarioFiles(paths)
+	sh, err := parseShard(cmp.Or(*shardFlag, "1/1"))
 	if err != nil {
 		fmt.Fprintf(c.stderr, "looptest test: %v\n", err)
 		return exitInvalid
 	}
+	if *prune && !*update {
+		fmt.Fprintln(c.stderr, "looptest test: --prune goes with -update")
+		return exitInvalid
+	}
+	paths := fs.Args()
+	if len(paths) == 0 {
+		if _, err := os.Stat("scenarios"); err != nil {
+			fmt.Fprintln(c.stderr, "looptest test: there is no scenarios/ directory here: pass the scenario files or directories to test (DIR/... for a whole tree)")
+			return exitInvalid
+		}
+		paths = []string{"scenarios"}
+	}
+	all, err := scenarioFiles(paths)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "looptest test: %v\n", err)
+		return exitInvalid
+	}
+	files := slices.DeleteFunc(slices.Clone(all), func(f string) bool { return !sh.has(f) })
+
+	begin := time.Now()
 	results := make([]testResult, len(files))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
@@ -48,34 +74,70 @@ func runTest(c *cli, args []string) int {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
+			start := time.Now()
 			results[i] = testOne(file, *clock, *update, c.limits, c.stop)
 			if *exploring && results[i].ok {
 				exploreOne(&results[i])
 			}
+			results[i].elapsed = time.Since(start)
 		}()
 	}
 	wg.Wait()
+	elapsed := time.Since(begin)
 
+	var text strings.Builder
 	passed, failed, skipped, invalid := 0, 0, 0, false
 	for _, r := range results {
+		text.Reset()
 		invalid = invalid || r.invalid
-		if r.skipped != "" {
+		switch {
+		case r.skipped != "":
 			skipped++
-			fmt.Fprintf(c.stdout, "SKIP %s: %s\n", r.file, r.skipped)
-			continue
-		}
-		if r.ok {
+			fmt.Fprintf(&text, "SKIP %s: %s\n", r.file, r.skipped)
+		case r.ok:
 			passed++
-			fmt.Fprintf(c.stdout, "%-4s %s%s\n", "ok", r.file, r.note)
+			fmt.Fprintf(&text, "%-4s %s%s\n", "ok", r.file, r.note)
+		default:
+			failed++
+			fmt.Fprintf(&text, "FAIL %s\n%s", r.file, indent(r.detail))
+			if githubActions() {
+				annotate(c.stdout, r)
+			}
+		}
+		if *jsonOut {
+			writeJSON(c.stdout, r, text.String())
+		} else {
+			io.WriteString(c.stdout, text.String())
+		}
+	}
+	// Goldens that no scenario has: warned of, and removed with -update --prune. With a shard,
+	// the other shards' scenarios still count.
+	for _, g := range orphanGoldens(all) {
+		if *prune {
+			if err := os.Remove(g); err != nil {
+				fmt.Fprintf(c.stderr, "looptest test: %v\n", err)
+				invalid = true
+				continue
+			}
+			fmt.Fprintf(c.stderr, "pruned %s: no scenario has it\n", g)
 			continue
 		}
-		failed++
-		fmt.Fprintf(c.stdout, "FAIL %s\n%s", r.file, indent(r.detail))
+		fmt.Fprintf(c.stderr, "warning: %s has no scenario (%s): remove it, or run test -update --prune\n", g, filepath.Base(strings.TrimSuffix(g, ".golden")+".yaml"))
 	}
+	summary := fmt.Sprintf("%d passed, %d failed\n", passed, failed)
 	if skipped > 0 {
-		fmt.Fprintf(c.stdout, "%d passed, %d failed, %d skipped\n", passed, failed, skipped)
+		summary = fmt.Sprintf("%d passed, %d failed, %d skipped\n", passed, failed, skipped)
+	}
+	if *jsonOut {
+		writeJSONEnd(c.stdout, failed == 0 && !invalid, elapsed, summary)
 	} else {
-		fmt.Fprintf(c.stdout, "%d passed, %d failed\n", passed, failed)
+		io.WriteString(c.stdout, summary)
+	}
+	if *junit != "" {
+		if err := writeJUnit(*junit, results, elapsed); err != nil {
+			fmt.Fprintf(c.stderr, "looptest test: --junit: %v\n", err)
+			return exitInvalid
+		}
 	}
 	switch {
 	case invalid:
@@ -96,6 +158,9 @@ type testResult struct {
 	ok      bool
 	invalid bool   // the file did not load
 	note    string // after ok: what -update did
+	elapsed time.Duration
+	line    int    // of the step whose output first differs from the golden, when known
+	differs string // how the first differing line differs, for an annotation
 	detail  string // after FAIL: why
 	skipped string // why it was not judged: a tight file on the real clock, an inconclusive run
 }
@@ -138,11 +203,58 @@ func testOne(file, clock string, update bool, limits harness.Limits, stop <-chan
 		var m *golden.MismatchError
 		if errors.As(err, &m) {
 			res.detail = string(m.Diff)
+			if githubActions() {
+				res.line, res.differs = firstDifferingStep(s, clock, limits, out.Bytes(), path)
+			}
 		} else {
 			res.detail = err.Error() + "\n"
 		}
 	}
 	return res
+}
+
+// stepLine matches the place at the end of a callback's label: "timeout 10ms (f.yaml:12:5)".
+var stepLine = regexp.MustCompile(`:(\d+):\d+\)$`)
+
+// firstDifferingStep returns the line of the step whose callback printed the first line of got
+// that differs from the golden at path, from a second run with a trace, and says how the lines
+// differ; the line is 0 when it is not known (lines that main prints have no callback of their
+// own).
+func firstDifferingStep(s *harness.Scenario, clock string, limits harness.Limits, got []byte, path string) (int, string) {
+	want, err := os.ReadFile(path)
+	if err != nil {
+		return 0, ""
+	}
+	gotLines, wantLines := strings.Split(string(got), "\n"), strings.Split(strings.ReplaceAll(string(want), "\r\n", "\n"), "\n")
+	i := 0
+	for i < len(gotLines) && i < len(wantLines) && gotLines[i] == wantLines[i] {
+		i++
+	}
+	differs := fmt.Sprintf("line %d of the ordering differs from %s", i+1, path)
+	if i < len(gotLines) && i < len(wantLines) {
+		differs = fmt.Sprintf("line %d of the ordering is %q, %s has %q", i+1, gotLines[i], path, wantLines[i])
+	}
+	var rec loop.Recorder
+	if s.Run(harness.RunOptions{Clock: clock, Recorder: &rec, Limits: limits}) != nil {
+		return 0, differs
+	}
+	label, n := "", 0
+	for _, e := range rec.Events() {
+		switch {
+		case e.Kind.Callback():
+			label = e.Label
+		case e.Kind == loop.KindLog:
+			n += strings.Count(e.Label, "\n") + 1
+			if n > i {
+				if m := stepLine.FindStringSubmatch(label); m != nil {
+					line, _ := strconv.Atoi(m[1])
+					return line, differs
+				}
+				return 0, differs
+			}
+		}
+	}
+	return 0, differs
 }
 
 // testReal runs a scenario on the real clock and judges its ordering against its golden, with
@@ -246,31 +358,6 @@ func exploreOne(res *testResult) {
 // GoldenPath returns the golden file of a scenario file: NAME.yaml → NAME.golden.
 func GoldenPath(file string) string {
 	return strings.TrimSuffix(file, filepath.Ext(file)) + ".golden"
-}
-
-// scenarioFiles expands directories into the .yaml files they hold, sorted.
-func scenarioFiles(paths []string) ([]string, error) {
-	var files []string
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !info.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		matches, err := filepath.Glob(filepath.Join(p, "*.yaml"))
-		if err != nil {
-			return nil, err
-		}
-		if len(matches) == 0 {
-			return nil, fmt.Errorf("%s: no .yaml scenario files", p)
-		}
-		slices.Sort(matches)
-		files = append(files, matches...)
-	}
-	return files, nil
 }
 
 // soFarLines is how many of its last lines a failed run shows of its ordering.

@@ -1,0 +1,85 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/looptest/looptest/internal/lttest"
+)
+
+// suite writes n scenarios into dir, each with its golden, and makes the one numbered bad fail.
+func suite(t *testing.T, dir string, n, bad int) {
+	t.Helper()
+	for i := range n {
+		name := filepath.Join(dir, fmt.Sprintf("s%04d", i))
+		src := fmt.Sprintf("main:\n  - log: start %d\n  - timeout: 1\n    then: [{log: tick}]\n  - immediate:\n    then: [{log: check}]\n", i)
+		want := fmt.Sprintf("start %d\ncheck\ntick\n", i)
+		if i == bad {
+			want = "not the ordering\n"
+		}
+		if err := os.WriteFile(name+".yaml", []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name+".golden", []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestJUnitReport parses the report of test --junit with encoding/xml and checks its counts, its
+// cases and the failure's text.
+func TestJUnitReport(t *testing.T) {
+	dir := t.TempDir()
+	suite(t, dir, 5, 2)
+	report := filepath.Join(dir, "report.xml")
+	var stdout, stderr bytes.Buffer
+	if st := Main([]string{"test", "--junit", report, dir}, &stdout, &stderr); st != exitFailed {
+		t.Fatalf("status %d, want %d; stderr: %s", st, exitFailed, stderr.String())
+	}
+	b, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got junitSuites
+	if err := xml.Unmarshal(b, &got); err != nil {
+		t.Fatalf("the report is not XML: %v\n%s", err, b)
+	}
+	if len(got.Suites) != 1 {
+		t.Fatalf("%d testsuites, want 1", len(got.Suites))
+	}
+	s := got.Suites[0]
+	if s.Tests != 5 || s.Failures != 1 || s.Errors != 0 || s.Skipped != 0 || len(s.Cases) != 5 {
+		t.Errorf("tests %d failures %d errors %d skipped %d cases %d, want 5 1 0 0 5", s.Tests, s.Failures, s.Errors, s.Skipped, len(s.Cases))
+	}
+	for i, c := range s.Cases {
+		if want := filepath.Join(dir, fmt.Sprintf("s%04d.yaml", i)); c.Name != want {
+			t.Errorf("case %d is %s, want %s", i, c.Name, want)
+		}
+		if (c.Failure != nil) != (i == 2) {
+			t.Errorf("case %d: failure %v", i, c.Failure)
+		}
+	}
+	if f := s.Cases[2].Failure; f != nil && !bytes.Contains([]byte(f.Text), []byte("+start 2")) {
+		t.Errorf("the failure's text lacks the diff:\n%s", f.Text)
+	}
+}
+
+// TestLargeSuiteLeavesNothingBehind runs a suite of 400 scenarios twice and checks that no
+// goroutine, thread or descriptor grows with it.
+func TestLargeSuiteLeavesNothingBehind(t *testing.T) {
+	dir := t.TempDir()
+	suite(t, dir, 400, -1)
+	run := func() {
+		var stdout, stderr bytes.Buffer
+		if st := Main([]string{"test", dir}, &stdout, &stderr); st != exitOK {
+			t.Fatalf("status %d; stderr: %s", st, stderr.String())
+		}
+	}
+	run()
+	lttest.CheckLeaks(t)
+	run()
+}
