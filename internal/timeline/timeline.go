@@ -24,13 +24,20 @@ import (
 
 // Geometry, in SVG pixels.
 const (
-	colW    = 170 // a callback's column
-	gapW    = 70  // a wait between columns
-	left    = 90  // room for lane names
-	top     = 60  // room for the title and the tick band
-	laneH   = 96
-	boxH    = 84
-	maxCols = 2000 // callbacks drawn at most; a longer run is cut, and says so
+	colW  = 170 // a callback's column
+	gapW  = 70  // a wait between columns
+	left  = 90  // room for lane names
+	top   = 60  // room for the title and the tick band
+	laneH = 96
+	boxH  = 84
+)
+
+// Bounds on what is drawn, so that a run of millions of callbacks still makes a page of
+// reasonable size; what is left out is counted, and the picture says so.
+const (
+	maxCols = 2000 // callbacks
+	maxOps  = 2000 // tasks and requests
+	maxLogs = 100  // lines logged by one callback, kept for its title
 )
 
 // column is one callback on the main thread.
@@ -42,6 +49,7 @@ type column struct {
 	label  string
 	kind   loop.Kind
 	logs   []string
+	more   int           // lines logged beyond maxLogs
 	waited time.Duration // how long poll waited just before this column
 }
 
@@ -71,6 +79,7 @@ type picture struct {
 	ops     []*op
 	workers int
 	cut     int // callbacks left out
+	opsCut  int // tasks and requests left out
 	width   int
 	height  int
 }
@@ -90,8 +99,12 @@ func WriteHTML(w io.Writer, events []loop.Event, title string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>%s</title>\n", html.EscapeString(title))
 	b.WriteString("<style>body{margin:16px;font-family:system-ui,sans-serif;background:#fff}h1{font-size:18px;font-weight:600}p{color:#555;font-size:13px}</style>\n</head>\n<body>\n")
-	fmt.Fprintf(&b, "<h1>%s</h1>\n<p>%d callbacks on the main thread, %d pool %s. Columns are callbacks in the order they ran; hover a box for details.</p>\n",
-		html.EscapeString(title), len(p.cols), p.workers, words.Plural(p.workers, "worker"))
+	drawn := ""
+	if p.cut > 0 {
+		drawn = fmt.Sprintf(" (the first %d drawn)", len(p.cols))
+	}
+	fmt.Fprintf(&b, "<h1>%s</h1>\n<p>%d callbacks on the main thread%s, %d pool %s. Columns are callbacks in the order they ran; hover a box for details.</p>\n",
+		html.EscapeString(title), len(p.cols)+p.cut, drawn, p.workers, words.Plural(p.workers, "worker"))
 	p.svg(&b, false)
 	b.WriteString("\n</body>\n</html>\n")
 	_, err := io.WriteString(w, b.String())
@@ -158,11 +171,21 @@ func layout(events []loop.Event, title string) *picture {
 				newCol(e, "main")
 			}
 			if cur != nil {
-				cur.logs = append(cur.logs, strings.Split(e.Label, "\n")...)
+				for l := range strings.SplitSeq(e.Label, "\n") {
+					if len(cur.logs) == maxLogs {
+						cur.more++
+						continue
+					}
+					cur.logs = append(cur.logs, l)
+				}
 			}
 		case loop.KindTaskQueued, loop.KindRequestSent:
 			if cur == nil && len(p.cols) == 0 {
 				newCol(e, "main")
+			}
+			if p.cut > 0 || len(p.ops) == maxOps {
+				p.opsCut++ // not drawn: after the last callback drawn, or beyond the bound
+				continue
 			}
 			o := &op{kind: e.Kind, label: e.Label, from: len(p.cols) - 1, to: -1, start: e.Time, thread: -2}
 			byID[e.ID] = o
@@ -196,6 +219,9 @@ func layout(events []loop.Event, title string) *picture {
 	}
 	p.width = x + 20
 	p.height = top + laneH*(2+p.workers) + 40
+	if p.cut > 0 && p.opsCut > 0 {
+		p.height += 14 // room for a second line saying what is not drawn
+	}
 	return p
 }
 
@@ -254,8 +280,13 @@ func (p *picture) svg(b *strings.Builder, standalone bool) {
 	for i, c := range p.cols {
 		p.box(b, i, c)
 	}
+	y := p.height - 10
+	if p.opsCut > 0 {
+		fmt.Fprintf(b, `<text x="10" y="%d" fill="#a00">%d more tasks and requests are not drawn</text>`+"\n", y, p.opsCut)
+		y -= 14
+	}
 	if p.cut > 0 {
-		fmt.Fprintf(b, `<text x="10" y="%d" fill="#a00">%d more callbacks are not drawn</text>`+"\n", p.height-10, p.cut)
+		fmt.Fprintf(b, `<text x="10" y="%d" fill="#a00">%d more callbacks are not drawn</text>`+"\n", y, p.cut)
 	}
 	b.WriteString("</svg>")
 }
@@ -344,7 +375,7 @@ func (p *picture) operation(b *strings.Builder, o *op) {
 func (p *picture) box(b *strings.Builder, i int, c *column) {
 	y := p.laneY(loop.MainThread) + 2
 	fmt.Fprintf(b, `<g class="callback" data-phase="%s" data-index="%d"><title>%s at %v, tick %d, %s phase%s</title>`,
-		c.phase, i, esc(c.label), c.time, c.tick, c.phase, esc(logsTitle(c.logs)))
+		c.phase, i, esc(c.label), c.time, c.tick, c.phase, esc(logsTitle(c)))
 	fmt.Fprintf(b, `<rect x="%d" y="%d" width="%d" height="%d" rx="5" fill="%s" stroke="#888"/>`,
 		c.x+4, y, colW-8, boxH, phaseColor[c.phase])
 	room := colW - 18 // the box, less a margin on each side
@@ -352,7 +383,7 @@ func (p *picture) box(b *strings.Builder, i int, c *column) {
 	fmt.Fprintf(b, `<text x="%d" y="%d" fill="#555">%v · %s</text>`, c.x+9, y+27, c.time, c.phase)
 	for k, l := range c.logs {
 		if k == 4 {
-			fmt.Fprintf(b, `<text x="%d" y="%d" fill="#333">… %d more</text>`, c.x+9, y+41+12*k, len(c.logs)-k)
+			fmt.Fprintf(b, `<text x="%d" y="%d" fill="#333">… %d more</text>`, c.x+9, y+41+12*k, len(c.logs)-k+c.more)
 			break
 		}
 		text(b, c.x+9, y+41+12*k, room, false, ` class="log" fill="#000"`, l, l)
@@ -360,11 +391,16 @@ func (p *picture) box(b *strings.Builder, i int, c *column) {
 	b.WriteString("</g>\n")
 }
 
-func logsTitle(logs []string) string {
-	if len(logs) == 0 {
+// logsTitle is what c logged, for its title: the lines kept, then how many more there were.
+func logsTitle(c *column) string {
+	if len(c.logs) == 0 {
 		return ""
 	}
-	return "\n" + strings.Join(logs, "\n")
+	s := "\n" + strings.Join(c.logs, "\n")
+	if c.more > 0 {
+		s += fmt.Sprintf("\n… %d more lines", c.more)
+	}
+	return s
 }
 
 var place = regexp.MustCompile(`\s*\(([^()]*/)?[^()/]+:(\d+):\d+\)(: [^()]*)?$`)

@@ -300,3 +300,62 @@ document.getElementById("overflow").textContent = out.length ? out.join("\n") : 
 		t.Errorf("texts wider than their boxes:\n%s", html.UnescapeString(m[1]))
 	}
 }
+
+// A long run is drawn up to a bound, so that the page stays of reasonable size; the header still
+// counts every callback, and says how many are drawn. Work submitted after the cut is not drawn.
+func TestLongRunIsCut(t *testing.T) {
+	events := runEvents(t, `
+main:
+  - timeout: 0
+    repeat: 3000
+    then:
+      - encrypt: 1
+`, harness.Limits{})
+	var b bytes.Buffer
+	if err := timeline.WriteHTML(&b, events, "long"); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	// main, 3000 timers and 3000 encrypt callbacks.
+	if want := "<p>6001 callbacks on the main thread (the first 2000 drawn), 4 pool workers."; !strings.Contains(page, want) {
+		t.Errorf("the header lacks %q:\n%s", want, page[:min(len(page), 800)])
+	}
+	if got := strings.Count(page, `<g class="callback"`); got != 2000 {
+		t.Errorf("%d callbacks drawn, want 2000", got)
+	}
+	if got := strings.Count(page, `<g class="task"`); got > 2000 {
+		t.Errorf("%d tasks drawn, want at most 2000: work submitted after the cut is drawn", got)
+	}
+	if len(page) > 4<<20 {
+		t.Errorf("the page takes %d bytes", len(page))
+	}
+	b.Reset()
+	if err := timeline.WriteSVG(&b, events, "long"); err != nil {
+		t.Fatal(err)
+	}
+	if want := ">4001 more callbacks are not drawn<"; !strings.Contains(b.String(), want) {
+		t.Errorf("the SVG lacks %q", want)
+	}
+}
+
+// One callback can submit or log without bound: what is drawn of it is bounded too.
+func TestLongCallbackIsCut(t *testing.T) {
+	svg := svgOf(t, runEvents(t, `
+main:
+  - encrypt: 1
+    repeat: 3000
+  - log: a line
+    repeat: 3000
+`, harness.Limits{}))
+	if got := strings.Count(svg, `<g class="task"`); got != 2000 {
+		t.Errorf("%d tasks drawn, want 2000", got)
+	}
+	if got := strings.Count(svg, "a line"); got > 200 {
+		t.Errorf("%d logged lines drawn or in titles, want at most 200", got)
+	}
+	for _, want := range []string{">1000 more tasks and requests are not drawn<", "… 2900 more lines"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("the SVG lacks %q", want)
+		}
+	}
+}
