@@ -307,8 +307,10 @@ func (p *picture) tickBands(b *strings.Builder) {
 		if t := p.cols[i].tick; t > 0 {
 			name = fmt.Sprintf("tick %d", t)
 		}
-		fmt.Fprintf(b, `<g class="tick" data-tick="%d"><rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#ccc"/><text x="%d" y="%d" fill="#555">%s</text></g>`+"\n",
-			p.cols[i].tick, x0, top-28, x1-x0, p.height-top-12, shade, x0+4, top-14, esc(name))
+		fmt.Fprintf(b, `<g class="tick" data-tick="%d"><rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#ccc"/>`,
+			p.cols[i].tick, x0, top-28, x1-x0, p.height-top-12, shade)
+		text(b, x0+4, top-14, x1-x0-8, false, ` fill="#555"`, name, name)
+		b.WriteString("</g>\n")
 		i = j
 	}
 	for _, c := range p.cols {

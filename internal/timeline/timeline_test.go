@@ -34,6 +34,16 @@ func seedEvents(t *testing.T) []loop.Event {
 	return rec.Events()
 }
 
+// An iteration's name is cut to its band, which is one column wide when the iteration ran one
+// callback.
+func TestTickNameIsCut(t *testing.T) {
+	svg := svgOf(t, seedEvents(t))
+	want := `<text fill="#555" x="94" y="46"><title>main and the timers before the loop</title>main and the timers before…</text>`
+	if !strings.Contains(svg, want) {
+		t.Errorf("the SVG lacks %s", want)
+	}
+}
+
 func TestSVGIsWellFormed(t *testing.T) {
 	var b bytes.Buffer
 	if err := timeline.WriteSVG(&b, seedEvents(t), `seed <"&">`); err != nil {
