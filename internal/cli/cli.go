@@ -43,6 +43,7 @@ func init() {
 		{"help", "[COMMAND | format]", "show help for a command, or the scenario format", runHelp},
 		{"node", "FILE", "print the scenario as a Node.js program (CommonJS) whose output is its ordering; its http steps call the delay server at $LOOPTEST_DELAY_ADDR", runNode},
 		{"run", "[--clock virtual|real] [--trace] [--timeline FILE.html|FILE.svg] [--max-... N] FILE", "run a scenario and print its ordering, or with --trace every loop event; --timeline also draws the run", runRun},
+		{"schema", "", "print the JSON Schema (draft 2020-12) of the scenario format, for editors that check YAML files against it (docs/schema.md)", runSchema},
 		{"serve", "", "run the delay server that http steps call, printing its address on the first line (and on the second one where nothing listens, for fault: refuse), until interrupted or until stdin (a pipe) closes", runServe},
 		{"test", "[-update [--prune]] [--explore] [--clock virtual|real] [--shard K/N] [--junit FILE] [--json] [--max-... N] [PATH...]", "compare each scenario's ordering with its .golden (PATH: a file, a directory, DIR/... for a tree; default scenarios/)", runTest},
 		{"version", "", "print looptest's version, commit and Go version (also --version)", runVersion},
