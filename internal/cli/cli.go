@@ -38,7 +38,7 @@ var commands []command
 func init() {
 	commands = []command{
 		{"check", "PATH...", "load and check scenario files (a file, a directory, or DIR/... for a tree); print ok FILE for each good one, every problem as FILE:LINE:COL: message, and FILE:LINE:COL: warning: message for a pattern that Node.js orders either way (status 0)", runCheck},
-		{"diff", "[flags] LEFT [RIGHT]", "show two orderings side by side (SCENARIO.yaml, SCENARIO.yaml@virtual, SCENARIO.yaml@real, SCENARIO.yaml@node (run by Node.js), or an ordering file; one scenario alone: its golden against its run; --node SCENARIO.yaml: its virtual run against Node.js)", runDiff},
+		{"diff", "[--node] [--width N] [--max-... N] LEFT [RIGHT]", "show two orderings side by side (SCENARIO.yaml, SCENARIO.yaml@virtual, SCENARIO.yaml@real, SCENARIO.yaml@node (run by Node.js), or an ordering file; one scenario alone: its golden against its run; --node SCENARIO.yaml: its virtual run against Node.js)", runDiff},
 		{"explore", "[--jitter 10%] [--runs N] [--seed S] [--timers] FILE...", "find the orderings a scenario gives when its timings wobble, and which steps decide each race; exit 1 when it has more than one", runExplore},
 		{"help", "[COMMAND | format]", "show help for a command, or the scenario format", runHelp},
 		{"node", "FILE", "print the scenario as a Node.js program (CommonJS) whose output is its ordering; its http steps call the delay server at $LOOPTEST_DELAY_ADDR", runNode},
@@ -121,7 +121,8 @@ func (c *cli) usage(w io.Writer) {
 	for _, cmd := range commands {
 		fmt.Fprintf(w, "  %s\n", strings.TrimSpace("looptest "+cmd.name+" "+cmd.args))
 	}
-	fmt.Fprintf(w, "\nRun 'looptest help COMMAND' for a command's flags, 'looptest help format' for the scenario format.\n")
+	fmt.Fprintf(w, "\n[--max-... N] are the runaway guards: --max-callbacks, --max-time, --max-wall, --max-pending, --max-memory.\n")
+	fmt.Fprintf(w, "Run 'looptest help COMMAND' for a command's flags, 'looptest help format' for the scenario format.\n")
 }
 
 // flags returns a flag set for the named command whose usage prints the command's help.
