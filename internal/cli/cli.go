@@ -38,6 +38,7 @@ var commands []command
 func init() {
 	commands = []command{
 		{"check", "PATH...", "load and check scenario files (a file, a directory, or DIR/... for a tree); print ok FILE for each good one, every problem as FILE:LINE:COL: message, and FILE:LINE:COL: warning: message for a pattern that Node.js orders either way (status 0)", runCheck},
+		{"compat", "[--runtimes node,bun,deno] [--runs N] [--runtime NAME=PATH] [PATH...]", "run each scenario several times in each JavaScript runtime and print a matrix: golden, differs, unstable; exit 1 on a difference that no '# differs: RUNTIME (why)' line records", runCompat},
 		{"diff", "[--node] [--width N] [--max-... N] LEFT [RIGHT]", "show two orderings side by side (SCENARIO.yaml, SCENARIO.yaml@virtual, SCENARIO.yaml@real, SCENARIO.yaml@node (run by Node.js), or an ordering file; one scenario alone: its golden against its run; --node SCENARIO.yaml: its virtual run against Node.js)", runDiff},
 		{"explore", "[--jitter 10%] [--runs N] [--seed S] [--timers] FILE...", "find the orderings a scenario gives when its timings wobble, and which steps decide each race; exit 1 when it has more than one", runExplore},
 		{"help", "[COMMAND | format]", "show help for a command, or the scenario format", runHelp},
@@ -57,6 +58,7 @@ type cli struct {
 	limits         harness.Limits           // from limitFlags, once parsed: the runs' RunOptions.Limits
 	timed          map[string]timedOrdering // diff's operands that ran in real time, by operand
 	stop           <-chan struct{}          // closed on SIGINT or SIGTERM: runs stop
+	runtimePaths   map[string]string        // --runtime NAME=PATH
 }
 
 // Main runs the looptest command line with args (without the program name) and returns the exit

@@ -19,6 +19,7 @@ func runDiff(c *cli, args []string) int {
 	fs := c.flags("diff")
 	width := fs.Int("width", 0, "the `width` of the output in columns (0: 160)")
 	node := fs.Bool("node", false, "compare one scenario's ordering under the virtual clock (left) with the one Node.js gives (right): diff --node x.yaml is diff x.yaml@virtual x.yaml@node")
+	runtimeFlag(c, fs)
 	if st := c.parse(fs, args); st >= 0 {
 		return st
 	}
@@ -122,15 +123,20 @@ func (c *cli) ordering(operand string) ([]byte, int) {
 	if i := strings.LastIndex(operand, "@"); i > len(file)-1 {
 		clock = operand[i+1:]
 	}
-	if clock != "node" && !validClock(c, clock) {
-		return nil, exitInvalid
+	var rt nodecheck.Runtime
+	if clock != "" && clock != "virtual" && clock != "real" {
+		var err error
+		if rt, err = c.runtime(clock); err != nil {
+			fmt.Fprintf(c.stderr, "looptest diff: %s: %v\n", operand, err)
+			return nil, exitInvalid
+		}
 	}
 	s, err := c.load(file)
 	if err != nil {
 		return nil, exitInvalid
 	}
-	if clock == "node" {
-		return c.nodeOrdering(operand, s)
+	if rt.Path != "" {
+		return c.runtimeOrdering(operand, s, rt)
 	}
 	if clock == "real" {
 		return c.realOrdering(operand, s, Target{Clock: "real", Limits: c.limits, Stop: c.stop})
@@ -143,17 +149,23 @@ func (c *cli) ordering(operand string) ([]byte, int) {
 	return out.Bytes(), exitOK
 }
 
-// nodeOrdering runs a scenario through Node.js.
-func (c *cli) nodeOrdering(operand string, s *harness.Scenario) ([]byte, int) {
+// runtimeOrdering runs a scenario through a JavaScript runtime: Node.js, Bun, Deno, ...
+func (c *cli) runtimeOrdering(operand string, s *harness.Scenario, rt nodecheck.Runtime) ([]byte, int) {
 	if s.Tight {
-		fmt.Fprintf(c.stderr, "%s: note: the file is marked `# timing: tight`: on Node.js's real clock its ordering may vary\n", operand)
+		fmt.Fprintf(c.stderr, "%s: note: the file is marked `# timing: tight`: on %s's real clock its ordering may vary\n", operand, rt.Name)
 	}
 	if load, err := nodecheck.MeasureLoad(s); err == nil && load.Threads > runtime.NumCPU() {
-		fmt.Fprintf(c.stderr, "%s: note: it keeps %d threads busy at once, more than this machine's %d cores: Node.js's pool tasks may take longer than their cost\n",
-			operand, load.Threads, runtime.NumCPU())
+		fmt.Fprintf(c.stderr, "%s: note: it keeps %d threads busy at once, more than this machine's %d cores: %s's pool tasks may take longer than their cost\n",
+			operand, load.Threads, runtime.NumCPU(), rt.Name)
 	}
-	// --max-wall bounds the node run as it bounds looptest's own.
-	return c.realOrdering(operand, s, Target{Clock: "node", Limits: c.limits})
+	// --max-wall bounds the runtime's run as it bounds looptest's own.
+	return c.realOrdering(operand, s, Target{Clock: rt.Name, Runtime: rt, Limits: c.limits})
+}
+
+// runtime finds the runtime called name: one given with --runtime NAME=PATH, or node, bun or
+// deno where they are installed.
+func (c *cli) runtime(name string) (nodecheck.Runtime, error) {
+	return nodecheck.FindRuntime(context.Background(), name, c.runtimePaths[name])
 }
 
 // timedOrdering is what a real-time operand gave: its lines with when each came, and how to run
@@ -180,7 +192,7 @@ func (c *cli) realOrdering(operand string, s *harness.Scenario, t Target) ([]byt
 		}
 		c.timed[operand] = timedOrdering{s, t, lines}
 		return out.Bytes(), exitOK
-	case errors.As(err, &re), t.Clock != "node": // a run that failed; only a missing node is no run
+	case errors.As(err, &re), t.Clock == "real": // a run that failed; only a missing runtime is no run
 
 		fmt.Fprintf(c.stderr, "%s: %v\n", operand, err)
 		return out.Bytes(), exitFailed

@@ -3,7 +3,9 @@ package cli
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
+	"strings"
 
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/nodecheck"
@@ -11,18 +13,19 @@ import (
 	"github.com/looptest/looptest/loop"
 )
 
-// A Target is what runs a scenario in real time: the real clock, or Node.js.
+// A Target is what runs a scenario in real time: the real clock, or a JavaScript runtime.
 type Target struct {
-	Clock  string          // "real", or "node" for Node.js
-	Node   string          // the node to run, for Node.js; "" finds it on PATH
-	Limits harness.Limits  // the runaway guards; MaxWall bounds a Node.js run too
-	Stop   <-chan struct{} // closed to stop the runs (real clock)
+	Clock   string            // "real"; or a runtime's name: "node" for Node.js, "bun", "deno", ...
+	Node    string            // the node to run, for Node.js without Runtime; "" finds it on PATH
+	Runtime nodecheck.Runtime // the runtime, when its Path is set
+	Limits  harness.Limits    // the runaway guards; MaxWall bounds a Node.js run too
+	Stop    <-chan struct{}   // closed to stop the runs (real clock)
 }
 
 // Lines runs s on the target once and returns its ordering with when each line came.
 func (t Target) Lines(ctx context.Context, s *harness.Scenario) ([]verdict.Line, error) {
-	if t.Clock == "node" {
-		return nodecheck.RunLines(ctx, s, nodecheck.Options{Node: t.Node, Timeout: t.Limits.MaxWall})
+	if t.Clock != "real" && t.Clock != "virtual" {
+		return nodecheck.RunLines(ctx, s, nodecheck.Options{Node: t.Node, Runtime: t.Runtime, Timeout: t.Limits.MaxWall})
 	}
 	return timedRun(s, t.Clock, t.Limits, t.Stop)
 }
@@ -46,4 +49,20 @@ func CheckReal(ctx context.Context, s *harness.Scenario, t Target) ([]verdict.Li
 	}
 	res, err := verdict.Check(want, func() ([]verdict.Line, error) { return t.Lines(ctx, s) })
 	return want, res, err
+}
+
+// runtimeFlag registers --runtime NAME=PATH, repeatable: a JavaScript runtime to run scenarios
+// with, named for operands (x.yaml@NAME) and --runtimes.
+func runtimeFlag(c *cli, fs *flag.FlagSet) {
+	fs.Func("runtime", "a JavaScript runtime `NAME=PATH` to run scenarios with, as x.yaml@NAME (repeatable; node, bun and deno are found by themselves)", func(v string) error {
+		name, path, ok := strings.Cut(v, "=")
+		if !ok || name == "" || path == "" {
+			return fmt.Errorf("want NAME=PATH, such as node18=/opt/node18/bin/node")
+		}
+		if c.runtimePaths == nil {
+			c.runtimePaths = map[string]string{}
+		}
+		c.runtimePaths[name] = path
+		return nil
+	})
 }

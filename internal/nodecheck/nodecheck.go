@@ -9,12 +9,14 @@ package nodecheck
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,6 +42,8 @@ const DefaultTimeout = time.Minute
 type Options struct {
 	// Node is the node executable: a path, or a name looked up in PATH; "" means "node".
 	Node string
+	// Runtime, if its Path is set, runs the program instead of Node.js: Bun, Deno, any other.
+	Runtime Runtime
 	// Timeout bounds the whole run; zero means no bound, as for every limit.
 	Timeout time.Duration
 }
@@ -48,15 +52,17 @@ type Options struct {
 // had no error steps (Stderr holds FILE:LINE:COL: KIND failed: MESSAGE, as looptest prints it),
 // or any other status, or a run that did not finish in time (Status -1).
 type RunError struct {
-	Status int
-	Stderr string // what node printed on stderr, without its final newline
-	Err    error  // why the run stopped, when node did not exit by itself
+	Runtime string // the runtime's name: node, bun, deno, ...
+	Status  int
+	Stderr  string // what node printed on stderr, without its final newline
+	Err     error  // why the run stopped, when node did not exit by itself
 }
 
 func (e *RunError) Error() string {
-	msg := fmt.Sprintf("node exited with status %d", e.Status)
+	name := cmp.Or(e.Runtime, "node")
+	msg := fmt.Sprintf("%s exited with status %d", name, e.Status)
 	if e.Err != nil {
-		msg = "node: " + e.Err.Error()
+		msg = name + ": " + e.Err.Error()
 	}
 	if e.Stderr != "" {
 		msg += ": " + e.Stderr
@@ -83,9 +89,13 @@ func RunLines(ctx context.Context, s *harness.Scenario, opts Options) ([]verdict
 }
 
 func run(ctx context.Context, s *harness.Scenario, opts Options, timed bool) (out []byte, times []time.Duration, err error) {
-	node, err := Find(ctx, opts.Node)
-	if err != nil {
-		return nil, nil, err
+	rt := opts.Runtime
+	if rt.Path == "" {
+		node, err := Find(ctx, opts.Node)
+		if err != nil {
+			return nil, nil, err
+		}
+		rt = Runtime{Name: "node", Path: node}
 	}
 	dir, err := os.MkdirTemp("", "looptest-node-")
 	if err != nil {
@@ -108,7 +118,7 @@ func run(ctx context.Context, s *harness.Scenario, opts Options, timed bool) (ou
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 	}
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, prog)
+	cmd := exec.CommandContext(ctx, rt.Path, append(slices.Clone(rt.Args), prog)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(),
 		nodejs.DelayAddrVar+"="+srv.Addr(),
@@ -128,7 +138,7 @@ func run(ctx context.Context, s *harness.Scenario, opts Options, timed bool) (ou
 	if err == nil {
 		return stdout.Bytes(), times, nil
 	}
-	re := &RunError{Status: -1, Stderr: strings.TrimSuffix(stderr.String(), "\n")}
+	re := &RunError{Runtime: rt.Name, Status: -1, Stderr: strings.TrimSuffix(stderr.String(), "\n")}
 	var exit *exec.ExitError
 	switch {
 	case ctx.Err() != nil:

@@ -21,6 +21,14 @@ const REFUSE_ADDR_VAR = 'LOOPTEST_REFUSE_ADDR';
 // milliseconds since main started, one a line: looptest judges a run's ordering by them.
 const TIMES_VAR = 'LOOPTEST_TIMES';
 
+// The program runs unchanged in Node.js, Bun and Deno. Where the runtime is not Node.js, its
+// threadpool does not follow UV_THREADPOOL_SIZE (Bun makes 1 into 2 and takes the newest task
+// first; Deno runs every task at once), so the program keeps its own first-in first-out queue
+// of pool work on as many slots as the scenario's threadpool.
+const isNode = typeof Bun === 'undefined' && typeof Deno === 'undefined';
+let slots = Infinity; // free slots of the program's own pool, where the runtime's is not Node's
+const waiting = []; // pool work waiting for a slot, first in first out
+
 let iterationsPerMs; // the pool's speed, measured by start
 let delayAddr; // { host, port } of the delay server
 let refuseAddr; // { host, port } where nothing listens
@@ -35,11 +43,12 @@ let refuseAddr; // { host, port } where nothing listens
 //   timers      whether main arms timers: it then starts right after the loop's clock ticks
 function start(config, main) {
   if (config.pool) process.env.UV_THREADPOOL_SIZE = String(config.threadpool);
+  if (config.pool && !isNode) slots = config.threadpool;
   if (config.sandbox) makeSandbox(config.files);
   if (config.pool) iterationsPerMs = calibrate();
   if (config.http) delayAddr = hostPort(DELAY_ADDR_VAR);
   if (config.refuse) refuseAddr = hostPort(REFUSE_ADDR_VAR);
-  if (config.timers) startOfMillisecond();
+  if (config.timers && isNode) startOfMillisecond();
   if (process.env[TIMES_VAR]) recordTimes(process.env[TIMES_VAR]);
   main();
 }
@@ -98,10 +107,34 @@ function calibrate() {
 // poolTask holds a pool worker for about ms milliseconds, then calls done, in the poll phase.
 function poolTask(ms, done) {
   const iterations = Math.max(1, Math.round(ms * iterationsPerMs));
-  crypto.pbkdf2('looptest', 'salt', iterations, 32, 'sha256', (err) => {
-    if (err) throw err;
-    done();
+  onPool((free) => {
+    crypto.pbkdf2('looptest', 'salt', iterations, 32, 'sha256', (err) => {
+      if (err) throw err;
+      free();
+      done();
+    });
   });
+}
+
+// onPool runs work, which calls free when it is done with the pool: at once in Node.js, whose
+// pool queues its own work; elsewhere when one of the program's slots is free.
+function onPool(work) {
+  if (isNode) {
+    work(() => {});
+    return;
+  }
+  waiting.push(work);
+  runWaiting();
+}
+
+function runWaiting() {
+  while (slots > 0 && waiting.length > 0) {
+    slots--;
+    waiting.shift()(() => {
+      slots++;
+      runWaiting();
+    });
+  }
 }
 
 // read is fs.readFile, whose open, fstat, read and close are four pool requests, after a pool
@@ -115,10 +148,29 @@ function read(file, costMs, then, onError) {
       fs.stat('.', () => onError(`${problem}, open '${file}'`));
       return;
     }
-    fs.readFile(file, 'utf8', (err, text) => (err ? onError(err.message) : then(text)));
+    onPool((free) => {
+      fs.readFile(file, 'utf8', (err, text) => {
+        free();
+        if (err) onError(errorMessage(err, file));
+        else then(text);
+      });
+    });
   };
   if (costMs > 0) poolTask(costMs, readFile);
   else readFile();
+}
+
+// errorMessage words a read's error as Node.js does, from its code, so that every runtime says
+// it alike: "ENOENT: no such file or directory, open 'x'".
+function errorMessage(err, file) {
+  const words = {
+    ENOENT: ['no such file or directory', 'open'],
+    ENOTDIR: ['not a directory', 'open'],
+    EISDIR: ['illegal operation on a directory', 'read'],
+    EACCES: ['permission denied', 'open'],
+  }[err.code];
+  if (!words) return err.message;
+  return words[1] === 'read' ? `${err.code}: ${words[0]}, read` : `${err.code}: ${words[0]}, ${words[1]} '${file}'`;
 }
 
 // checkPath says what is wrong with a path that must stay inside the sandbox, or '', in

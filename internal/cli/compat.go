@@ -1,0 +1,250 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"text/tabwriter"
+
+	"github.com/looptest/looptest/harness"
+	"github.com/looptest/looptest/internal/nodecheck"
+	"github.com/looptest/looptest/internal/verdict"
+)
+
+func runCompat(c *cli, args []string) int {
+	fs := c.flags("compat")
+	runtimes := fs.String("runtimes", "node,bun,deno", "the runtimes to run each scenario in, `NAMES` separated by commas")
+	runs := fs.Int("runs", 5, "how many times to run each scenario in each runtime")
+	runtimeFlag(c, fs)
+	if st := c.parse(fs, args); st >= 0 {
+		return st
+	}
+	if *runs < 1 {
+		fmt.Fprintln(c.stderr, "looptest compat: --runs must be at least 1")
+		return exitInvalid
+	}
+	paths := fs.Args()
+	if len(paths) == 0 {
+		paths = []string{"scenarios"}
+	}
+	files, err := scenarioFiles(paths)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "looptest compat: %v\n", err)
+		return exitInvalid
+	}
+	var rts []nodecheck.Runtime
+	for _, name := range strings.Split(*runtimes, ",") {
+		rt, err := c.runtime(strings.TrimSpace(name))
+		if err != nil {
+			// A runtime that is not here is skipped with a message, never a failure.
+			fmt.Fprintf(c.stderr, "looptest compat: skipping %s: %v\n", name, err)
+			continue
+		}
+		rts = append(rts, rt)
+	}
+	if len(rts) == 0 {
+		fmt.Fprintln(c.stderr, "looptest compat: no runtime to run")
+		return exitOK
+	}
+	var scenarios []*harness.Scenario
+	status := exitOK
+	for _, f := range files {
+		s, err := c.load(f)
+		if err != nil {
+			status = exitInvalid
+			continue
+		}
+		scenarios = append(scenarios, s)
+	}
+
+	cells := make([][]compatCell, len(scenarios))
+	var wg sync.WaitGroup
+	running := &slotSet{tokens: make(chan struct{}, runtime.NumCPU())}
+	for i, s := range scenarios {
+		cells[i] = make([]compatCell, len(rts))
+		want, werr := timedRun(s, "virtual", c.limits, c.stop)
+		weight := 1
+		if load, err := nodecheck.MeasureLoad(s); err == nil && load.Pool {
+			weight = runtime.NumCPU() // pool tasks burn cores: alone
+		}
+		known := knownDifferences(s.File)
+		for j, rt := range rts {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				running.take(weight)
+				defer running.give(weight)
+				cell := &cells[i][j]
+				cell.known = known[rt.Name]
+				if werr != nil {
+					cell.err = werr
+					return
+				}
+				t := Target{Clock: rt.Name, Runtime: rt, Limits: c.limits, Stop: c.stop}
+				for range *runs {
+					got, err := t.Lines(context.Background(), s)
+					if err != nil && len(got) == 0 {
+						cell.err = err
+						return
+					}
+					cell.add(verdict.Judge(want, got))
+				}
+			}()
+		}
+	}
+	wg.Wait()
+
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "scenario")
+	for _, rt := range rts {
+		fmt.Fprintf(tw, "\t%s", rt.Name)
+	}
+	fmt.Fprintln(tw)
+	var details strings.Builder
+	counts := map[string]map[string]int{}
+	for i, s := range scenarios {
+		fmt.Fprintf(tw, "%s", s.File)
+		for j, rt := range rts {
+			cell := cells[i][j]
+			word := cell.word(s.Tight)
+			fmt.Fprintf(tw, "\t%s", word)
+			if counts[rt.Name] == nil {
+				counts[rt.Name] = map[string]int{}
+			}
+			counts[rt.Name][strings.Fields(word)[0]]++
+			if cell.failing(s.Tight) {
+				status = max(status, exitFailed)
+			}
+			if d := cell.detail(); d != "" {
+				fmt.Fprintf(&details, "%s@%s:\n%s", s.File, rt.Name, indent(d))
+			}
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+	for _, rt := range rts {
+		var parts []string
+		for _, w := range []string{"golden", "inconclusive", "differs", "known", "unstable", "tight", "error"} {
+			if n := counts[rt.Name][w]; n > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", n, w))
+			}
+		}
+		fmt.Fprintf(c.stdout, "%s: %s\n", rt.Name, strings.Join(parts, ", "))
+	}
+	if details.Len() > 0 {
+		fmt.Fprintf(c.stdout, "\n%s", details.String())
+	}
+	return status
+}
+
+// A compatCell is what the runs of one scenario in one runtime gave.
+type compatCell struct {
+	orderings []string // the distinct orderings, in the order they came
+	worst     verdict.Judgement
+	runs      int
+	known     string // the reason of a `# differs:` line for this runtime, or ""
+	err       error
+}
+
+func (c *compatCell) add(j verdict.Judgement) {
+	c.runs++
+	key := strings.Join(j.Got, "\n")
+	if !slices.Contains(c.orderings, key) {
+		c.orderings = append(c.orderings, key)
+	}
+	if j.Verdict > c.worst.Verdict || c.runs == 1 {
+		c.worst = j
+	}
+}
+
+// word is the cell of the matrix: golden, differs (known), unstable (N orderings), ...
+func (c compatCell) word(tight bool) string {
+	switch {
+	case c.err != nil:
+		return "error"
+	case c.worst.Verdict == verdict.Pass && len(c.orderings) == 1:
+		return "golden"
+	case tight:
+		return fmt.Sprintf("tight (%d orderings)", len(c.orderings))
+	case c.worst.Verdict == verdict.Fail && c.known != "":
+		return "known difference"
+	case c.worst.Verdict == verdict.Fail && len(c.orderings) == 1:
+		return "differs"
+	case c.worst.Verdict == verdict.Fail:
+		return fmt.Sprintf("unstable (%d orderings)", len(c.orderings))
+	}
+	return "inconclusive (load)"
+}
+
+// failing reports an unrecorded difference: a failure verdict, in a file not marked tight, that
+// no `# differs:` line records.
+func (c compatCell) failing(tight bool) bool {
+	return c.err == nil && !tight && c.known == "" && c.worst.Verdict == verdict.Fail
+}
+
+func (c compatCell) detail() string {
+	switch {
+	case c.err != nil:
+		return c.err.Error() + "\n"
+	case c.worst.Verdict == verdict.Pass:
+		return ""
+	}
+	var b strings.Builder
+	if c.known != "" {
+		fmt.Fprintf(&b, "a known difference: %s\n", c.known)
+	}
+	b.WriteString(c.worst.String())
+	return b.String()
+}
+
+// differsLine is a comment line that records a known difference: `# differs: bun (why)`.
+var differsLine = regexp.MustCompile(`^#\s*differs:\s*(\S+)\s*(?:\((.*)\))?`)
+
+// knownDifferences reads the `# differs: RUNTIME (reason)` lines among the comment lines that
+// open a scenario file.
+func knownDifferences(file string) map[string]string {
+	known := map[string]string{}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return known
+	}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line != "" && !strings.HasPrefix(line, "#") {
+			break
+		}
+		if m := differsLine.FindStringSubmatch(line); m != nil {
+			known[m[1]] = cmp.Or(m[2], "recorded")
+		}
+	}
+	return known
+}
+
+// slotSet is a counting semaphore: a program that keeps the pool busy takes every slot.
+type slotSet struct {
+	mu     sync.Mutex
+	tokens chan struct{}
+}
+
+func (s *slotSet) take(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.tokens <- struct{}{}
+	}
+}
+
+func (s *slotSet) give(n int) {
+	for range n {
+		<-s.tokens
+	}
+}

@@ -1,0 +1,88 @@
+package nodecheck
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// A Runtime is a JavaScript runtime that runs a scenario's program: Node.js, Bun, Deno, or any
+// other one named on the command line (--runtime node18=/path/to/node).
+type Runtime struct {
+	Name string   // node, bun, deno, or the name it was given
+	Path string   // the executable
+	Args []string // before the program's path: ["run", "-A"] for Deno
+}
+
+func (rt Runtime) String() string { return rt.Name }
+
+// ErrNoRuntime reports that a runtime cannot be found.
+var ErrNoRuntime = errors.New("runtime not found")
+
+// CacheVar names the environment variable of the folder where .ci/run installs Bun and Deno from
+// the npm registry (npm install --prefix DIR @oven/bun-linux-x64 @deno/linux-x64-glibc); its
+// default is ~/.cache/looptest/runtimes.
+const CacheVar = "LOOPTEST_RUNTIMES"
+
+// cached says where the npm packages of the known runtimes keep their executables.
+var cached = map[string]string{
+	"bun":  "node_modules/@oven/bun-linux-x64/bin/bun",
+	"deno": "node_modules/@deno/linux-x64-glibc/deno",
+}
+
+// FindRuntime returns the runtime called name, run by the executable at path; with no path, a
+// known runtime (node, bun, deno) is looked up in PATH, then in the runtimes' cache folder.
+// Node.js must be MinMajor or later. A runtime that cannot be found is an error wrapping
+// ErrNoRuntime (and ErrNoNode for node).
+func FindRuntime(ctx context.Context, name, path string) (Runtime, error) {
+	if path == "" {
+		switch name {
+		case "node":
+			p, err := Find(ctx, "")
+			if err != nil {
+				return Runtime{}, fmt.Errorf("%w: %w", ErrNoRuntime, err)
+			}
+			return Runtime{Name: name, Path: p}, nil
+		case "bun", "deno":
+			p, err := exec.LookPath(name)
+			if err != nil {
+				p = filepath.Join(cacheDir(), cached[name])
+				if _, serr := os.Stat(p); serr != nil {
+					return Runtime{}, fmt.Errorf("%w: %s is neither in PATH nor at %s (.ci/run installs it from the npm registry; or name it: --runtime %s=PATH)", ErrNoRuntime, name, p, name)
+				}
+			}
+			path = p
+		default:
+			return Runtime{}, fmt.Errorf("%w: %s is not a runtime looptest knows: name its executable with --runtime %s=PATH", ErrNoRuntime, name, name)
+		}
+	}
+	p, err := exec.LookPath(path)
+	if err != nil {
+		return Runtime{}, fmt.Errorf("%w: %s: %v", ErrNoRuntime, name, err)
+	}
+	if p, err = filepath.Abs(p); err != nil { // the program runs in a directory of its own
+		return Runtime{}, err
+	}
+	rt := Runtime{Name: name, Path: p}
+	if strings.Contains(filepath.Base(p), "deno") {
+		rt.Args = []string{"run", "-A"}
+	}
+	if strings.Contains(filepath.Base(p), "node") && name != "node" {
+		if _, err := Find(ctx, p); err != nil {
+			return Runtime{}, err
+		}
+	}
+	return rt, nil
+}
+
+func cacheDir() string {
+	if d := os.Getenv(CacheVar); d != "" {
+		return d
+	}
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, ".cache", "looptest", "runtimes")
+}
