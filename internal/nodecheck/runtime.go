@@ -71,11 +71,6 @@ func FindRuntime(ctx context.Context, name, path string) (Runtime, error) {
 	if strings.Contains(filepath.Base(p), "deno") {
 		rt.Args = []string{"run", "-A"}
 	}
-	if strings.Contains(filepath.Base(p), "node") && name != "node" {
-		if _, err := Find(ctx, p); err != nil {
-			return Runtime{}, err
-		}
-	}
 	return rt, nil
 }
 
