@@ -201,6 +201,10 @@ func (c compatCell) detail() string {
 	if c.known != "" {
 		fmt.Fprintf(&b, "a known difference: %s\n", c.known)
 	}
+	if c.worst.Verdict == verdict.Inconclusive && c.runs > 1 && len(c.orderings) == 1 {
+		// Load changes from run to run; a difference that does not may be the runtime's own.
+		fmt.Fprintf(&b, "suspect: the same other ordering in all %d runs, which load seldom gives: look at it with a wider margin\n", c.runs)
+	}
 	b.WriteString(c.worst.String())
 	return b.String()
 }
