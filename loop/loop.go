@@ -216,8 +216,6 @@ func (poolReady) complete(l *Loop) {
 		}
 		if l.err == nil {
 			t.complete(l)
-		} else {
-			l.inflight--
 		}
 	}
 }
@@ -416,8 +414,7 @@ func (r *Request) complete(l *Loop) {
 		l.ClearTimer(r.timer)
 		r.timer = nil
 	}
-	var aborted *AbortedError
-	if errors.As(r.err, &aborted) {
+	if _, aborted := r.err.(*AbortedError); aborted { // backends report it as it is, unwrapped
 		l.closing = append(l.closing, callback{label: r.Label, fn: func() { r.abort(l) }})
 		return
 	}

@@ -46,6 +46,7 @@ type Virtual struct {
 	tasks      []*Task         // finished by the current time, not handed back yet
 	responses  []*Request      // answered by the current time, waiting for a poll
 	connecting []*Request      // connected, waiting for a poll to write them
+	sources    []pollSource    // reused by Poll
 	seq        uint64
 	serve      func(*Request) (time.Duration, *Response, error)
 	ties       Ties
@@ -203,15 +204,10 @@ func (v *Virtual) Poll(until time.Duration, done []Completion) ([]Completion, er
 
 	// Reversed ties hold back what is due exactly when the wait ends.
 	holdBack := v.ties == TiesReversed && until != Forever && until == v.now
-	type source struct {
-		at  time.Duration
-		seq uint64
-		c   Completion
-	}
-	var sources []source
+	sources := v.sources[:0]
 	for _, r := range v.connecting {
 		if !r.cancelled {
-			sources = append(sources, source{r.Sent, r.seq, connected{v, r}})
+			sources = append(sources, pollSource{r.Sent, r.seq, connected{v, r}})
 		}
 	}
 	clear(v.connecting)
@@ -223,7 +219,7 @@ func (v *Virtual) Poll(until time.Duration, done []Completion) ([]Completion, er
 		case holdBack && r.Ready == v.now:
 			keep = append(keep, r)
 		default:
-			sources = append(sources, source{r.Ready, r.seq, r})
+			sources = append(sources, pollSource{r.Ready, r.seq, r})
 		}
 	}
 	clear(v.responses[len(keep):])
@@ -231,14 +227,23 @@ func (v *Virtual) Poll(until time.Duration, done []Completion) ([]Completion, er
 	if len(v.tasks) > 0 {
 		first := slices.MinFunc(v.tasks, func(a, b *Task) int { return v.order(a.Finished, b.Finished, a.seq, b.seq) })
 		if !holdBack || first.Finished != v.now {
-			sources = append(sources, source{first.Finished, first.seq, PoolReady})
+			sources = append(sources, pollSource{first.Finished, first.seq, PoolReady})
 		}
 	}
-	slices.SortStableFunc(sources, func(a, b source) int { return v.order(a.at, b.at, a.seq, b.seq) })
-	for _, src := range sources {
+	slices.SortStableFunc(sources, func(a, b pollSource) int { return v.order(a.at, b.at, a.seq, b.seq) })
+	for i, src := range sources {
 		done = append(done, src.c)
+		sources[i] = pollSource{}
 	}
+	v.sources = sources
 	return done, nil
+}
+
+// pollSource is one source of a poll: a connection, a response, or the pool, ready at a time.
+type pollSource struct {
+	at  time.Duration
+	seq uint64
+	c   Completion
 }
 
 // ErrWaitForever is the error of a virtual poll told to wait with no time limit while nothing is
