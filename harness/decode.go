@@ -40,10 +40,40 @@ func (s *step) label() string {
 	if t, ok := s.arg.(interface{ timerDelay() time.Duration }); ok {
 		src = max(t.timerDelay(), time.Millisecond).String() // as the loop runs it
 	}
-	if src != "" {
-		src = " " + src
+	return labelOf(s.kind.name, src, s.pos)
+}
+
+func labelOf(kind, value string, pos Pos) string {
+	if value != "" {
+		value = " " + value
 	}
-	return fmt.Sprintf("%s%s (%s)", s.kind.name, src, s.pos)
+	return fmt.Sprintf("%s%s (%s)", kind, value, pos)
+}
+
+// A runLabel names in the trace the tasks or the request that one run of a step makes. When the
+// step's value has ${...} references, the label holds the value as rendered for that run
+// (read notes-3.txt, not read notes-${i}.txt), so that runs are told apart; otherwise it is
+// s.label(), made once.
+type runLabel struct {
+	s      *step
+	static string // s.label(), when the value has no references
+}
+
+func newRunLabel(s *step) runLabel {
+	if s.text != nil {
+		if _, static := s.text.static(); !static {
+			return runLabel{s: s}
+		}
+	}
+	return runLabel{static: s.label()}
+}
+
+// with returns the label of a run whose value rendered as v.
+func (l runLabel) with(v string) string {
+	if l.s == nil {
+		return l.static
+	}
+	return labelOf(l.s.kind.name, v, l.s.pos)
 }
 
 // decodeSteps decodes a list of steps; where names the list in messages (main, then, ...).

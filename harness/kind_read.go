@@ -2,7 +2,6 @@ package harness
 
 import (
 	"os"
-	"strings"
 	"time"
 
 	"github.com/looptest/looptest/internal/nodejs"
@@ -59,38 +58,6 @@ func compileRead(c *compiler, s *step) action {
 		}
 		rd.open()
 	}
-}
-
-// A runLabel names in the trace the tasks or the request that one run of a step makes. When the
-// step's value has ${...} references, the label holds the value as rendered for that run
-// (read notes-3.txt, not read notes-${i}.txt), so that runs are told apart; otherwise it is
-// s.label(), made once.
-type runLabel struct {
-	label         string // s.label()
-	before, after string // around the rendered value, when the value has references
-	dynamic       bool
-}
-
-func newRunLabel(s *step) runLabel {
-	l := runLabel{label: s.label()}
-	if s.text == nil {
-		return l
-	}
-	if _, static := s.text.static(); static {
-		return l
-	}
-	// s.label() is the kind, the value as written, then the place.
-	l.before = s.kind.name + " "
-	l.after, l.dynamic = strings.CutPrefix(l.label, l.before+s.src)
-	return l
-}
-
-// with returns the label of a run whose value rendered as v.
-func (l runLabel) with(v string) string {
-	if !l.dynamic {
-		return l.label
-	}
-	return l.before + v + l.after
 }
 
 // fileRead is one read in flight: the chain of its pool requests.
