@@ -67,21 +67,17 @@ func runCompat(c *cli, args []string) int {
 
 	cells := make([][]compatCell, len(scenarios))
 	var wg sync.WaitGroup
-	running := &slotSet{tokens: make(chan struct{}, runtime.NumCPU())}
+	running := nodecheck.NewSlots(runtime.NumCPU())
 	for i, s := range scenarios {
 		cells[i] = make([]compatCell, len(rts))
 		want, werr := timedRun(s, "virtual", c.limits, c.stop)
-		weight := 1
-		if load, err := nodecheck.MeasureLoad(s); err == nil && load.Pool {
-			weight = runtime.NumCPU() // pool tasks burn cores: alone
-		}
+		load, _ := nodecheck.MeasureLoad(s) // a scenario that does not run is reported below
 		known := knownDifferences(s.File)
 		for j, rt := range rts {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				running.take(weight)
-				defer running.give(weight)
+				defer running.Take(load)()
 				cell := &cells[i][j]
 				cell.known = known[rt.Name]
 				if werr != nil {
@@ -231,24 +227,4 @@ func knownDifferences(file string) map[string]string {
 		}
 	}
 	return known
-}
-
-// slotSet is a counting semaphore: a program that keeps the pool busy takes every slot.
-type slotSet struct {
-	mu     sync.Mutex
-	tokens chan struct{}
-}
-
-func (s *slotSet) take(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.tokens <- struct{}{}
-	}
-}
-
-func (s *slotSet) give(n int) {
-	for range n {
-		<-s.tokens
-	}
 }

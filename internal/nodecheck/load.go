@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/looptest/looptest/harness"
@@ -67,4 +68,35 @@ func loadOf(events []loop.Event) Load {
 		load.Threads = max(load.Threads, busy)
 	}
 	return load
+}
+
+// Slots bounds the programs that run at once on a machine of a few cores, as TestNode and
+// compat run them: a program whose Load uses the pool takes every slot, so that no other
+// program slows its pbkdf2 tasks against its timers; one that keeps at most the loop thread
+// busy takes one.
+type Slots struct {
+	mu     sync.Mutex // held while taking, so that two takers never hold a part each
+	tokens chan struct{}
+}
+
+// NewSlots returns n slots.
+func NewSlots(n int) *Slots { return &Slots{tokens: make(chan struct{}, max(n, 1))} }
+
+// Take waits for the slots a program of load needs, and returns the function that gives them
+// back.
+func (s *Slots) Take(load Load) (give func()) {
+	n := 1
+	if load.Pool {
+		n = cap(s.tokens)
+	}
+	s.mu.Lock()
+	for range n {
+		s.tokens <- struct{}{}
+	}
+	s.mu.Unlock()
+	return func() {
+		for range n {
+			<-s.tokens
+		}
+	}
 }
