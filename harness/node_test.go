@@ -7,10 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/looptest/looptest/internal/delay"
 	"github.com/looptest/looptest/internal/lttest"
@@ -165,12 +163,7 @@ func TestWriteNodeAgainstNode(t *testing.T) {
 	}
 	// Its timers and requests are tens of milliseconds apart: judge the order by when each
 	// line came (internal/verdict), so that a late event on a loaded machine is inconclusive.
-	var at []time.Duration
-	tb, _ := os.ReadFile(times)
-	for _, f := range strings.Fields(string(tb)) {
-		ms, _ := strconv.ParseFloat(f, 64)
-		at = append(at, time.Duration(ms*float64(time.Millisecond)))
-	}
+	at := nodejs.ReadTimes(times)
 	switch j := verdict.Judge(verdict.FromEvents(rec.Events()), verdict.Lines(verdict.Split(stdout.Bytes()), at)); j.Verdict {
 	case verdict.Fail:
 		t.Errorf("node's ordering differs from looptest's:\n%s", j)

@@ -133,7 +133,7 @@ func run(ctx context.Context, s *harness.Scenario, opts Options, timed bool) (ou
 	cmd.WaitDelay = time.Second
 	err = cmd.Run()
 	if timed {
-		times = readTimes(timesFile)
+		times = nodejs.ReadTimes(timesFile)
 	}
 	if err == nil {
 		return stdout.Bytes(), times, nil
@@ -152,19 +152,6 @@ func run(ctx context.Context, s *harness.Scenario, opts Options, timed bool) (ou
 		re.Err = err
 	}
 	return stdout.Bytes(), times, re
-}
-
-// readTimes reads the times a program wrote, in milliseconds, one a line; what cannot be read
-// is left out.
-func readTimes(path string) []time.Duration {
-	b, _ := os.ReadFile(path)
-	var times []time.Duration
-	for _, f := range strings.Fields(string(b)) {
-		if ms, err := strconv.ParseFloat(f, 64); err == nil {
-			times = append(times, time.Duration(ms*float64(time.Millisecond)))
-		}
-	}
-	return times
 }
 
 // writeProgram writes the scenario's Node.js program to path.

@@ -8,6 +8,7 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +30,19 @@ const (
 	// runtime.js).
 	TimesVar = "LOOPTEST_TIMES"
 )
+
+// ReadTimes reads the file a program wrote at $TimesVar: when it printed each line of its
+// ordering, in milliseconds since main started, one a line. What cannot be read is left out.
+func ReadTimes(path string) []time.Duration {
+	b, _ := os.ReadFile(path)
+	var times []time.Duration
+	for _, f := range strings.Fields(string(b)) {
+		if ms, err := strconv.ParseFloat(f, 64); err == nil {
+			times = append(times, time.Duration(ms*float64(time.Millisecond)))
+		}
+	}
+	return times
+}
 
 // A Program is what a scenario's program is made of, besides the runtime.
 type Program struct {
