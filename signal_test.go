@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,6 +28,27 @@ func looptestCommand(t *testing.T, tmp string, args ...string) *exec.Cmd {
 	return cmd
 }
 
+// startLooptest writes src as NAME.yaml in a fresh directory and starts looptest with args and
+// that file; it returns the command, its stdout and what it prints on stderr.
+func startLooptest(t *testing.T, tmp, name, src string, args ...string) (*exec.Cmd, io.ReadCloser, *bytes.Buffer, string) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), name+".yaml")
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := looptestCommand(t, tmp, append(args, file)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, stdout, &stderr, file
+}
+
 // sandboxesIn lists what looptest left in tmp.
 func sandboxesIn(t *testing.T, tmp string) []string {
 	t.Helper()
@@ -45,28 +67,14 @@ func sandboxesIn(t *testing.T, tmp string) []string {
 // it has printed its first line (flushed before poll waits), and checks that the run stops with
 // status 130 or 143, the message, the ordering so far, and no sandbox left.
 func TestSignalsStopARun(t *testing.T) {
-	dir := t.TempDir()
-	file := filepath.Join(dir, "wait.yaml")
-	src := "files: {a.txt: x}\nmain:\n  - log: started\n  - timeout: 1h\n    then: [{log: never}]\n"
-	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	const src = "files: {a.txt: x}\nmain:\n  - log: started\n  - timeout: 1h\n    then: [{log: never}]\n"
 	for _, tt := range []struct {
 		sig  syscall.Signal
 		code int
 	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
 		t.Run(tt.sig.String(), func(t *testing.T) {
 			tmp := t.TempDir()
-			cmd := looptestCommand(t, tmp, "run", "--clock", "real", file)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			stdout, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
+			cmd, stdout, stderr, file := startLooptest(t, tmp, "wait", src, "run", "--clock", "real")
 			out := bufio.NewReader(stdout)
 			first, err := out.ReadString('\n')
 			if first != "started\n" {
@@ -97,26 +105,12 @@ func TestSignalsStopARun(t *testing.T) {
 // TestClosedStdoutStopsARun reads one line of a long ordering and closes the pipe: the run stops
 // with status 1 and a message, and leaves no sandbox, instead of dying of SIGPIPE.
 func TestClosedStdoutStopsARun(t *testing.T) {
-	dir := t.TempDir()
-	file := filepath.Join(dir, "long.yaml")
-	src := "files: {a.txt: x}\nmain:\n  - log: \"line ${i}\"\n    repeat: 1000000\n"
-	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	const src = "files: {a.txt: x}\nmain:\n  - log: \"line ${i}\"\n    repeat: 1000000\n"
 	tmp := t.TempDir()
-	cmd := looptestCommand(t, tmp, "run", file)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, stdout, stderr, _ := startLooptest(t, tmp, "long", src, "run")
 	first, _ := bufio.NewReader(stdout).ReadString('\n')
 	stdout.Close()
-	err = cmd.Wait()
+	err := cmd.Wait()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
 		t.Errorf("exit: %v, want status 1; stderr: %s", err, stderr.String())

@@ -135,7 +135,18 @@ func TestWriteNodeRuns(t *testing.T) {
 	if runErr == nil {
 		t.Fatal("looptest's run did not fail")
 	}
-	prog := filepath.Join(t.TempDir(), "inorder.cjs")
+	stdout := runFailingProgram(t, node, s, runErr)
+	if string(stdout) != want.String() {
+		t.Errorf("node printed:\n%s\nlooptest printed:\n%s", stdout, want.String())
+	}
+}
+
+// runFailingProgram writes the Node.js program of s, runs it with node and env, and checks that
+// it fails as looptest's run failed, with runErr: status 1, and runErr's message on stderr. It
+// returns what the program printed.
+func runFailingProgram(t *testing.T, node string, s *Scenario, runErr error, env ...string) []byte {
+	t.Helper()
+	prog := filepath.Join(t.TempDir(), "program.cjs")
 	var b bytes.Buffer
 	if err := s.WriteNode(&b); err != nil {
 		t.Fatal(err)
@@ -145,15 +156,14 @@ func TestWriteNodeRuns(t *testing.T) {
 	}
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(node, prog)
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 1 {
 		t.Errorf("node: %v, want exit status 1; stderr:\n%s", err, stderr.String())
 	}
 	if got := strings.TrimSuffix(stderr.String(), "\n"); got != runErr.Error() {
 		t.Errorf("node's stderr:\n%s\nwant looptest's message:\n%s", got, runErr.Error())
 	}
-	if stdout.String() != want.String() {
-		t.Errorf("node printed:\n%s\nlooptest printed:\n%s", stdout.String(), want.String())
-	}
+	return stdout.Bytes()
 }
