@@ -54,6 +54,24 @@ func TestWriteNodeGolden(t *testing.T) {
 	}
 }
 
+// nodeTextSteps are steps whose text the Node.js program must render exactly as looptest does:
+// escapes, a multi-line log, and nested repeats whose ${i} shadow each other. Their order does
+// not depend on time.
+const nodeTextSteps = `  - log: "backtick ` + "`" + ` dollar-brace $${x} dollars $$ and $ alone, backslash \\ done"
+  - log: |
+      two
+      lines
+  - log: "outer ${i}"
+    repeat: 2
+  - immediate:
+    repeat: 2
+    then:
+      - nextTick:
+        repeat: 2
+        then:
+          - log: "inner ${i} shadows the outer index"
+`
+
 // nodeInOrder is a scenario whose order in Node.js does not depend on time: no timers, one pool
 // worker whose tasks run one after another, each started by the one before, once the immediates
 // of main have run. It exercises what the program must render exactly as looptest does:
@@ -66,23 +84,10 @@ files:
   up.txt: "../escape"
   dir/notes.txt: "naïve"
 main:
-  - log: "backtick ` + "`" + ` dollar-brace $${x} dollars $$ and $ alone, backslash \\ done"
-  - log: |
-      two
-      lines
-  - log: "outer ${i}"
-    repeat: 2
-  - immediate:
+` + nodeTextSteps + `  - immediate:
     id: cleared
     then:
       - log: never printed
-  - immediate:
-    repeat: 2
-    then:
-      - nextTick:
-        repeat: 2
-        then:
-          - log: "inner ${i} shadows the outer index"
   - clear: cleared
   - microtask:
     then:

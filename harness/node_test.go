@@ -30,20 +30,7 @@ files:
   empty.txt: ""
   dir/notes.txt: "naïve"
 main:
-  - log: "backtick ` + "`" + ` dollar-brace $${x} dollars $$ and $ alone, backslash \\ done"
-  - log: |
-      two
-      lines
-  - log: "outer ${i}"
-    repeat: 2
-  - immediate:
-    repeat: 2
-    then:
-      - nextTick:
-        repeat: 2
-        then:
-          - log: "inner ${i} shadows the outer index"
-  - read: dir/notes.txt
+` + nodeTextSteps + `  - read: dir/notes.txt
     cost: 50ms
     as: process
     then:
