@@ -16,8 +16,7 @@ import (
 // A Target is what runs a scenario in real time: the real clock, or a JavaScript runtime.
 type Target struct {
 	Clock   string            // "real"; or a runtime's name: "node" for Node.js, "bun", "deno", ...
-	Node    string            // the node to run, for Node.js without Runtime; "" finds it on PATH
-	Runtime nodecheck.Runtime // the runtime, when its Path is set
+	Runtime nodecheck.Runtime // the runtime; with no Path, node is found in PATH
 	Limits  harness.Limits    // the runaway guards; MaxWall bounds a Node.js run too
 	Stop    <-chan struct{}   // closed to stop the runs (real clock)
 }
@@ -25,7 +24,7 @@ type Target struct {
 // Lines runs s on the target once and returns its ordering with when each line came.
 func (t Target) Lines(ctx context.Context, s *harness.Scenario) ([]verdict.Line, error) {
 	if t.Clock != "real" && t.Clock != "virtual" {
-		return nodecheck.RunLines(ctx, s, nodecheck.Options{Node: t.Node, Runtime: t.Runtime, Timeout: t.Limits.MaxWall})
+		return nodecheck.RunLines(ctx, s, nodecheck.Options{Runtime: t.Runtime, Timeout: t.Limits.MaxWall})
 	}
 	return timedRun(s, t.Clock, t.Limits, t.Stop)
 }
