@@ -83,11 +83,7 @@ func (c *cli) judge(left string, l []byte, right string, r []byte) verdict.Verdi
 	if err != nil {
 		return verdict.Fail
 	}
-	var virtual strings.Builder
-	for _, w := range want {
-		virtual.WriteString(w.Text + "\n")
-	}
-	if virtual.String() != string(other) {
+	if !bytes.Equal(verdict.Join(want), other) {
 		return verdict.Fail // the other side is not what the virtual clock gives: nothing to judge by
 	}
 	first := verdict.Judge(want, timed.lines)
@@ -180,10 +176,7 @@ type timedOrdering struct {
 // when each line came, for judge.
 func (c *cli) realOrdering(operand string, s *harness.Scenario, t Target) ([]byte, int) {
 	lines, err := t.Lines(context.Background(), s)
-	var out bytes.Buffer
-	for _, l := range lines {
-		out.WriteString(l.Text + "\n")
-	}
+	out := verdict.Join(lines)
 	var re *nodecheck.RunError
 	switch {
 	case err == nil:
@@ -191,11 +184,11 @@ func (c *cli) realOrdering(operand string, s *harness.Scenario, t Target) ([]byt
 			c.timed = map[string]timedOrdering{}
 		}
 		c.timed[operand] = timedOrdering{s, t, lines}
-		return out.Bytes(), exitOK
+		return out, exitOK
 	case errors.As(err, &re), t.Clock == "real": // a run that failed; only a missing runtime is no run
 
 		fmt.Fprintf(c.stderr, "%s: %v\n", operand, err)
-		return out.Bytes(), exitFailed
+		return out, exitFailed
 	}
 	fmt.Fprintf(c.stderr, "looptest diff: %s: %v\n", operand, err)
 	return nil, exitInvalid

@@ -275,11 +275,7 @@ func testReal(res testResult, s *harness.Scenario, limits harness.Limits, stop <
 	}
 	path := GoldenPath(res.file)
 	// The real run is judged against the virtual one, whose ordering must be the golden's.
-	var virtual strings.Builder
-	for _, l := range want {
-		virtual.WriteString(l.Text + "\n")
-	}
-	if err := golden.Check(path, res.file, []byte(virtual.String())); err != nil {
+	if err := golden.Check(path, res.file, verdict.Join(want)); err != nil {
 		res.detail = "the virtual clock's ordering, which the real run is judged against, is not the golden's:\n" + mismatch(err)
 		return res
 	}
@@ -293,11 +289,8 @@ func testReal(res testResult, s *harness.Scenario, limits harness.Limits, stop <
 	case verdict.Inconclusive:
 		res.skipped = "inconclusive (load): the ordering differs only where a line came later than its margin\n" + indent(vr.String())
 	default:
-		var got strings.Builder
-		for _, l := range last.Got {
-			got.WriteString(l + "\n")
-		}
-		res.detail = mismatch(golden.Check(path, res.file+"@real", []byte(got.String()))) + vr.String()
+		got := verdict.Join(verdict.Lines(last.Got, nil))
+		res.detail = mismatch(golden.Check(path, res.file+"@real", got)) + vr.String()
 	}
 	return res
 }

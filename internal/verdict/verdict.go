@@ -4,6 +4,7 @@
 package verdict
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"slices"
@@ -43,6 +44,16 @@ func Split(out []byte) []string {
 		return nil
 	}
 	return strings.Split(text, "\n")
+}
+
+// Join returns the ordering of lines, each ending with a newline: what Split reads.
+func Join(lines []Line) []byte {
+	var b bytes.Buffer
+	for _, l := range lines {
+		b.WriteString(l.Text)
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
 }
 
 // FromEvents returns the lines a run logged and when, from its trace.

@@ -102,3 +102,16 @@ func TestCheck(t *testing.T) {
 		t.Errorf("Check's error: %v, want the run's", err)
 	}
 }
+
+func TestJoinSplit(t *testing.T) {
+	ls := lines("a", 0, "b", 5)
+	if got := string(Join(ls)); got != "a\nb\n" {
+		t.Errorf("Join = %q", got)
+	}
+	if got := Split(Join(ls)); len(got) != 2 || got[0] != "a" || got[1] != "b" {
+		t.Errorf("Split(Join) = %q", got)
+	}
+	if Join(nil) != nil || Split(nil) != nil {
+		t.Error("an empty ordering is not empty")
+	}
+}
