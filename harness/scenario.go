@@ -2,6 +2,7 @@ package harness
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +29,9 @@ type Scenario struct {
 	// Tight says the file's header has a `# timing: tight` line: its ordering hinges on gaps
 	// under 20 ms, so a real clock or Node.js may order it otherwise.
 	Tight bool
+	// KnownDifferences are the `# differs: RUNTIME (why)` lines among the comment lines that
+	// open the file: runtimes known to order it otherwise than Node.js, and why.
+	KnownDifferences map[string]string
 	// Warnings are the patterns in the file that Node.js orders either way, whatever the
 	// timings (see Warning).
 	Warnings []*Warning
@@ -84,7 +88,7 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	p := &problems{file: file}
 	s := &Scenario{File: file, Clock: "virtual", Threadpool: 4,
 		Name: strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))}
-	s.Tight = tightDirective(data)
+	s.Tight, s.KnownDifferences = directives(data)
 	root := parseYAML(p, data)
 	if root != nil {
 		decodeScenario(p, s, root)
@@ -100,20 +104,30 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	return s, nil
 }
 
-var tightLine = regexp.MustCompile(`^#\s*timing:\s*tight\b`)
+var (
+	tightLine   = regexp.MustCompile(`^#\s*timing:\s*tight\b`)
+	differsLine = regexp.MustCompile(`^#\s*differs:\s*(\S+)\s*(?:\((.*)\))?`)
+)
 
-// tightDirective reports whether the comment lines that open the file include `# timing: tight`.
-func tightDirective(data []byte) bool {
+// directives reads the comment lines that open the file: whether one is `# timing: tight`, and
+// the `# differs: RUNTIME (why)` lines, by runtime.
+func directives(data []byte) (tight bool, differs map[string]string) {
 	for line := range bytes.Lines(data) {
 		line = bytes.TrimSpace(line)
-		switch {
-		case tightLine.Match(line):
-			return true
-		case len(line) > 0 && line[0] != '#':
-			return false
+		if len(line) > 0 && line[0] != '#' {
+			break
+		}
+		if tightLine.Match(line) {
+			tight = true
+		}
+		if m := differsLine.FindSubmatch(line); m != nil {
+			if differs == nil {
+				differs = map[string]string{}
+			}
+			differs[string(m[1])] = cmp.Or(string(m[2]), "recorded")
 		}
 	}
-	return false
+	return tight, differs
 }
 
 // parseYAML decodes data into a node tree, or reports why it cannot.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -243,9 +244,18 @@ func TestTightDirective(t *testing.T) {
 		"# timing: loose\nmain: [{log: x}]\n":           false,
 		"\n\n#timing:tight — the reads tie\nmain: []\n": true,
 	} {
-		if got := tightDirective([]byte(src)); got != want {
-			t.Errorf("tightDirective(%q) = %v, want %v", src, got, want)
+		if got, _ := directives([]byte(src)); got != want {
+			t.Errorf("directives(%q) tight = %v, want %v", src, got, want)
 		}
+	}
+}
+
+func TestDiffersDirective(t *testing.T) {
+	src := "# differs: bun (closes first closed first)\n# timing: tight\n#differs: deno\nmain: []\n# differs: node18 (too late)\n"
+	tight, differs := directives([]byte(src))
+	want := map[string]string{"bun": "closes first closed first", "deno": "recorded"}
+	if !tight || !maps.Equal(differs, want) {
+		t.Errorf("directives = %v, %v; want true, %v", tight, differs, want)
 	}
 }
 

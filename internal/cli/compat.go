@@ -1,13 +1,8 @@
 package cli
 
 import (
-	"bufio"
-	"bytes"
-	"cmp"
 	"context"
 	"fmt"
-	"os"
-	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -72,7 +67,7 @@ func runCompat(c *cli, args []string) int {
 		cells[i] = make([]compatCell, len(rts))
 		want, werr := timedRun(s, "virtual", c.limits, c.stop)
 		load, _ := nodecheck.MeasureLoad(s) // a scenario that does not run is reported below
-		known := knownDifferences(s.File)
+		known := s.KnownDifferences
 		for j, rt := range rts {
 			wg.Add(1)
 			go func() {
@@ -203,28 +198,4 @@ func (c compatCell) detail() string {
 	}
 	b.WriteString(c.worst.String())
 	return b.String()
-}
-
-// differsLine is a comment line that records a known difference: `# differs: bun (why)`.
-var differsLine = regexp.MustCompile(`^#\s*differs:\s*(\S+)\s*(?:\((.*)\))?`)
-
-// knownDifferences reads the `# differs: RUNTIME (reason)` lines among the comment lines that
-// open a scenario file.
-func knownDifferences(file string) map[string]string {
-	known := map[string]string{}
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return known
-	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line != "" && !strings.HasPrefix(line, "#") {
-			break
-		}
-		if m := differsLine.FindStringSubmatch(line); m != nil {
-			known[m[1]] = cmp.Or(m[2], "recorded")
-		}
-	}
-	return known
 }
