@@ -55,7 +55,6 @@ type Loop struct {
 	time  time.Duration // the cached loop time (rule 9)
 	tick  int           // the current iteration; 0 before the first
 	phase Phase
-	seq   uint64 // orders timers armed at the same deadline
 
 	timers timerQueue
 

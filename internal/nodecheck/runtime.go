@@ -18,8 +18,6 @@ type Runtime struct {
 	Args []string // before the program's path: ["run", "-A"] for Deno
 }
 
-func (rt Runtime) String() string { return rt.Name }
-
 // ErrNoRuntime reports that a runtime cannot be found.
 var ErrNoRuntime = errors.New("runtime not found")
 
