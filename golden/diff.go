@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/looptest/looptest/internal/ordering"
 	"github.com/looptest/looptest/internal/words"
 	"github.com/rogpeppe/go-internal/diff"
 )
@@ -100,7 +101,7 @@ func SideBySide(w io.Writer, leftName string, left []byte, rightName string, rig
 	if width < 0 {
 		return false, fmt.Errorf("side by side: negative width %d", width)
 	}
-	l, r := splitLines(left), splitLines(right)
+	l, r := ordering.Split(left), ordering.Split(right)
 	segs, err := align(l, r)
 	if err != nil {
 		return false, fmt.Errorf("side by side: %w", err)
@@ -114,16 +115,6 @@ func SideBySide(w io.Writer, leftName string, left []byte, rightName string, rig
 		return false, fmt.Errorf("side by side: %w", err)
 	}
 	return st.same(), nil
-}
-
-// splitLines splits an ordering into its lines, without their newlines.
-// A final newline ends the last line rather than starting an empty one.
-func splitLines(b []byte) []string {
-	if len(b) == 0 {
-		return nil
-	}
-	s := strings.TrimSuffix(string(b), "\n")
-	return strings.Split(s, "\n")
 }
 
 // rowKind says how the lines of a row relate.

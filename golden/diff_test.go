@@ -188,12 +188,12 @@ func TestSideBySide(t *testing.T) {
 		same: true,
 	}, {
 		name:  "control characters are shown",
-		left:  "a\tb\r\n",
+		left:  "a\tb\r\x1b\n",
 		right: "a\tb\n",
 		width: 20,
 		want: "" +
 			"  left    │ right\n" +
-			"| a␉b␍    │ a␉b\n" +
+			"| a␉b␍␛   │ a␉b\n" +
 			"orderings differ: 0 lines only on the left, 0 only on the right, 1 changed\n",
 	}, {
 		name:  "unicode counts in runes",

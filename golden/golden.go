@@ -15,8 +15,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
+	"github.com/looptest/looptest/internal/ordering"
 	"github.com/looptest/looptest/internal/stale"
 )
 
@@ -36,24 +38,23 @@ func Check(path, gotName string, got []byte) error {
 	if err != nil {
 		return fmt.Errorf("reading golden file: %w", err)
 	}
-	if bytes.Contains(want, []byte("\r\n")) {
-		// A golden checked out with CRLF line ends (git's autocrlf, an editor) is the same
-		// text: compare its lines, not its line ends.
-		want = bytes.ReplaceAll(want, []byte("\r\n"), []byte("\n"))
-	}
-	if bytes.Equal(want, got) {
+	// A golden checked out with CRLF line ends (git's autocrlf, an editor) is the same
+	// ordering: compare lines, as ordering.Split reads them, not bytes.
+	if bytes.Equal(want, got) || slices.Equal(ordering.Split(want), ordering.Split(got)) {
 		return nil
 	}
 	if gotName == "" {
 		gotName = path
 	}
-	return &MismatchError{Path: path, Diff: Diff(path, want, gotName, got)}
+	return &MismatchError{Path: path, Golden: want, Diff: Diff(path, want, gotName, got)}
 }
 
 // MismatchError reports that a golden file does not hold the expected bytes.
 type MismatchError struct {
 	// Path is the golden file's path, as given to Check.
 	Path string
+	// Golden is the golden file's content, as read.
+	Golden []byte
 	// Diff is the unified diff from the golden (lines starting with "-")
 	// to the bytes given to Check (lines starting with "+"), as made by
 	// [Diff]. It ends with a newline.

@@ -16,7 +16,7 @@ type step struct {
 	kind   *kind
 	pos    Pos    // where the kind key is
 	valPos Pos    // where its value is
-	src    string // the kind's value as written, for labels
+	src    string // the kind's value as written, for its Source
 	arg    any    // the kind's payload: what its decode made of the value and of its own keys
 	text   *template
 
@@ -34,46 +34,40 @@ type step struct {
 	asBinding, iBinding, errBinding *binding
 }
 
-// label names a step in the trace: its kind, its value and its place.
-func (s *step) label() string {
+// source returns the Source that names the step in the loop's events: its kind, its value and
+// its place. A timer's value is its delay as the loop runs it.
+func (s *step) source() *Source {
 	src := s.src
 	if t, ok := s.arg.(interface{ timerDelay() time.Duration }); ok {
-		src = max(t.timerDelay(), time.Millisecond).String() // as the loop runs it
+		src = max(t.timerDelay(), time.Millisecond).String()
 	}
-	return labelOf(s.kind.name, src, s.pos)
+	return &Source{Kind: s.kind.name, Value: src, Pos: s.pos}
 }
 
-func labelOf(kind, value string, pos Pos) string {
-	if value != "" {
-		value = " " + value
-	}
-	return fmt.Sprintf("%s%s (%s)", kind, value, pos)
-}
-
-// A runLabel names in the trace the tasks or the request that one run of a step makes. When the
-// step's value has ${...} references, the label holds the value as rendered for that run
-// (read notes-3.txt, not read notes-${i}.txt), so that runs are told apart; otherwise it is
-// s.label(), made once.
-type runLabel struct {
+// An opSource names the tasks or the request that one run of a step makes. When the step's
+// value has ${...} references, each run's Source holds the value as rendered for that run
+// (read notes-3.txt, not read notes-${i}.txt), so that runs are told apart; otherwise every
+// run shares s.source(), made once.
+type opSource struct {
 	s      *step
-	static string // s.label(), when the value has no references
+	static *Source // s.source(), when the value has no references
 }
 
-func newRunLabel(s *step) runLabel {
+func newOpSource(s *step) opSource {
 	if s.text != nil {
 		if _, static := s.text.static(); !static {
-			return runLabel{s: s}
+			return opSource{s: s}
 		}
 	}
-	return runLabel{static: s.label()}
+	return opSource{static: s.source()}
 }
 
-// with returns the label of a run whose value rendered as v.
-func (l runLabel) with(v string) string {
+// with returns the source of a run whose value rendered as v.
+func (l opSource) with(v string) *Source {
 	if l.s == nil {
 		return l.static
 	}
-	return labelOf(l.s.kind.name, v, l.s.pos)
+	return &Source{Kind: l.s.kind.name, Value: v, Pos: l.s.pos}
 }
 
 // decodeSteps decodes a list of steps; where names the list in messages (main, then, ...).

@@ -79,24 +79,24 @@ func FuzzRun(f *testing.F) {
 
 // checkDeadlines checks that every timer fired at or after a deadline it was armed with. The
 // trace names a timer by its step, so timers of one step are told apart by their deadlines:
-// a firing uses up the earliest deadline armed for its label.
+// a firing uses up the earliest deadline armed for its source.
 func checkDeadlines(t *testing.T, events []loop.Event, src string) {
 	t.Helper()
-	armed := map[string][]time.Duration{}
+	armed := map[loop.Source][]time.Duration{}
 	for _, e := range events {
 		switch e.Kind {
 		case loop.KindTimerArmed:
-			armed[e.Label] = append(armed[e.Label], e.Arg)
+			armed[e.Source] = append(armed[e.Source], e.Arg)
 		case loop.KindTimerFired:
-			ds := armed[e.Label]
+			ds := armed[e.Source]
 			if len(ds) == 0 {
-				t.Fatalf("%s fired at %v, never armed\n%s", e.Label, e.Time, src)
+				t.Fatalf("%s fired at %v, never armed\n%s", e.Source, e.Time, src)
 			}
 			i := slices.Index(ds, slices.Min(ds))
 			if e.Time < ds[i] {
-				t.Fatalf("%s fired at %v, before its deadline %v\n%s", e.Label, e.Time, ds[i], src)
+				t.Fatalf("%s fired at %v, before its deadline %v\n%s", e.Source, e.Time, ds[i], src)
 			}
-			armed[e.Label] = slices.Delete(ds, i, i+1)
+			armed[e.Source] = slices.Delete(ds, i, i+1)
 		}
 	}
 }

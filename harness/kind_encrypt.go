@@ -48,14 +48,14 @@ type encryptArg struct {
 
 func compileEncrypt(c *compiler, s *step) action {
 	a := s.arg.(*encryptArg)
-	out, label, cost, t, lit := c.outcome(s), newRunLabel(s), a.cost, s.text, a.n
+	out, src, cost, t, lit := c.outcome(s), newOpSource(s), a.cost, s.text, a.n
 	tm := Timing{Step: s.pos, Key: "cost"}
 	return func(r *runner, e *env) {
 		arg := ""
 		if t != nil {
 			arg = t.render(e)
 		}
-		task := &loop.Task{Label: label.with(arg), Cost: r.duration(tm, cost), Work: func() (any, error) {
+		task := &loop.Task{Source: src.with(arg), Cost: r.duration(tm, cost), Work: func() (any, error) {
 			n := lit
 			if t != nil {
 				var err error

@@ -112,7 +112,7 @@ func faultNames() string {
 
 func compileHTTP(c *compiler, s *step) action {
 	a := s.arg.(*httpArg)
-	out, label, t, reply, timeout := c.outcome(s), newRunLabel(s), s.text, a.reply, a.timeout
+	out, src, t, reply, timeout := c.outcome(s), newOpSource(s), s.text, a.reply, a.timeout
 	header, refuse := reply.Header(), reply.Fault == delay.FaultRefuse
 	tm := Timing{Step: s.pos, Key: "delay"}
 	var closed action
@@ -121,7 +121,7 @@ func compileHTTP(c *compiler, s *step) action {
 	}
 	return func(r *runner, e *env) {
 		path := t.render(e)
-		req := &loop.Request{Label: label.with(path), Path: path, Timeout: timeout}
+		req := &loop.Request{Source: src.with(path), Path: path, Timeout: timeout}
 		asked := reply
 		if r.perturb != nil {
 			asked.Delay = r.duration(tm, reply.Delay)

@@ -5,9 +5,9 @@ var kindImmediate = &kind{
 	summary: "runs then in the next check phase",
 	decode:  decodeEmpty,
 	compile: func(c *compiler, s *step) action {
-		cb, label, id := c.callback(s, c.list(s.then)), s.label(), s.idIndex
+		cb, src, id := c.callback(s, c.list(s.then)), s.source(), s.idIndex
 		return func(r *runner, e *env) {
-			im := r.loop.SetImmediate(label, cb(r, e))
+			im := r.loop.SetImmediate(src, cb(r, e))
 			if id >= 0 {
 				r.handles[id] = im
 			}

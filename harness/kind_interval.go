@@ -45,12 +45,12 @@ func (a *intervalArg) timerDelay() time.Duration { return a.delay }
 
 func compileInterval(c *compiler, s *step) action {
 	a := s.arg.(*intervalArg)
-	then, d, label, id, times := c.list(s.then), a.delay, s.label(), s.idIndex, a.times
+	then, d, src, id, times := c.list(s.then), a.delay, s.source(), s.idIndex, a.times
 	tm := Timing{Step: s.pos, Key: "interval", Timer: true}
 	return func(r *runner, e *env) {
 		var t *loop.Timer
 		runs := 0
-		t = r.loop.SetInterval(r.duration(tm, d), label, func() {
+		t = r.loop.SetInterval(r.duration(tm, d), src, func() {
 			r.cur = s
 			then(r, e)
 			if runs++; runs == times {

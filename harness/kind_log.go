@@ -15,12 +15,12 @@ var kindLog = &kind{
 }
 
 func compileLog(c *compiler, s *step) action {
-	t := s.text
+	t, src := s.text, s.source()
 	if text, ok := t.static(); ok {
 		text = strings.TrimSuffix(text, "\n")
-		return func(r *runner, e *env) { r.log(text) }
+		return func(r *runner, e *env) { r.log(src, text) }
 	}
-	return func(r *runner, e *env) { r.log(strings.TrimSuffix(t.render(e), "\n")) }
+	return func(r *runner, e *env) { r.log(src, strings.TrimSuffix(t.render(e), "\n")) }
 }
 
 // jsLog writes console.log of the text, one trailing newline dropped, as looptest drops it: at

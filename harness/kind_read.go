@@ -46,14 +46,14 @@ type readArg struct{ cost time.Duration }
 // callback of the one before, so that each is delivered by a poll and other pool work can run
 // between them. A failed open ends it there; a failed read still closes the file first.
 func compileRead(c *compiler, s *step) action {
-	out, label, cost, t := c.outcome(s), newRunLabel(s), s.arg.(*readArg).cost, s.text
+	out, src, cost, t := c.outcome(s), newOpSource(s), s.arg.(*readArg).cost, s.text
 	tm := Timing{Step: s.pos, Key: "cost"}
 	return func(r *runner, e *env) {
 		name := t.render(e)
-		rd := &fileRead{r: r, label: label.with(name), name: name}
+		rd := &fileRead{r: r, src: src.with(name), name: name}
 		rd.done = func(text string, err error) { out(r, e, value{s: text}, err) }
 		if cost := r.duration(tm, cost); cost > 0 {
-			rd.submit(rd.label+": cost", cost, func() (any, error) { return nil, nil }, func(any, error) { rd.open() })
+			rd.submit(rd.src.part("cost"), cost, func() (any, error) { return nil, nil }, func(any, error) { rd.open() })
 			return
 		}
 		rd.open()
@@ -62,21 +62,21 @@ func compileRead(c *compiler, s *step) action {
 
 // fileRead is one read in flight: the chain of its pool requests.
 type fileRead struct {
-	r     *runner
-	label string
-	name  string
-	f     *os.File
-	text  string
-	err   error // of the read request, reported once the file is closed
-	done  func(text string, err error)
+	r    *runner
+	src  *Source
+	name string
+	f    *os.File
+	text string
+	err  error // of the read request, reported once the file is closed
+	done func(text string, err error)
 }
 
-func (rd *fileRead) submit(label string, cost time.Duration, work func() (any, error), then func(any, error)) {
-	rd.r.loop.Submit(&loop.Task{Label: label, Cost: cost, Work: work, Done: then})
+func (rd *fileRead) submit(src *Source, cost time.Duration, work func() (any, error), then func(any, error)) {
+	rd.r.loop.Submit(&loop.Task{Source: src, Cost: cost, Work: work, Done: then})
 }
 
 func (rd *fileRead) open() {
-	rd.submit(rd.label+": open", 0, func() (any, error) { return rd.r.sandbox.open(rd.name) }, func(f any, err error) {
+	rd.submit(rd.src.part("open"), 0, func() (any, error) { return rd.r.sandbox.open(rd.name) }, func(f any, err error) {
 		if err != nil {
 			rd.done("", err)
 			return
@@ -87,7 +87,7 @@ func (rd *fileRead) open() {
 }
 
 func (rd *fileRead) stat() {
-	rd.submit(rd.label+": fstat", 0, func() (any, error) { return rd.f.Stat() }, func(_ any, err error) {
+	rd.submit(rd.src.part("fstat"), 0, func() (any, error) { return rd.f.Stat() }, func(_ any, err error) {
 		if err != nil {
 			rd.err = err
 			rd.close()
@@ -98,7 +98,7 @@ func (rd *fileRead) stat() {
 }
 
 func (rd *fileRead) read() {
-	rd.submit(rd.label+": read", 0, func() (any, error) { return readAll(rd.f) }, func(text any, err error) {
+	rd.submit(rd.src.part("read"), 0, func() (any, error) { return readAll(rd.f) }, func(text any, err error) {
 		rd.text, _ = text.(string)
 		rd.err = err
 		rd.close()
@@ -107,7 +107,7 @@ func (rd *fileRead) read() {
 
 func (rd *fileRead) close() {
 	// The close is named after the step: its callback runs the step's then or error.
-	rd.submit(rd.label, 0, func() (any, error) { return nil, rd.f.Close() }, func(any, error) {
+	rd.submit(rd.src, 0, func() (any, error) { return nil, rd.f.Close() }, func(any, error) {
 		if rd.err != nil {
 			rd.done("", rd.err)
 			return

@@ -28,10 +28,10 @@ type timeoutArg struct{ delay time.Duration }
 func (a *timeoutArg) timerDelay() time.Duration { return a.delay }
 
 func compileTimeout(c *compiler, s *step) action {
-	cb, d, label, id := c.callback(s, c.list(s.then)), s.arg.(*timeoutArg).delay, s.label(), s.idIndex
+	cb, d, src, id := c.callback(s, c.list(s.then)), s.arg.(*timeoutArg).delay, s.source(), s.idIndex
 	tm := Timing{Step: s.pos, Key: "timeout", Timer: true}
 	return func(r *runner, e *env) {
-		t := r.loop.SetTimeout(r.duration(tm, d), label, cb(r, e))
+		t := r.loop.SetTimeout(r.duration(tm, d), src, cb(r, e))
 		if id >= 0 {
 			r.handles[id] = t
 		}

@@ -239,7 +239,7 @@ func withPanicKinds(t *testing.T) {
 			compile: func(c *compiler, s *step) action {
 				out := c.outcome(s)
 				return func(r *runner, e *env) {
-					r.loop.Submit(&loop.Task{Label: "panicTask", Cost: 10 * time.Millisecond,
+					r.loop.Submit(&loop.Task{Source: loop.Label("panicTask"), Cost: 10 * time.Millisecond,
 						Work: func() (any, error) { panic("boom in a task") },
 						Done: func(_ any, err error) { out(r, e, value{}, err) }})
 				}

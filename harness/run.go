@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/looptest/looptest/internal/delay"
+	"github.com/looptest/looptest/internal/ordering"
 	"github.com/looptest/looptest/loop"
 )
 
@@ -20,6 +21,9 @@ type RunOptions struct {
 	Out io.Writer
 	// Recorder, if not nil, receives every loop event.
 	Recorder *loop.Recorder
+	// Lines, if not nil, receives the ordering as Lines: each line with the time it was
+	// printed and the step that printed it (a *Source).
+	Lines *ordering.Lines
 	// Limits are the runaway guards of the run; the zero value has none (DefaultLimits are the
 	// command line's).
 	Limits Limits
@@ -48,6 +52,7 @@ type runner struct {
 	perturb   func(Timing, time.Duration) time.Duration
 	mainPos   Pos
 	file      string
+	lines     *ordering.Lines
 }
 
 // A Timing names one duration of a run, one that real time could stretch: explore perturbs
@@ -87,14 +92,17 @@ type callbackSlot struct {
 	fn func()
 }
 
-// log prints a line of the ordering. When the ordering cannot be written (a closed pipe, a
+// log prints a line of the ordering, written by the step that src names. When the ordering cannot be written (a closed pipe, a
 // full disk, a bound on its size), the run stops there with an *OutputError.
-func (r *runner) log(text string) {
+func (r *runner) log(src *Source, text string) {
 	r.out.WriteString(text)
 	if err := r.out.WriteByte('\n'); err != nil && r.loop.Err() == nil {
 		r.loop.Fail(&OutputError{File: r.file, Err: err})
 	}
-	r.loop.Log(text)
+	r.loop.Log(src, text)
+	if r.lines != nil {
+		r.lines.Print(text, r.loop.Now(), src)
+	}
 }
 
 // An OutputError is the failure of a run whose ordering could not be written.
@@ -142,7 +150,7 @@ func (s *Scenario) Run(opts RunOptions) (err error) {
 		Stop:         opts.Stop,
 		BeforeWait:   func() { out.Flush() }, // what came before a wait shows during it
 	})
-	r := &runner{loop: l, out: out, sandbox: sb, handles: make([]any, len(s.ids)), perturb: opts.Perturb, mainPos: s.mainPos, file: s.File}
+	r := &runner{loop: l, out: out, sandbox: sb, handles: make([]any, len(s.ids)), perturb: opts.Perturb, mainPos: s.mainPos, file: s.File, lines: opts.Lines}
 	r.callbacks = make([]callbackSlot, s.slots)
 	if rb, ok := backend.(*realBackend); ok {
 		r.real, r.refuse = true, rb.server.ClosedAddr()

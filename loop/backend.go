@@ -59,10 +59,10 @@ type Completion interface {
 
 // A Task is a unit of work for the threadpool, like a file read or a CPU job in libuv.
 type Task struct {
-	Label string                      // names the task in the trace
-	Cost  time.Duration               // how long the task holds its worker, at least
-	Work  func() (any, error)         // runs on a worker thread
-	Done  func(result any, err error) // runs on the loop thread, in poll
+	Source Source                      // what the task is for: it names the task in the trace
+	Cost   time.Duration               // how long the task holds its worker, at least
+	Work   func() (any, error)         // runs on a worker thread
+	Done   func(result any, err error) // runs on the loop thread, in poll
 
 	// Set by the poller, for the trace and for Done.
 	Worker   int           // the worker that ran the task: pool0 is 0
@@ -79,7 +79,7 @@ type Task struct {
 
 // A Request is an HTTP GET made from the loop.
 type Request struct {
-	Label  string                 // names the request in the trace
+	Source Source                 // what the request is for: it names the request in the trace
 	Path   string                 // the request target, starting with /
 	Header [][2]string            // extra request headers, name and value, sent in order
 	Done   func(*Response, error) // runs on the loop thread, in poll

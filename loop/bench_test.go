@@ -24,7 +24,7 @@ func nop() {}
 func BenchmarkTimerArmAndFire(b *testing.B) {
 	benchLoop(b, func(l *Loop, n int) {
 		for i := range n {
-			l.SetTimeout(time.Duration(i%100)*time.Millisecond, "t", nop)
+			l.SetTimeout(time.Duration(i%100)*time.Millisecond, Label("t"), nop)
 		}
 	})
 }
@@ -32,7 +32,7 @@ func BenchmarkTimerArmAndFire(b *testing.B) {
 func BenchmarkImmediate(b *testing.B) {
 	benchLoop(b, func(l *Loop, n int) {
 		for range n {
-			l.SetImmediate("i", nop)
+			l.SetImmediate(Label("i"), nop)
 		}
 	})
 }
@@ -40,8 +40,8 @@ func BenchmarkImmediate(b *testing.B) {
 func BenchmarkNextTickAndMicrotask(b *testing.B) {
 	benchLoop(b, func(l *Loop, n int) {
 		for range n / 2 {
-			l.NextTick("n", nop)
-			l.QueueMicrotask("m", nop)
+			l.NextTick(Label("n"), nop)
+			l.QueueMicrotask(Label("m"), nop)
 		}
 	})
 }

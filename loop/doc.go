@@ -19,7 +19,7 @@
 //	})
 //	// nextTick, immediate, timeout
 //
-// Every loop event can be recorded as a structured Event (time, tick, phase, thread, kind, label)
+// Every loop event can be recorded as a structured Event (time, tick, phase, thread, kind, source)
 // by passing a Recorder in Options; formatting happens afterwards, never in the loop.
 //
 // The rules, as the methods of Loop implement them:

@@ -12,18 +12,18 @@ import (
 func Example() {
 	l := loop.New(loop.Options{Backend: loop.NewVirtual(loop.VirtualConfig{Threads: 4})})
 	err := l.Run(func() {
-		l.SetTimeout(0, "timeout", func() { fmt.Println("timeout") })
-		l.SetImmediate("immediate", func() { fmt.Println("immediate") })
-		l.QueueMicrotask("microtask", func() { fmt.Println("microtask") })
-		l.NextTick("nextTick", func() { fmt.Println("nextTick") })
+		l.SetTimeout(0, loop.Label("timeout"), func() { fmt.Println("timeout") })
+		l.SetImmediate(loop.Label("immediate"), func() { fmt.Println("immediate") })
+		l.QueueMicrotask(loop.Label("microtask"), func() { fmt.Println("microtask") })
+		l.NextTick(loop.Label("nextTick"), func() { fmt.Println("nextTick") })
 		l.Submit(&loop.Task{
-			Label: "read",
-			Cost:  50 * time.Millisecond,
-			Work:  func() (any, error) { return "file content", nil },
+			Source: loop.Label("read"),
+			Cost:   50 * time.Millisecond,
+			Work:   func() (any, error) { return "file content", nil },
 			Done: func(result any, err error) {
 				fmt.Println("read done:", result)
-				l.SetTimeout(0, "timeout from I/O", func() { fmt.Println("timeout from I/O") })
-				l.SetImmediate("immediate from I/O", func() { fmt.Println("immediate from I/O") })
+				l.SetTimeout(0, loop.Label("timeout from I/O"), func() { fmt.Println("timeout from I/O") })
+				l.SetImmediate(loop.Label("immediate from I/O"), func() { fmt.Println("immediate from I/O") })
 			},
 		})
 		fmt.Println("main")
@@ -47,7 +47,7 @@ func ExampleWriteTrace() {
 	var rec loop.Recorder
 	l := loop.New(loop.Options{Recorder: &rec})
 	l.Run(func() {
-		l.SetImmediate("immediate", func() { l.Log("hello") })
+		l.SetImmediate(loop.Label("immediate"), func() { l.Log(loop.Label("immediate"), "hello") })
 	})
 	loop.WriteTrace(os.Stdout, rec.Events())
 	// Output:

@@ -38,13 +38,13 @@ func TestRealTimeout(t *testing.T) {
 	var got []string
 	var failedAt time.Time
 	realRun(t, addr, func(l *Loop) {
-		l.Get(&Request{Label: "get", Path: "/", Timeout: 50 * ms,
+		l.Get(&Request{Source: Label("get"), Path: "/", Timeout: 50 * ms,
 			Done: func(r *Response, err error) {
 				failedAt = time.Now()
 				got = append(got, fmt.Sprint(r, err))
 			},
 			Closed: func() { got = append(got, "closed") }})
-		l.SetTimeout(300*ms, "later", func() { got = append(got, "later") })
+		l.SetTimeout(300*ms, Label("later"), func() { got = append(got, "later") })
 	})
 	expect(t, got, "<nil> timeout: no response within 50ms", "closed", "later")
 	select {

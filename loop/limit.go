@@ -134,8 +134,16 @@ func (e *TimeoutError) Timeout() bool { return true }
 // It is a timer of the loop like any other: the failure runs in a timers phase, as Node's
 // socket timeouts do.
 func (l *Loop) armTimeout(r *Request) {
-	r.timer = l.SetTimeout(r.Timeout, "timeout of "+r.Label, func() { l.timeOut(r) })
+	r.timer = l.SetTimeout(r.Timeout, r.timeoutSrc(), func() { l.timeOut(r) })
 }
+
+// A TimeoutOf is the source of the timer that enforces a request's Timeout: it names the
+// request's own source.
+type TimeoutOf struct{ Request Source }
+
+func (t *TimeoutOf) String() string { return "timeout of " + t.Request.String() }
+
+func (r *Request) timeoutSrc() Source { return &TimeoutOf{r.Source} }
 
 // timeOut fails r at its deadline: the poller drops it and closes its connection, Done gets a
 // *TimeoutError, and Closed is queued for the next close phase.
@@ -145,11 +153,11 @@ func (l *Loop) timeOut(r *Request) {
 	l.inflight--
 	r.Ready = l.clock.Now()
 	r.resp, r.err = nil, &TimeoutError{After: r.Timeout}
-	l.traceOp(KindResponseDone, r.Label, 0, r.id)
+	l.traceOp(KindResponseDone, r.Source, 0, r.id)
 	if r.Done != nil {
 		r.Done(nil, r.err)
 	}
 	if r.Closed != nil {
-		l.closing = append(l.closing, callback{label: r.Label, fn: r.Closed})
+		l.closing = append(l.closing, callback{src: r.Source, fn: r.Closed})
 	}
 }

@@ -30,7 +30,7 @@ func TestRequestTimeoutVirtual(t *testing.T) {
 			var rec Recorder
 			l := New(Options{Recorder: &rec, Backend: NewVirtual(VirtualConfig{Serve: serveAfter(tt.delay)})})
 			err := l.Run(func() {
-				l.Get(&Request{Label: "get", Path: "/", Timeout: 50 * ms,
+				l.Get(&Request{Source: Label("get"), Path: "/", Timeout: 50 * ms,
 					Done: func(r *Response, err error) {
 						if err != nil {
 							var te *TimeoutError
@@ -43,7 +43,7 @@ func TestRequestTimeoutVirtual(t *testing.T) {
 						got = append(got, fmt.Sprintf("%d at %v", r.Status, l.Now()))
 					},
 					Closed: func() { got = append(got, "closed") }})
-				l.SetTimeout(100*ms, "t", func() { got = append(got, fmt.Sprintf("timer at %v", l.Now())) })
+				l.SetTimeout(100*ms, Label("t"), func() { got = append(got, fmt.Sprintf("timer at %v", l.Now())) })
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -68,8 +68,8 @@ func TestRequestTimeoutTracesItsID(t *testing.T) {
 	var rec Recorder
 	l := New(Options{Recorder: &rec, Backend: NewVirtual(VirtualConfig{Serve: serveAfter(Forever)})})
 	err := l.Run(func() {
-		l.Submit(&Task{Label: "task"}) // takes id 1, so that the request's is not the first
-		l.Get(&Request{Label: "get", Path: "/", Timeout: 50 * ms})
+		l.Submit(&Task{Source: Label("task")}) // takes id 1, so that the request's is not the first
+		l.Get(&Request{Source: Label("get"), Path: "/", Timeout: 50 * ms})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +96,7 @@ func TestRequestTimeoutTracesItsID(t *testing.T) {
 
 func TestLimits(t *testing.T) {
 	forever := func(l *Loop) func() {
-		return func() { l.SetInterval(ms, "iv", func() {}) }
+		return func() { l.SetInterval(ms, Label("iv"), func() {}) }
 	}
 	tests := []struct {
 		opts Options
@@ -140,7 +140,7 @@ func TestDeadlineStopsABusyVirtualLoop(t *testing.T) {
 	l := New(Options{Deadline: time.Now().Add(50 * ms)})
 	begin := time.Now()
 	var again func()
-	again = func() { l.SetImmediate("again", again) }
+	again = func() { l.SetImmediate(Label("again"), again) }
 	err := l.Run(again)
 	var le *LimitError
 	if !errors.As(err, &le) || le.Limit != LimitDeadline {

@@ -113,7 +113,7 @@ func (l *Loop) Run(main func()) (err error) {
 	for l.err == nil && l.alive() {
 		l.tick++
 		l.phase = PhaseNone
-		l.trace(KindTick, "", 0)
+		l.trace(KindTick, nil, 0)
 		// Pending callbacks, idle and prepare: nothing of looptest's runs there.
 		l.poll()
 		l.runCheck()
@@ -185,7 +185,7 @@ func (l *Loop) poll() {
 		for _, c := range l.ready {
 			c.traceArrival(l.rec, l.tick)
 		}
-		l.record(KindPoll, "", l.time-before)
+		l.record(KindPoll, nil, l.time-before)
 	}
 	for i, c := range l.ready {
 		l.ready[i] = nil
@@ -235,7 +235,7 @@ func (l *Loop) runCheck() {
 		}
 		im.done = true
 		l.liveImmediates--
-		l.trace(KindImmediateRun, im.label, 0)
+		l.trace(KindImmediateRun, im.src, 0)
 		l.call(im.fn)
 	}
 }
@@ -253,7 +253,7 @@ func (l *Loop) runClosing() {
 		c := batch[i]
 		batch[i] = callback{}
 		if l.err == nil {
-			l.trace(KindClose, c.label, 0)
+			l.trace(KindClose, c.src, 0)
 			l.call(c.fn)
 		}
 	}
@@ -274,13 +274,13 @@ func (l *Loop) drain() {
 		for l.ticks.len() > 0 && (l.ticks.front().internal && l.err == nil || l.enter()) {
 			c := l.ticks.pop()
 			if !c.internal {
-				l.trace(KindNextTickRun, c.label, 0)
+				l.trace(KindNextTickRun, c.src, 0)
 			}
 			c.fn()
 		}
 		for l.micros.len() > 0 && l.enter() {
 			c := l.micros.pop()
-			l.trace(KindMicrotaskRun, c.label, 0)
+			l.trace(KindMicrotaskRun, c.src, 0)
 			c.fn()
 		}
 		if l.ticks.len() == 0 {
@@ -316,11 +316,11 @@ func (l *Loop) Fail(err error) {
 }
 
 // SetImmediate queues cb for the check phase (Node's setImmediate).
-func (l *Loop) SetImmediate(label string, cb func()) *Immediate {
-	im := &Immediate{label: label, fn: cb}
+func (l *Loop) SetImmediate(src Source, cb func()) *Immediate {
+	im := &Immediate{src: src, fn: cb}
 	l.immediates = append(l.immediates, im)
 	l.liveImmediates++
-	l.trace(KindImmediateQueued, label, 0)
+	l.trace(KindImmediateQueued, src, 0)
 	l.checkPending()
 	return im
 }
@@ -332,20 +332,20 @@ func (l *Loop) ClearImmediate(im *Immediate) {
 	}
 	im.done = true
 	l.liveImmediates--
-	l.trace(KindImmediateCleared, im.label, 0)
+	l.trace(KindImmediateCleared, im.src, 0)
 }
 
 // NextTick queues cb to run as soon as the current callback returns (process.nextTick).
-func (l *Loop) NextTick(label string, cb func()) {
-	l.ticks.push(callback{label: label, fn: cb})
-	l.trace(KindNextTickQueued, label, 0)
+func (l *Loop) NextTick(src Source, cb func()) {
+	l.ticks.push(callback{src: src, fn: cb})
+	l.trace(KindNextTickQueued, src, 0)
 	l.checkPending()
 }
 
 // QueueMicrotask queues cb to run after the nextTick queue is empty (queueMicrotask).
-func (l *Loop) QueueMicrotask(label string, cb func()) {
-	l.micros.push(callback{label: label, fn: cb})
-	l.trace(KindMicrotaskQueued, label, 0)
+func (l *Loop) QueueMicrotask(src Source, cb func()) {
+	l.micros.push(callback{src: src, fn: cb})
+	l.trace(KindMicrotaskQueued, src, 0)
 	l.checkPending()
 }
 
@@ -355,27 +355,27 @@ func (l *Loop) Submit(t *Task) {
 	l.inflight++
 	l.ops++
 	t.id = l.ops
-	l.traceOp(KindTaskQueued, t.Label, t.Cost, t.id)
+	l.traceOp(KindTaskQueued, t.Source, t.Cost, t.id)
 	l.checkPending()
 	if l.poller.Submit(t) && l.rec != nil {
 		// The task started at once: say so now, next to its submission.
 		t.startTraced = true
-		l.rec.add(Event{Time: t.Started, Thread: Thread(t.Worker), Kind: KindTaskStarted, Label: t.Label, ID: t.id})
+		l.rec.add(Event{Time: t.Started, Thread: Thread(t.Worker), Kind: KindTaskStarted, Source: t.Source, ID: t.id})
 	}
 }
 
 // traceArrival records what the worker did, which the loop learns of only now.
 func (t *Task) traceArrival(rec *Recorder, _ int) {
 	if !t.startTraced {
-		rec.add(Event{Time: t.Started, Thread: Thread(t.Worker), Kind: KindTaskStarted, Label: t.Label, ID: t.id})
+		rec.add(Event{Time: t.Started, Thread: Thread(t.Worker), Kind: KindTaskStarted, Source: t.Source, ID: t.id})
 	}
-	rec.add(Event{Time: t.Finished, Thread: Thread(t.Worker), Kind: KindTaskFinished, Label: t.Label, ID: t.id})
+	rec.add(Event{Time: t.Finished, Thread: Thread(t.Worker), Kind: KindTaskFinished, Source: t.Source, ID: t.id})
 }
 
 func (t *Task) complete(l *Loop) {
 	l.inflight--
 	if l.enter() {
-		l.traceOp(KindTaskDone, t.Label, 0, t.id)
+		l.traceOp(KindTaskDone, t.Source, 0, t.id)
 		if t.Done != nil {
 			t.Done(t.result, t.err)
 		}
@@ -390,9 +390,9 @@ func (l *Loop) Get(r *Request) {
 	l.inflight++
 	l.ops++
 	r.id = l.ops
-	l.traceOp(KindRequestSent, r.Label, 0, r.id)
+	l.traceOp(KindRequestSent, r.Source, 0, r.id)
 	l.checkPending()
-	l.ticks.push(callback{label: r.Label, fn: func() {
+	l.ticks.push(callback{src: r.Source, fn: func() {
 		if !r.cancelled {
 			l.poller.Get(r)
 		}
@@ -404,7 +404,7 @@ func (l *Loop) Get(r *Request) {
 
 func (r *Request) traceArrival(rec *Recorder, tick int) {
 	rec.add(Event{Time: r.Ready, Tick: tick, Phase: PhasePoll, Thread: MainThread,
-		Kind: KindResponseReady, Label: r.Label, Arg: r.Sent, ID: r.id})
+		Kind: KindResponseReady, Source: r.Source, Arg: r.Sent, ID: r.id})
 }
 
 func (r *Request) complete(l *Loop) {
@@ -414,17 +414,17 @@ func (r *Request) complete(l *Loop) {
 		r.timer = nil
 	}
 	if _, aborted := r.err.(*AbortedError); aborted { // backends report it as it is, unwrapped
-		l.closing = append(l.closing, callback{label: r.Label, fn: func() { r.abort(l) }})
+		l.closing = append(l.closing, callback{src: r.Source, fn: func() { r.abort(l) }})
 		return
 	}
 	if l.enter() {
-		l.traceOp(KindResponseDone, r.Label, 0, r.id)
+		l.traceOp(KindResponseDone, r.Source, 0, r.id)
 		if r.Done != nil {
 			r.Done(r.resp, r.err)
 		}
 		// The client closes the connection right after the response callback.
 		if r.Closed != nil {
-			l.closing = append(l.closing, callback{label: r.Label, fn: r.Closed})
+			l.closing = append(l.closing, callback{src: r.Source, fn: r.Closed})
 		}
 		l.drain()
 	}
@@ -434,8 +434,8 @@ func (r *Request) complete(l *Loop) {
 // request's Closed runs there, and Done gets the error in a nextTick queued just before it
 // (the response's 'error', after the request's 'close').
 func (r *Request) abort(l *Loop) {
-	l.ticks.push(callback{label: r.Label, fn: func() {
-		l.traceOp(KindResponseDone, r.Label, 0, r.id)
+	l.ticks.push(callback{src: r.Source, fn: func() {
+		l.traceOp(KindResponseDone, r.Source, 0, r.id)
 		if r.Done != nil {
 			r.Done(r.resp, r.err)
 		}
@@ -448,34 +448,37 @@ func (r *Request) abort(l *Loop) {
 // Block holds the loop thread for d, like a busy loop in a callback. Under the virtual clock it
 // moves the time by d; the cached loop time stays where it was.
 func (l *Loop) Block(d time.Duration) {
-	l.trace(KindBlock, "", d)
+	l.trace(KindBlock, nil, d)
 	l.clock.Busy(d)
 	l.checkDeadline()
 }
 
-// Log records text in the trace as the program's output. It prints nothing.
-func (l *Loop) Log(text string) {
-	l.trace(KindLog, text, 0)
+// Log records text in the trace as the output of src. It prints nothing.
+func (l *Loop) Log(src Source, text string) {
+	if l.rec != nil {
+		l.rec.add(Event{Time: l.clock.Now(), Tick: l.tick, Phase: l.phase, Thread: MainThread,
+			Kind: KindLog, Source: src, Text: text})
+	}
 }
 
 // Now returns the clock's time: fresh, unlike the cached loop time.
 func (l *Loop) Now() time.Duration { return l.clock.Now() }
 
-func (l *Loop) trace(k Kind, label string, arg time.Duration) {
+func (l *Loop) trace(k Kind, src Source, arg time.Duration) {
 	if l.rec != nil {
-		l.record(k, label, arg)
+		l.record(k, src, arg)
 	}
 }
 
-func (l *Loop) record(k Kind, label string, arg time.Duration) {
+func (l *Loop) record(k Kind, src Source, arg time.Duration) {
 	l.rec.add(Event{Time: l.clock.Now(), Tick: l.tick, Phase: l.phase, Thread: MainThread,
-		Kind: k, Label: label, Arg: arg})
+		Kind: k, Source: src, Arg: arg})
 }
 
 // traceOp records an event of a task or request, with the operation's id.
-func (l *Loop) traceOp(k Kind, label string, arg time.Duration, id uint64) {
+func (l *Loop) traceOp(k Kind, src Source, arg time.Duration, id uint64) {
 	if l.rec != nil {
 		l.rec.add(Event{Time: l.clock.Now(), Tick: l.tick, Phase: l.phase, Thread: MainThread,
-			Kind: k, Label: label, Arg: arg, ID: id})
+			Kind: k, Source: src, Arg: arg, ID: id})
 	}
 }

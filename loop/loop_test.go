@@ -37,8 +37,8 @@ func expect(t *testing.T, got []string, want ...string) {
 
 func TestRule1MainRunsFirst(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
-		l.SetTimeout(0, "t", log("timeout"))
-		l.SetImmediate("i", log("immediate"))
+		l.SetTimeout(0, Label("t"), log("timeout"))
+		l.SetImmediate(Label("i"), log("immediate"))
 		log("main end")()
 	})
 	expect(t, got, "main end", "immediate", "timeout")
@@ -46,41 +46,41 @@ func TestRule1MainRunsFirst(t *testing.T) {
 
 func TestRule2TicksBeforeMicrotasks(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
-		l.QueueMicrotask("m", log("microtask"))
-		l.NextTick("n", log("nextTick"))
-		l.SetImmediate("i", log("immediate"))
+		l.QueueMicrotask(Label("m"), log("microtask"))
+		l.NextTick(Label("n"), log("nextTick"))
+		l.SetImmediate(Label("i"), log("immediate"))
 	})
 	expect(t, got, "nextTick", "microtask", "immediate")
 }
 
 func TestRule2TickFromMicrotaskWaitsForMicrotasks(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
-		l.QueueMicrotask("m1", func() {
+		l.QueueMicrotask(Label("m1"), func() {
 			log("m1")()
-			l.NextTick("n", log("nextTick from m1"))
-			l.QueueMicrotask("m2", log("m2"))
+			l.NextTick(Label("n"), log("nextTick from m1"))
+			l.QueueMicrotask(Label("m2"), log("m2"))
 		})
-		l.QueueMicrotask("m3", log("m3"))
+		l.QueueMicrotask(Label("m3"), log("m3"))
 	})
 	expect(t, got, "m1", "m3", "m2", "nextTick from m1")
 }
 
 func TestRule2DrainedBetweenTimers(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
-		l.SetTimeout(10*ms, "a", func() {
+		l.SetTimeout(10*ms, Label("a"), func() {
 			log("a")()
-			l.QueueMicrotask("m", log("microtask from a"))
-			l.NextTick("n", log("nextTick from a"))
+			l.QueueMicrotask(Label("m"), log("microtask from a"))
+			l.NextTick(Label("n"), log("nextTick from a"))
 		})
-		l.SetTimeout(10*ms, "b", log("b"))
+		l.SetTimeout(10*ms, Label("b"), log("b"))
 	})
 	expect(t, got, "a", "nextTick from a", "microtask from a", "b")
 }
 
 func TestRule3TimersBeforeFirstIteration(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
-		l.SetTimeout(1*ms, "t", log("timeout"))
-		l.SetImmediate("i", log("immediate"))
+		l.SetTimeout(1*ms, Label("t"), log("timeout"))
+		l.SetImmediate(Label("i"), log("immediate"))
 		l.Block(5 * ms) // the timer is due when the loop starts
 	})
 	expect(t, got, "timeout", "immediate")
@@ -88,10 +88,10 @@ func TestRule3TimersBeforeFirstIteration(t *testing.T) {
 
 func TestRule4PhaseOrderAfterIO(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
-		l.Get(&Request{Label: "get", Path: "/", Closed: log("closed"), Done: func(*Response, error) {
+		l.Get(&Request{Source: Label("get"), Path: "/", Closed: log("closed"), Done: func(*Response, error) {
 			log("response")()
-			l.SetTimeout(0, "t", log("timeout"))
-			l.SetImmediate("i", log("immediate"))
+			l.SetTimeout(0, Label("t"), log("timeout"))
+			l.SetImmediate(Label("i"), log("immediate"))
 		}})
 	})
 	expect(t, got, "response", "immediate", "closed", "timeout")
@@ -101,9 +101,9 @@ func TestRule5PoolCompletionsInCompletionOrder(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
 		for _, c := range []int{300, 100, 200} {
 			name := fmt.Sprint(c)
-			l.Submit(&Task{Label: name, Cost: time.Duration(c) * ms, Done: func(any, error) { log(name)() }})
+			l.Submit(&Task{Source: Label(name), Cost: time.Duration(c) * ms, Done: func(any, error) { log(name)() }})
 		}
-		l.SetTimeout(150*ms, "t", log("timer 150"))
+		l.SetTimeout(150*ms, Label("t"), log("timer 150"))
 	})
 	expect(t, got, "100", "timer 150", "200", "300")
 }
@@ -113,10 +113,10 @@ func TestRule5PoolCompletionsInCompletionOrder(t *testing.T) {
 // by then, P2 at 150 ms included, before the response (testdata/probes/pool-one-source.cjs).
 func TestRule5PoolIsOneSource(t *testing.T) {
 	got := run(t, 2, func(l *Loop, log func(string) func()) {
-		l.Submit(&Task{Label: "P1", Cost: 100 * ms, Done: func(any, error) { log("P1")() }})
-		l.Submit(&Task{Label: "P2", Cost: 150 * ms, Done: func(any, error) { log("P2")() }})
-		l.SetTimeout(1*ms, "block", func() { l.Block(200 * ms) })
-		l.Get(&Request{Label: "get", Path: "/", Done: func(*Response, error) { log("response")() }})
+		l.Submit(&Task{Source: Label("P1"), Cost: 100 * ms, Done: func(any, error) { log("P1")() }})
+		l.Submit(&Task{Source: Label("P2"), Cost: 150 * ms, Done: func(any, error) { log("P2")() }})
+		l.SetTimeout(1*ms, Label("block"), func() { l.Block(200 * ms) })
+		l.Get(&Request{Source: Label("get"), Path: "/", Done: func(*Response, error) { log("response")() }})
 	}, serveAfter(119*ms)) // written in the first poll, at 1 ms: answered at 120
 	expect(t, got, "P1", "P2", "response")
 }
@@ -125,9 +125,9 @@ func TestRule5PoolIsOneSource(t *testing.T) {
 // the pool's first task finished comes first.
 func TestRule5SocketReadyFirstGoesFirst(t *testing.T) {
 	got := run(t, 2, func(l *Loop, log func(string) func()) {
-		l.Submit(&Task{Label: "P1", Cost: 100 * ms, Done: func(any, error) { log("P1")() }})
-		l.SetTimeout(1*ms, "block", func() { l.Block(200 * ms) })
-		l.Get(&Request{Label: "get", Path: "/", Done: func(*Response, error) { log("response")() }})
+		l.Submit(&Task{Source: Label("P1"), Cost: 100 * ms, Done: func(any, error) { log("P1")() }})
+		l.SetTimeout(1*ms, Label("block"), func() { l.Block(200 * ms) })
+		l.Get(&Request{Source: Label("get"), Path: "/", Done: func(*Response, error) { log("response")() }})
 	}, serveAfter(49*ms))
 	expect(t, got, "response", "P1")
 }
@@ -137,8 +137,8 @@ func TestRule5SocketReadyFirstGoesFirst(t *testing.T) {
 // comes after a 350 ms timer (testdata/probes/http-after-callback.cjs).
 func TestRule11RequestLeavesAfterCallback(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
-		l.Get(&Request{Label: "get", Path: "/", Done: func(*Response, error) { log("response")() }})
-		l.SetTimeout(350*ms, "t", log("timer 350"))
+		l.Get(&Request{Source: Label("get"), Path: "/", Done: func(*Response, error) { log("response")() }})
+		l.SetTimeout(350*ms, Label("t"), log("timer 350"))
 		l.Block(300 * ms)
 	}, serveAfter(100*ms))
 	expect(t, got, "timer 350", "response")
@@ -148,9 +148,9 @@ func TestRule11RequestLeavesAfterCallback(t *testing.T) {
 // after those queued before the request: one that blocks delays the request.
 func TestRule11ConnectAfterTheCallbacksTicks(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
-		l.NextTick("block", func() { l.Block(300 * ms) })
-		l.Get(&Request{Label: "get", Path: "/", Done: func(*Response, error) { log("response")() }})
-		l.SetTimeout(350*ms, "t", log("timer 350"))
+		l.NextTick(Label("block"), func() { l.Block(300 * ms) })
+		l.Get(&Request{Source: Label("get"), Path: "/", Done: func(*Response, error) { log("response")() }})
+		l.SetTimeout(350*ms, Label("t"), log("timer 350"))
 	}, serveAfter(100*ms))
 	expect(t, got, "timer 350", "response")
 }
@@ -159,7 +159,7 @@ func TestRule11ConnectAfterTheCallbacksTicks(t *testing.T) {
 func TestRule12ClosesLastClosedFirst(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
 		for _, name := range []string{"req1", "req2", "req3"} {
-			l.Get(&Request{Label: name, Path: "/", Done: func(*Response, error) { log(name + " end")() },
+			l.Get(&Request{Source: Label(name), Path: "/", Done: func(*Response, error) { log(name + " end")() },
 				Closed: log(name + " close")})
 		}
 	})
@@ -172,7 +172,7 @@ func TestRule6EqualDeadlinesFireInCreationOrder(t *testing.T) {
 		for i := range 100 {
 			s := fmt.Sprint(i)
 			want = append(want, s)
-			l.SetTimeout(50*ms, s, log(s))
+			l.SetTimeout(50*ms, Label(s), log(s))
 		}
 	})
 	expect(t, got, want...)
@@ -181,21 +181,21 @@ func TestRule6EqualDeadlinesFireInCreationOrder(t *testing.T) {
 func TestRule6ClearedWhileDueDoesNotFire(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
 		var b *Timer
-		l.SetTimeout(10*ms, "a", func() { log("a")(); l.ClearTimer(b) })
-		b = l.SetTimeout(10*ms, "b", log("b"))
-		l.SetTimeout(20*ms, "c", log("c"))
+		l.SetTimeout(10*ms, Label("a"), func() { log("a")(); l.ClearTimer(b) })
+		b = l.SetTimeout(10*ms, Label("b"), log("b"))
+		l.SetTimeout(20*ms, Label("c"), log("c"))
 	})
 	expect(t, got, "a", "c")
 }
 
 func TestRule6TimerFromTimerWaitsForLaterPhase(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
-		l.SetTimeout(10*ms, "a", func() {
+		l.SetTimeout(10*ms, Label("a"), func() {
 			log("a")()
-			l.SetTimeout(0, "nested", log("nested timeout"))
-			l.SetImmediate("i", log("immediate"))
+			l.SetTimeout(0, Label("nested"), log("nested timeout"))
+			l.SetImmediate(Label("i"), log("immediate"))
 		})
-		l.SetTimeout(10*ms, "b", log("b"))
+		l.SetTimeout(10*ms, Label("b"), log("b"))
 	})
 	expect(t, got, "a", "b", "immediate", "nested timeout")
 }
@@ -206,10 +206,10 @@ func TestRule6TimerFromTimerWaitsForLaterPhase(t *testing.T) {
 // listOnTimeout; testdata/probes/timer-lists.cjs).
 func TestRule6WholeListBeforeTheNext(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
-		l.SetTimeout(100*ms, "A", log("A"))
+		l.SetTimeout(100*ms, Label("A"), log("A"))
 		l.Block(50 * ms)
-		l.SetTimeout(100*ms, "B", log("B"))
-		l.SetTimeout(75*ms, "C", log("C"))
+		l.SetTimeout(100*ms, Label("B"), log("B"))
+		l.SetTimeout(75*ms, Label("C"), log("C"))
 		l.Block(200 * ms)
 	})
 	expect(t, got, "A", "B", "C")
@@ -219,9 +219,9 @@ func TestRule6WholeListBeforeTheNext(t *testing.T) {
 // first, whatever its delay.
 func TestRule6ListTiesByID(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
-		l.SetTimeout(160*ms, "P", log("P 160"))
+		l.SetTimeout(160*ms, Label("P"), log("P 160"))
 		l.Block(40 * ms)
-		l.SetTimeout(120*ms, "O", log("O 120"))
+		l.SetTimeout(120*ms, Label("O"), log("O 120"))
 	})
 	expect(t, got, "P 160", "O 120")
 }
@@ -231,12 +231,12 @@ func TestRule6ListTiesByID(t *testing.T) {
 // first) runs after Q (120 ms list, made later), both due at 200.
 func TestRule6RekeyedListTakesANewID(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
-		l.SetTimeout(160*ms, "R1", log("R1"))
-		l.SetTimeout(40*ms, "s+40", func() {
-			l.SetTimeout(160*ms, "R2", log("R2"))
+		l.SetTimeout(160*ms, Label("R1"), log("R1"))
+		l.SetTimeout(40*ms, Label("s+40"), func() {
+			l.SetTimeout(160*ms, Label("R2"), log("R2"))
 		})
-		l.SetTimeout(80*ms, "s+80", func() {
-			l.SetTimeout(120*ms, "Q", log("Q"))
+		l.SetTimeout(80*ms, Label("s+80"), func() {
+			l.SetTimeout(120*ms, Label("Q"), log("Q"))
 		})
 	})
 	expect(t, got, "R1", "Q", "R2")
@@ -247,11 +247,11 @@ func TestRule6RekeyedListTakesANewID(t *testing.T) {
 // reach it.
 func TestRule6TimerArmedInPhaseWaits(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
-		l.SetTimeout(10*ms, "a", func() {
+		l.SetTimeout(10*ms, Label("a"), func() {
 			log("a")()
-			l.SetTimeout(1*ms, "b", log("b"))
+			l.SetTimeout(1*ms, Label("b"), log("b"))
 			l.Block(5 * ms)
-			l.SetImmediate("i", log("immediate"))
+			l.SetImmediate(Label("i"), log("immediate"))
 		})
 	})
 	expect(t, got, "a", "immediate", "b")
@@ -263,22 +263,22 @@ func TestRule6TimerArmedInPhaseWaits(t *testing.T) {
 func TestRule7WholeMilliseconds(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
 		l.Block(300 * time.Microsecond)
-		l.SetTimeout(10*ms, "T1", func() {
+		l.SetTimeout(10*ms, Label("T1"), func() {
 			log("T1")()
-			l.SetImmediate("i", log("immediate"))
+			l.SetImmediate(Label("i"), log("immediate"))
 		})
 		l.Block(200 * time.Microsecond)
-		l.SetTimeout(10*ms, "T2", log("T2"))
+		l.SetTimeout(10*ms, Label("T2"), log("T2"))
 	})
 	expect(t, got, "T1", "T2", "immediate")
 	// The same timers a millisecond apart are two phases.
 	got = run(t, 4, func(l *Loop, log func(string) func()) {
-		l.SetTimeout(10*ms, "U1", func() {
+		l.SetTimeout(10*ms, Label("U1"), func() {
 			log("U1")()
-			l.SetImmediate("i", log("immediate"))
+			l.SetImmediate(Label("i"), log("immediate"))
 		})
 		l.Block(ms)
-		l.SetTimeout(10*ms, "U2", log("U2"))
+		l.SetTimeout(10*ms, Label("U2"), log("U2"))
 	})
 	expect(t, got, "U1", "immediate", "U2")
 }
@@ -291,7 +291,7 @@ func TestRule7SetTimeoutRefreshesLoopTime(t *testing.T) {
 	var cached time.Duration
 	err := l.Run(func() {
 		l.Block(50 * ms)
-		l.SetTimeout(20*ms, "t", func() {})
+		l.SetTimeout(20*ms, Label("t"), func() {})
 		cached = l.time
 	})
 	if err != nil || cached != 50*ms {
@@ -304,7 +304,7 @@ func TestRule7SetTimeoutRefreshesLoopTime(t *testing.T) {
 func TestRule7FractionalDelay(t *testing.T) {
 	var at time.Duration
 	l := New(Options{Backend: NewVirtual(VirtualConfig{})})
-	err := l.Run(func() { l.SetTimeout(1500*time.Microsecond, "t", func() { at = l.Now() }) })
+	err := l.Run(func() { l.SetTimeout(1500*time.Microsecond, Label("t"), func() { at = l.Now() }) })
 	if err != nil || at != 2*ms {
 		t.Errorf("a 1.5ms timeout ran at %v (%v), want 2ms", at, err)
 	}
@@ -312,9 +312,9 @@ func TestRule7FractionalDelay(t *testing.T) {
 
 func TestRule7DeadlineFromFreshTime(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
-		l.SetTimeout(100*ms, "a", log("a 100ms"))
+		l.SetTimeout(100*ms, Label("a"), log("a 100ms"))
 		l.Block(60 * ms)
-		l.SetTimeout(50*ms, "b", log("b 50ms after 60ms")) // due at 110ms
+		l.SetTimeout(50*ms, Label("b"), log("b 50ms after 60ms")) // due at 110ms
 	})
 	expect(t, got, "a 100ms", "b 50ms after 60ms")
 }
@@ -323,7 +323,7 @@ func TestRule7IntervalRearmedFromCallbackStart(t *testing.T) {
 	var at []time.Duration
 	run(t, 4, func(l *Loop, log func(string) func()) {
 		var iv *Timer
-		iv = l.SetInterval(100*ms, "iv", func() {
+		iv = l.SetInterval(100*ms, Label("iv"), func() {
 			at = append(at, l.Now())
 			l.Block(30 * ms)
 			if len(at) == 3 {
@@ -338,11 +338,11 @@ func TestRule7IntervalRearmedFromCallbackStart(t *testing.T) {
 
 func TestRule8ImmediateQueuedDuringCheckRunsNextIteration(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
-		l.SetTimeout(1*ms, "t", log("timeout"))
-		l.SetImmediate("a", func() {
+		l.SetTimeout(1*ms, Label("t"), log("timeout"))
+		l.SetImmediate(Label("a"), func() {
 			log("a")()
 			l.Block(5 * ms)
-			l.SetImmediate("b", log("b"))
+			l.SetImmediate(Label("b"), log("b"))
 		})
 	})
 	expect(t, got, "a", "timeout", "b")
@@ -351,21 +351,21 @@ func TestRule8ImmediateQueuedDuringCheckRunsNextIteration(t *testing.T) {
 func TestRule8ClearedImmediateInBatchDoesNotRun(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
 		var b *Immediate
-		l.SetImmediate("a", func() { log("a")(); l.ClearImmediate(b) })
-		b = l.SetImmediate("b", log("b"))
-		l.SetImmediate("c", log("c"))
+		l.SetImmediate(Label("a"), func() { log("a")(); l.ClearImmediate(b) })
+		b = l.SetImmediate(Label("b"), log("b"))
+		l.SetImmediate(Label("c"), log("c"))
 	})
 	expect(t, got, "a", "c")
 }
 
 func TestRule9LoopTimeCachedDuringTimers(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
-		l.SetTimeout(1*ms, "a", func() {
+		l.SetTimeout(1*ms, Label("a"), func() {
 			log("a")()
 			l.Block(10 * ms) // b's deadline passes, but the cached loop time stays at 1ms
-			l.SetImmediate("i", log("immediate"))
+			l.SetImmediate(Label("i"), log("immediate"))
 		})
-		l.SetTimeout(5*ms, "b", log("b"))
+		l.SetTimeout(5*ms, Label("b"), log("b"))
 	})
 	expect(t, got, "a", "immediate", "b")
 }
@@ -377,12 +377,12 @@ func TestPollTimeout(t *testing.T) {
 		want time.Duration
 	}{
 		{"nothing alive", func(l *Loop) {}, 0},
-		{"immediate queued", func(l *Loop) { l.SetImmediate("i", func() {}); l.SetTimeout(50*ms, "t", func() {}) }, 0},
+		{"immediate queued", func(l *Loop) { l.SetImmediate(Label("i"), func() {}); l.SetTimeout(50*ms, Label("t"), func() {}) }, 0},
 		{"close pending", func(l *Loop) { l.closing = append(l.closing, callback{}) }, 0},
-		{"nearest timer", func(l *Loop) { l.SetTimeout(80*ms, "a", func() {}); l.SetTimeout(30*ms, "b", func() {}) }, 30 * ms},
-		{"timer overdue", func(l *Loop) { l.SetTimeout(10*ms, "a", func() {}); l.Block(20 * ms); l.updateTime() }, 0},
+		{"nearest timer", func(l *Loop) { l.SetTimeout(80*ms, Label("a"), func() {}); l.SetTimeout(30*ms, Label("b"), func() {}) }, 30 * ms},
+		{"timer overdue", func(l *Loop) { l.SetTimeout(10*ms, Label("a"), func() {}); l.Block(20 * ms); l.updateTime() }, 0},
 		{"only I/O", func(l *Loop) { l.Submit(&Task{Cost: ms}) }, Forever},
-		{"timer and I/O", func(l *Loop) { l.Submit(&Task{Cost: ms}); l.SetTimeout(7*ms, "a", func() {}) }, 7 * ms},
+		{"timer and I/O", func(l *Loop) { l.Submit(&Task{Cost: ms}); l.SetTimeout(7*ms, Label("a"), func() {}) }, 7 * ms},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -402,10 +402,10 @@ func TestAlive(t *testing.T) {
 		want bool
 	}{
 		{"empty", func(l *Loop) {}, false},
-		{"timer", func(l *Loop) { l.SetTimeout(ms, "t", func() {}) }, true},
-		{"cleared timer", func(l *Loop) { l.ClearTimer(l.SetTimeout(ms, "t", func() {})) }, false},
-		{"immediate", func(l *Loop) { l.SetImmediate("i", func() {}) }, true},
-		{"cleared immediate", func(l *Loop) { l.ClearImmediate(l.SetImmediate("i", func() {})) }, false},
+		{"timer", func(l *Loop) { l.SetTimeout(ms, Label("t"), func() {}) }, true},
+		{"cleared timer", func(l *Loop) { l.ClearTimer(l.SetTimeout(ms, Label("t"), func() {})) }, false},
+		{"immediate", func(l *Loop) { l.SetImmediate(Label("i"), func() {}) }, true},
+		{"cleared immediate", func(l *Loop) { l.ClearImmediate(l.SetImmediate(Label("i"), func() {})) }, false},
 		{"task", func(l *Loop) { l.Submit(&Task{}) }, true},
 		{"request", func(l *Loop) { l.Get(&Request{}) }, true},
 		{"close", func(l *Loop) { l.closing = append(l.closing, callback{}) }, true},
@@ -431,8 +431,10 @@ func TestPoolQueuesFIFOOnLowestFreeWorker(t *testing.T) {
 	l := New(Options{Backend: NewVirtual(VirtualConfig{Threads: 2})})
 	err := l.Run(func() {
 		for i, c := range []time.Duration{100 * ms, 50 * ms, 10 * ms, 10 * ms} {
-			task := &Task{Label: fmt.Sprint(i), Cost: c}
-			task.Done = func(any, error) { got = append(got, run{task.Label, task.Worker, task.Started, task.Finished}) }
+			task := &Task{Source: Label(fmt.Sprint(i)), Cost: c}
+			task.Done = func(any, error) {
+				got = append(got, run{task.Source.String(), task.Worker, task.Started, task.Finished})
+			}
 			l.Submit(task)
 		}
 	})
@@ -485,12 +487,12 @@ func TestFailStopsAfterCurrentCallback(t *testing.T) {
 	boom := errors.New("boom")
 	l := New(Options{})
 	err := l.Run(func() {
-		l.SetImmediate("a", func() {
+		l.SetImmediate(Label("a"), func() {
 			got = append(got, "a")
 			l.Fail(boom)
-			l.NextTick("n", func() { got = append(got, "tick") })
+			l.NextTick(Label("n"), func() { got = append(got, "tick") })
 		})
-		l.SetImmediate("b", func() { got = append(got, "b") })
+		l.SetImmediate(Label("b"), func() { got = append(got, "b") })
 	})
 	if !errors.Is(err, boom) {
 		t.Fatalf("err = %v, want boom", err)
@@ -513,10 +515,10 @@ func TestTraceIsDeterministic(t *testing.T) {
 		var rec Recorder
 		l := New(Options{Recorder: &rec})
 		err := l.Run(func() {
-			l.Submit(&Task{Label: "read", Cost: time.Second})
-			l.SetTimeout(0, "timeout", func() { l.NextTick("tick", func() {}) })
-			l.SetImmediate("immediate", func() { l.QueueMicrotask("micro", func() {}) })
-			l.Get(&Request{Label: "get", Closed: func() {}})
+			l.Submit(&Task{Source: Label("read"), Cost: time.Second})
+			l.SetTimeout(0, Label("timeout"), func() { l.NextTick(Label("tick"), func() {}) })
+			l.SetImmediate(Label("immediate"), func() { l.QueueMicrotask(Label("micro"), func() {}) })
+			l.Get(&Request{Source: Label("get"), Closed: func() {}})
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -544,7 +546,7 @@ func TestTiesReversed(t *testing.T) {
 	err := l.Run(func() {
 		l.Submit(&Task{Cost: 100 * ms, Done: func(any, error) { got = append(got, "task a") }})
 		l.Submit(&Task{Cost: 100 * ms, Done: func(any, error) { got = append(got, "task b") }})
-		l.SetTimeout(100*ms, "t", func() { got = append(got, "timer") })
+		l.SetTimeout(100*ms, Label("t"), func() { got = append(got, "timer") })
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -566,7 +568,7 @@ func TestPoolAfterBlock(t *testing.T) {
 	var starts []start
 	l := New(Options{Backend: NewVirtual(VirtualConfig{Threads: 1})})
 	task := func(name string, cost time.Duration) *Task {
-		tk := &Task{Label: name, Cost: cost}
+		tk := &Task{Source: Label(name), Cost: cost}
 		tk.Done = func(any, error) {
 			got = append(got, name)
 			starts = append(starts, start{name, tk.Worker, tk.Started})
@@ -575,7 +577,7 @@ func TestPoolAfterBlock(t *testing.T) {
 	}
 	err := l.Run(func() {
 		l.Submit(task("a", 10*ms))
-		l.SetTimeout(70*ms, "t", func() { got = append(got, "timeout") })
+		l.SetTimeout(70*ms, Label("t"), func() { got = append(got, "timeout") })
 		l.Block(50 * ms)
 		l.Submit(task("b", 30*ms)) // pool0 has been free since 10ms: b runs 50-80ms, after the timer
 	})
@@ -615,13 +617,13 @@ func TestLoopTimeCached(t *testing.T) {
 	err := l.Run(func() {
 		l.Block(5 * ms)
 		seen = append(seen, l.time) // main runs before the first update: 0
-		l.SetTimeout(10*ms, "t", func() {
+		l.SetTimeout(10*ms, Label("t"), func() {
 			seen = append(seen, l.time) // the timers phase's time
 			l.Block(40 * ms)
 			seen = append(seen, l.time, l.Now()) // unchanged by the block; the clock moved
-			l.NextTick("n", func() { seen = append(seen, l.time) })
+			l.NextTick(Label("n"), func() { seen = append(seen, l.time) })
 		})
-		l.SetImmediate("i", func() { seen = append(seen, l.time) }) // after the first poll: 5ms
+		l.SetImmediate(Label("i"), func() { seen = append(seen, l.time) }) // after the first poll: 5ms
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -636,8 +638,8 @@ func TestClearFiredTimeoutRecordsNothing(t *testing.T) {
 	var rec Recorder
 	l := New(Options{Recorder: &rec})
 	err := l.Run(func() {
-		tm := l.SetTimeout(10*ms, "t", func() {})
-		l.SetTimeout(20*ms, "later", func() { l.ClearTimer(tm) })
+		tm := l.SetTimeout(10*ms, Label("t"), func() {})
+		l.SetTimeout(20*ms, Label("later"), func() { l.ClearTimer(tm) })
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -27,8 +27,8 @@ func TestPollErrorEndsRun(t *testing.T) {
 	l := New(Options{Backend: b})
 	var ran []string
 	err := l.Run(func() {
-		l.Submit(&Task{Label: "task", Cost: ms, Done: func(any, error) { ran = append(ran, "task") }})
-		l.SetTimeout(5*ms, "timer", func() { ran = append(ran, "timer") })
+		l.Submit(&Task{Source: Label("task"), Cost: ms, Done: func(any, error) { ran = append(ran, "task") }})
+		l.SetTimeout(5*ms, Label("timer"), func() { ran = append(ran, "timer") })
 	})
 	if !errors.Is(err, errPollBroke) {
 		t.Errorf("Run returned %v, want %v", err, errPollBroke)
@@ -46,7 +46,7 @@ func TestPollErrorEndsRun(t *testing.T) {
 func TestVirtualPollWaitForever(t *testing.T) {
 	l := New(Options{Backend: NewVirtual(VirtualConfig{Serve: serveAfter(Forever)})})
 	err := l.Run(func() {
-		l.Get(&Request{Label: "get", Path: "/", Done: func(*Response, error) { t.Error("Done ran") }})
+		l.Get(&Request{Source: Label("get"), Path: "/", Done: func(*Response, error) { t.Error("Done ran") }})
 	})
 	if !errors.Is(err, ErrWaitForever) {
 		t.Errorf("Run returned %v, want %v", err, ErrWaitForever)

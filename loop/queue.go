@@ -1,9 +1,9 @@
 package loop
 
-// A callback is a queued function and the label it has in the trace. An internal one is the
+// A callback is a queued function and the source it has in the trace. An internal one is the
 // loop's own (the connect of a request), neither traced nor counted as a callback.
 type callback struct {
-	label    string
+	src      Source
 	fn       func()
 	internal bool
 }
@@ -43,7 +43,7 @@ func (q *fifo[T]) pop() T {
 
 // An Immediate is a callback queued for the check phase (Node's setImmediate).
 type Immediate struct {
-	label string
-	fn    func()
-	done  bool // ran or cleared
+	src  Source
+	fn   func()
+	done bool // ran or cleared
 }

@@ -74,14 +74,14 @@ func TestRealOrdering(t *testing.T) {
 	var got []string
 	log := func(s string) func() { return func() { got = append(got, s) } }
 	realRun(t, "127.0.0.1:1", func(l *Loop) {
-		l.Submit(&Task{Label: "slow", Cost: 150 * ms, Done: func(any, error) { log("task 150ms")() }})
-		l.SetTimeout(100*ms, "t100", log("timeout 100ms"))
-		l.SetTimeout(50*ms, "t50", func() {
+		l.Submit(&Task{Source: Label("slow"), Cost: 150 * ms, Done: func(any, error) { log("task 150ms")() }})
+		l.SetTimeout(100*ms, Label("t100"), log("timeout 100ms"))
+		l.SetTimeout(50*ms, Label("t50"), func() {
 			log("timeout 50ms")()
-			l.SetImmediate("i", log("immediate"))
-			l.NextTick("n", log("nextTick"))
+			l.SetImmediate(Label("i"), log("immediate"))
+			l.NextTick(Label("n"), log("nextTick"))
 		})
-		l.SetImmediate("first", log("first immediate"))
+		l.SetImmediate(Label("first"), log("first immediate"))
 	})
 	expect(t, got, "first immediate", "timeout 50ms", "nextTick", "immediate", "timeout 100ms", "task 150ms")
 }
@@ -148,7 +148,7 @@ func TestRealHTTP(t *testing.T) {
 			addr := peer(t, tt.handle)
 			var got []string
 			realRun(t, addr, func(l *Loop) {
-				l.Get(&Request{Label: "get", Path: "/x y", Done: func(r *Response, err error) {
+				l.Get(&Request{Source: Label("get"), Path: "/x y", Done: func(r *Response, err error) {
 					if err != nil {
 						got = append(got, "error: "+err.Error())
 					} else {
@@ -200,7 +200,7 @@ func TestRealLeavesNothingBehind(t *testing.T) {
 				l.Submit(&Task{Cost: ms})
 				l.Get(&Request{Path: "/"})
 			}
-			l.SetTimeout(2*ms, "t", func() {})
+			l.SetTimeout(2*ms, Label("t"), func() {})
 		})
 	}
 	run() // warm up whatever the runtime keeps for good
@@ -220,9 +220,9 @@ func TestRealTraceWhileWorkersRun(t *testing.T) {
 	var rec Recorder
 	l := New(Options{Backend: b, Recorder: &rec})
 	err = l.Run(func() {
-		l.Submit(&Task{Label: "a", Cost: ms})
+		l.Submit(&Task{Source: Label("a"), Cost: ms})
 		l.Block(5 * ms)
-		l.Submit(&Task{Label: "b", Cost: ms})
+		l.Submit(&Task{Source: Label("b"), Cost: ms})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -258,7 +258,7 @@ func TestRealEpollWaitErrorEndsRun(t *testing.T) {
 	}
 	l := New(Options{Backend: badEpoll{r}})
 	err = l.Run(func() {
-		l.SetTimeout(time.Hour, "t", func() { t.Error("the timer ran") })
+		l.SetTimeout(time.Hour, Label("t"), func() { t.Error("the timer ran") })
 	})
 	if !errors.Is(err, unix.EINVAL) || !strings.Contains(err.Error(), "epoll_wait") {
 		t.Errorf("Run returned %v, want the epoll_wait error (EINVAL)", err)

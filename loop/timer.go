@@ -11,7 +11,7 @@ const minDelay = time.Millisecond
 // (lib/internal/timers.js): see runTimers. Its list keeps the order it was armed in, so it
 // needs no sequence number; it is 48 bytes, a million of them 16 MB less than at 64.
 type Timer struct {
-	label    string
+	src      Source
 	cb       func()
 	deadline time.Duration // its start, a whole millisecond, plus its delay
 	delay    time.Duration // the delay, or the period of an interval: the key of its list
@@ -36,15 +36,15 @@ const (
 // SetTimeout arms a timer that runs cb once, delay after now (Node's setTimeout). Its start is
 // the clock read afresh, in whole milliseconds, which also refreshes the cached loop time
 // (rule 7: Node's getLibuvNow).
-func (l *Loop) SetTimeout(delay time.Duration, label string, cb func()) *Timer {
-	t := &Timer{label: label, cb: cb, delay: max(delay, minDelay)}
+func (l *Loop) SetTimeout(delay time.Duration, src Source, cb func()) *Timer {
+	t := &Timer{src: src, cb: cb, delay: max(delay, minDelay)}
 	l.arm(t, l.freshTime())
 	return t
 }
 
 // SetInterval arms a timer that runs cb every period until it is cleared (Node's setInterval).
-func (l *Loop) SetInterval(period time.Duration, label string, cb func()) *Timer {
-	t := &Timer{label: label, cb: cb, delay: max(period, minDelay), repeat: true}
+func (l *Loop) SetInterval(period time.Duration, src Source, cb func()) *Timer {
+	t := &Timer{src: src, cb: cb, delay: max(period, minDelay), repeat: true}
 	l.arm(t, l.freshTime())
 	return t
 }
@@ -75,7 +75,7 @@ func (l *Loop) ClearTimer(t *Timer) {
 		l.timers.cancel(t)
 	}
 	t.setState(timerCleared)
-	l.trace(KindTimerCleared, t.label, 0)
+	l.trace(KindTimerCleared, t.src, 0)
 }
 
 // arm appends t to the list of its delay, due its delay after start.
@@ -83,7 +83,7 @@ func (l *Loop) arm(t *Timer, start time.Duration) {
 	t.deadline = start + t.delay
 	t.st = timerArmed
 	l.timers.push(t)
-	l.trace(KindTimerArmed, t.label, t.deadline)
+	l.trace(KindTimerArmed, t.src, t.deadline)
 	l.checkPending()
 }
 
@@ -136,7 +136,7 @@ func (l *Loop) fire(t *Timer) {
 	if t.interval() {
 		start = l.freshTime()
 	}
-	l.trace(KindTimerFired, t.label, 0)
+	l.trace(KindTimerFired, t.src, 0)
 	t.setState(timerIdle)
 	t.cb()
 	if t.interval() && t.state() == timerIdle {

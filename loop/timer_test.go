@@ -36,7 +36,7 @@ func TestTimersMatchNodeModel(t *testing.T) {
 					if a.interval {
 						var h *Timer
 						n := 0
-						h = l.SetInterval(a.delay, a.name, func() {
+						h = l.SetInterval(a.delay, Label(a.name), func() {
 							fire()
 							if n++; n == 3 {
 								l.ClearTimer(h)
@@ -44,7 +44,7 @@ func TestTimersMatchNodeModel(t *testing.T) {
 						})
 						handles[a.id] = h
 					} else {
-						handles[a.id] = l.SetTimeout(a.delay, a.name, fire)
+						handles[a.id] = l.SetTimeout(a.delay, Label(a.name), fire)
 					}
 				}
 			}

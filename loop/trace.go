@@ -65,7 +65,7 @@ const (
 	KindResponseDone                 // the response's callback
 	KindClose                        // a close callback
 	KindBlock                        // Arg: how long the loop thread is held
-	KindLog                          // Label: the text
+	KindLog                          // Text: what was printed
 )
 
 // Callback reports whether an event of kind k is a callback starting to run on the loop thread:
@@ -89,9 +89,27 @@ type Event struct {
 	Phase  Phase
 	Thread Thread
 	Kind   Kind
-	Label  string        // the timer, task, request or callback; the text of a log
+	Source Source        // what the timer, task, request or callback is for; the log's writer
+	Text   string        // what a log printed
 	Arg    time.Duration // depends on Kind
 	ID     uint64        // links the events of one task or request; 0 for others
+}
+
+// name formats the event's source, for a sentence.
+func (e Event) name() string {
+	if e.Source == nil {
+		return "?"
+	}
+	return e.Source.String()
+}
+
+// A Source is what a timer, immediate, tick, microtask, task or request is for, and who wrote a
+// log: in looptest, the step of a scenario. The loop keeps it on the operation and on every
+// event of it, as libuv keeps a handle's data pointer, and formats it (String) only where an
+// event is shown. Consumers that know the type of their sources read them back with a type
+// assertion; sources compare as the values they are (a pointer: the same object).
+type Source interface {
+	String() string
 }
 
 // A Recorder keeps the events of a run, in the order the loop learnt of them. Only the loop's
@@ -112,8 +130,8 @@ func (r *Recorder) Events() []Event {
 
 func (r *Recorder) add(e Event) { r.events = append(r.events, e) }
 
-// eventWords says each kind of event in words: what comes before the label, and, for the kinds
-// whose Arg means something, what comes between the label and Arg.
+// eventWords says each kind of event in words: what comes before the source, and, for the kinds
+// whose Arg means something, what comes between the source and Arg.
 var eventWords = [...]struct{ before, beforeArg string }{
 	KindPoll:             {"poll waited", ""},
 	KindTimerArmed:       {"arm ", ", due at "},
@@ -143,17 +161,17 @@ func (e Event) String() string {
 	case e.Kind == KindTick:
 		return "iteration " + strconv.Itoa(e.Tick) + " begins"
 	case e.Kind == KindLog:
-		return "log " + strconv.Quote(e.Label)
-	case e.Kind == KindPoll || e.Kind == KindBlock: // no label: Arg follows the words
+		return "log " + strconv.Quote(e.Text)
+	case e.Kind == KindPoll || e.Kind == KindBlock: // no source: Arg follows the words
 		return eventWords[e.Kind].before + " " + e.Arg.String()
 	case int(e.Kind) < len(eventWords) && eventWords[e.Kind].before != "":
 		w := eventWords[e.Kind]
 		if w.beforeArg == "" {
-			return w.before + e.Label
+			return w.before + e.name()
 		}
-		return w.before + e.Label + w.beforeArg + e.Arg.String()
+		return w.before + e.name() + w.beforeArg + e.Arg.String()
 	}
-	return fmt.Sprintf("event %d %s", e.Kind, e.Label)
+	return fmt.Sprintf("event %d %s", e.Kind, e.name())
 }
 
 // WriteTrace prints events as a trace a person can follow: a header for each iteration, then one
@@ -182,3 +200,8 @@ func (ew *errWriter) printf(format string, args ...any) {
 		_, ew.err = fmt.Fprintf(ew.w, format, args...)
 	}
 }
+
+// A Label is a Source that is its own text, for programs that name their operations by hand.
+type Label string
+
+func (l Label) String() string { return string(l) }

@@ -9,7 +9,7 @@ func TestKindCallback(t *testing.T) {
 	}
 	for k := KindTick; k <= KindLog; k++ {
 		if got := k.Callback(); got != callbacks[k] {
-			t.Errorf("%v.Callback() = %v, want %v", Event{Kind: k, Label: "x"}, got, callbacks[k])
+			t.Errorf("%v.Callback() = %v, want %v", Event{Kind: k, Source: Label("x")}, got, callbacks[k])
 		}
 	}
 }

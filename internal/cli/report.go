@@ -130,12 +130,20 @@ func firstLine(s string) string {
 func githubActions() bool { return os.Getenv("GITHUB_ACTIONS") == "true" }
 
 // annotate prints a failed scenario as a GitHub Actions error annotation at its file and the
-// line of the first step whose output differs (the file's first line when it is not known).
+// line and column of the step that printed the first line that differs (the file's first line
+// when it is not known).
 func annotate(w io.Writer, r testResult) {
-	line := max(r.line, 1)
+	line, col := 1, 0
+	if r.step != nil {
+		line, col = r.step.Pos.Line, r.step.Pos.Col
+	}
 	msg := cmp.Or(r.differs, firstLine(r.detail))
 	// Workflow commands escape %, CR and LF in the message, and also , and : in properties.
 	esc := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
 	prop := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+	if col > 0 {
+		fmt.Fprintf(w, "::error file=%s,line=%d,col=%d::%s\n", prop.Replace(r.file), line, col, esc.Replace(msg))
+		return
+	}
 	fmt.Fprintf(w, "::error file=%s,line=%d::%s\n", prop.Replace(r.file), line, esc.Replace(msg))
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/lttest"
 )
 
@@ -82,4 +83,42 @@ func TestLargeSuiteLeavesNothingBehind(t *testing.T) {
 	run()
 	lttest.CheckLeaks(t)
 	run()
+}
+
+// TestAnnotationAtNestedLogStep checks that a mismatch is annotated at the log step that printed
+// the first differing line, with its line and column, however deep the step sits and whichever
+// line of a multi-line log it is, from the one run that test makes.
+func TestAnnotationAtNestedLogStep(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "nested.yaml")
+	src := `main:
+  - log: start
+  - read: a.txt
+    then:
+      - timeout: 1
+        then:
+          - log: "first ${i}\nsecond ${i}"
+            repeat: 2
+files: {a.txt: x}
+`
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(GoldenPath(file), []byte("start\nfirst 0\nsecond 0\nfirst 1\nsecond one\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GITHUB_ACTIONS", "true")
+	res := testOne(file, "", false, harness.Limits{}, nil)
+	if res.ok {
+		t.Fatal("the mismatch passed")
+	}
+	if res.step == nil || res.step.Pos.Line != 7 || res.step.Pos.Col != 13 || res.step.Kind != "log" {
+		t.Fatalf("annotated at %v, want the log step at line 7, column 13", res.step)
+	}
+	var b bytes.Buffer
+	annotate(&b, res)
+	want := fmt.Sprintf("::error file=%s,line=7,col=13::line 5 of the ordering is \"second 1\", %s has \"second one\"\n", file, GoldenPath(file))
+	if b.String() != want {
+		t.Errorf("annotation:\n%s\nwant:\n%s", b.String(), want)
+	}
 }

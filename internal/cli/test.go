@@ -10,10 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -21,9 +19,9 @@ import (
 	"github.com/looptest/looptest/golden"
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/explore"
+	"github.com/looptest/looptest/internal/ordering"
 	"github.com/looptest/looptest/internal/verdict"
 	"github.com/looptest/looptest/internal/words"
-	"github.com/looptest/looptest/loop"
 )
 
 func runTest(c *cli, args []string) int {
@@ -159,10 +157,10 @@ type testResult struct {
 	invalid bool   // the file did not load
 	note    string // after ok: what -update did
 	elapsed time.Duration
-	line    int    // of the step whose output first differs from the golden, when known
-	differs string // how the first differing line differs, for an annotation
-	detail  string // after FAIL: why
-	skipped string // why it was not judged: a tight file on the real clock, an inconclusive run
+	step    *harness.Source // the step whose output first differs from the golden, when known
+	differs string          // how the first differing line differs, for an annotation
+	detail  string          // after FAIL: why
+	skipped string          // why it was not judged: a tight file on the real clock, an inconclusive run
 }
 
 // testOne runs one scenario and compares its ordering with its golden, or rewrites the golden.
@@ -177,7 +175,12 @@ func testOne(file, clock string, update bool, limits harness.Limits, stop <-chan
 		return testReal(res, s, limits, stop)
 	}
 	var out orderingBuffer
-	if err := s.Run(harness.RunOptions{Clock: clock, Out: &out, Limits: limits, Stop: stop}); err != nil {
+	opts := harness.RunOptions{Clock: clock, Out: &out, Limits: limits, Stop: stop}
+	var lines ordering.Lines
+	if githubActions() {
+		opts.Lines = &lines // an annotation names the step that printed the first differing line
+	}
+	if err := s.Run(opts); err != nil {
 		res.detail = fmt.Sprintf("the run failed: %v\n", err) + soFar(out.Bytes())
 		return res
 	}
@@ -204,7 +207,7 @@ func testOne(file, clock string, update bool, limits harness.Limits, stop <-chan
 		if errors.As(err, &m) {
 			res.detail = string(m.Diff)
 			if githubActions() {
-				res.line, res.differs = firstDifferingStep(s, clock, limits, out.Bytes(), path)
+				res.step, res.differs = firstDifference(lines, m.Golden, path)
 			}
 		} else {
 			res.detail = err.Error() + "\n"
@@ -213,48 +216,17 @@ func testOne(file, clock string, update bool, limits harness.Limits, stop <-chan
 	return res
 }
 
-// stepLine matches the place at the end of a callback's label: "timeout 10ms (f.yaml:12:5)".
-var stepLine = regexp.MustCompile(`:(\d+):\d+\)$`)
-
-// firstDifferingStep returns the line of the step whose callback printed the first line of got
-// that differs from the golden at path, from a second run with a trace, and says how the lines
-// differ; the line is 0 when it is not known (lines that main prints have no callback of their
-// own).
-func firstDifferingStep(s *harness.Scenario, clock string, limits harness.Limits, got []byte, path string) (int, string) {
-	want, err := os.ReadFile(path)
-	if err != nil {
-		return 0, ""
+// firstDifference says where got, a run's lines, first differs from want, its golden's content:
+// the step that printed the first differing line (nil when got ended before it, or printed no
+// step), and how the lines differ.
+func firstDifference(got ordering.Lines, want []byte, path string) (*harness.Source, string) {
+	wl := ordering.Parse(want)
+	i := max(ordering.FirstDifference(got, wl), 0)
+	if i >= len(got) || i >= len(wl) {
+		return nil, fmt.Sprintf("line %d of the ordering differs from %s", i+1, path)
 	}
-	gotLines, wantLines := strings.Split(string(got), "\n"), strings.Split(strings.ReplaceAll(string(want), "\r\n", "\n"), "\n")
-	i := 0
-	for i < len(gotLines) && i < len(wantLines) && gotLines[i] == wantLines[i] {
-		i++
-	}
-	differs := fmt.Sprintf("line %d of the ordering differs from %s", i+1, path)
-	if i < len(gotLines) && i < len(wantLines) {
-		differs = fmt.Sprintf("line %d of the ordering is %q, %s has %q", i+1, gotLines[i], path, wantLines[i])
-	}
-	var rec loop.Recorder
-	if s.Run(harness.RunOptions{Clock: clock, Recorder: &rec, Limits: limits}) != nil {
-		return 0, differs
-	}
-	label, n := "", 0
-	for _, e := range rec.Events() {
-		switch {
-		case e.Kind.Callback():
-			label = e.Label
-		case e.Kind == loop.KindLog:
-			n += strings.Count(e.Label, "\n") + 1
-			if n > i {
-				if m := stepLine.FindStringSubmatch(label); m != nil {
-					line, _ := strconv.Atoi(m[1])
-					return line, differs
-				}
-				return 0, differs
-			}
-		}
-	}
-	return 0, differs
+	step, _ := got[i].Step.(*harness.Source)
+	return step, fmt.Sprintf("line %d of the ordering is %q, %s has %q", i+1, got[i].Text, path, wl[i].Text)
 }
 
 // testReal runs a scenario on the real clock and judges its ordering against its golden, with

@@ -91,8 +91,20 @@ const maxExamples = 3
 
 // A Unit is a callback that logged, and what it logged.
 type Unit struct {
-	Callback string   // the callback's label: its step and place, or "main"
-	Lines    []string // what it logged
+	Step  harness.Source // the step whose callback it is; the zero Source for main
+	Close bool           // it is the close callback of Step's request
+	Lines []string       // what it logged
+}
+
+// Callback names the callback: its step and place, or main.
+func (u Unit) Callback() string {
+	switch {
+	case u.Step == harness.Source{}:
+		return "main"
+	case u.Close:
+		return "the close callback of " + u.Step.String()
+	}
+	return u.Step.String()
 }
 
 func (u Unit) String() string {
@@ -100,10 +112,17 @@ func (u Unit) String() string {
 	if n := len(u.Lines) - 1; n > 0 {
 		s += fmt.Sprintf(" (+%d %s)", n, words.Plural(n, "line"))
 	}
-	return s + " from " + u.Callback
+	return s + " from " + u.Callback()
 }
 
-func (u Unit) key() string { return u.Callback + "\x00" + strings.Join(u.Lines, "\n") }
+// A unitKey tells units apart: the same callback that logged the same lines.
+type unitKey struct {
+	step  harness.Source
+	close bool
+	lines string
+}
+
+func (u Unit) key() unitKey { return unitKey{u.Step, u.Close, strings.Join(u.Lines, "\n")} }
 
 // Swap is a pair of callbacks that run in the other order than in the unperturbed ordering.
 type Swap struct {
@@ -203,10 +222,10 @@ func Explore(s *harness.Scenario, opts Options) (*Report, error) {
 // races gathers the swaps of every ordering into races, one per pair of callbacks.
 func races(orderings []*Ordering) []*Race {
 	var rs []*Race
-	byPair := map[[2]string]*Race{}
+	byPair := map[[2]unitKey]*Race{}
 	for _, o := range orderings {
 		for _, s := range o.Swaps {
-			pair := [2]string{s.Second.key(), s.First.key()}
+			pair := [2]unitKey{s.Second.key(), s.First.key()}
 			r := byPair[pair]
 			if r == nil {
 				r = &Race{First: s.Second, Second: s.First, Together: true}
@@ -301,21 +320,20 @@ func (x *explorer) run(t trial) (*result, error) {
 // units groups the log lines of a run by the callback that printed them.
 func units(events []loop.Event) []Unit {
 	var us []Unit
-	cur := "main"
 	for _, e := range events {
 		switch {
 		case e.Kind.Callback():
-			cur = e.Label
-			if e.Kind == loop.KindClose {
-				cur = "the close callback of " + e.Label
+			u := Unit{Close: e.Kind == loop.KindClose}
+			if s := harness.SourceOf(e.Source); s != nil {
+				u.Step = *s
 			}
-			us = append(us, Unit{Callback: cur})
+			us = append(us, u)
 		case e.Kind == loop.KindLog:
 			if len(us) == 0 {
-				us = append(us, Unit{Callback: cur})
+				us = append(us, Unit{})
 			}
 			u := &us[len(us)-1]
-			u.Lines = append(u.Lines, strings.Split(e.Label, "\n")...)
+			u.Lines = append(u.Lines, strings.Split(e.Text, "\n")...)
 		}
 	}
 	return slices.DeleteFunc(us, func(u Unit) bool { return len(u.Lines) == 0 })

@@ -197,7 +197,7 @@ func randomUnits(r *rand.Rand, n, k int) []Unit {
 	us := make([]Unit, n)
 	for i := range us {
 		c := r.IntN(k)
-		us[i] = Unit{Callback: fmt.Sprintf("cb%d", c%3), Lines: []string{fmt.Sprintf("line %d", c)}}
+		us[i] = Unit{Step: harness.Source{Kind: fmt.Sprintf("cb%d", c%3)}, Lines: []string{fmt.Sprintf("line %d", c)}}
 		if c%4 == 0 {
 			us[i].Lines = append(us[i].Lines, "more")
 		}
@@ -223,7 +223,7 @@ func reordered(r *rand.Rand, us []Unit, k int) []Unit {
 }
 
 func sameSwaps(x, y []Swap) bool {
-	same := func(u, v Unit) bool { return u.Callback == v.Callback && slices.Equal(u.Lines, v.Lines) }
+	same := func(u, v Unit) bool { return u.Step == v.Step && slices.Equal(u.Lines, v.Lines) }
 	return slices.EqualFunc(x, y, func(s, t Swap) bool { return same(s.First, t.First) && same(s.Second, t.Second) })
 }
 

@@ -47,13 +47,13 @@ func before(us []Unit, first, second Unit) bool {
 
 // An occurrence is a unit told apart from its repeats: the n-th time, from 0, its key appears.
 type occurrence struct {
-	key string
+	key unitKey
 	n   int
 }
 
 // occurrences returns the occurrence of each of us.
 func occurrences(us []Unit) []occurrence {
-	seen := map[string]int{}
+	seen := map[unitKey]int{}
 	out := make([]occurrence, len(us))
 	for i, u := range us {
 		k := u.key()

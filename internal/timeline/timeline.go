@@ -13,11 +13,12 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/words"
 	"github.com/looptest/looptest/loop"
 )
@@ -46,7 +47,8 @@ type column struct {
 	time   time.Duration
 	tick   int
 	phase  loop.Phase
-	label  string
+	label  string // the callback in full, for its title
+	short  string // the callback for its box: without the file
 	kind   loop.Kind
 	logs   []string
 	more   int           // lines logged beyond maxLogs
@@ -56,7 +58,8 @@ type column struct {
 // op is an operation seen through its events: a pool task or an HTTP request.
 type op struct {
 	kind          loop.Kind // KindTaskQueued or KindRequestSent
-	label         string
+	label         string    // in full, for its title
+	short         string    // for its box: without the file
 	thread        loop.Thread
 	from, to      int // the columns that submitted it and ran its callback; -1 when unknown
 	start, finish time.Duration
@@ -118,13 +121,13 @@ func layout(events []loop.Event, title string) *picture {
 	var cur *column
 	tick := 0
 	var waited time.Duration
-	newCol := func(e loop.Event, label string) {
+	newCol := func(e loop.Event, label, short string) {
 		if len(p.cols) >= maxCols {
 			cur = nil
 			p.cut++
 			return
 		}
-		cur = &column{time: e.Time, tick: tick, phase: e.Phase, label: label, kind: e.Kind, waited: waited}
+		cur = &column{time: e.Time, tick: tick, phase: e.Phase, label: label, short: short, kind: e.Kind, waited: waited}
 		waited = 0
 		p.cols = append(p.cols, cur)
 	}
@@ -143,11 +146,11 @@ func layout(events []loop.Event, title string) *picture {
 			continue
 		}
 		if e.Kind.Callback() {
-			label := e.Label
+			label, short := names(e.Source)
 			if e.Kind == loop.KindClose {
-				label = "close: " + label
+				label, short = "close: "+label, "close: "+short
 			}
-			newCol(e, label)
+			newCol(e, label, short)
 			o := byID[e.ID]
 			if o == nil || e.Kind != loop.KindTaskDone && e.Kind != loop.KindResponseDone {
 				continue
@@ -168,10 +171,10 @@ func layout(events []loop.Event, title string) *picture {
 			waited += e.Arg
 		case loop.KindLog:
 			if cur == nil && len(p.cols) == 0 {
-				newCol(e, "main")
+				newCol(e, "main", "main")
 			}
 			if cur != nil {
-				for l := range strings.SplitSeq(e.Label, "\n") {
+				for l := range strings.SplitSeq(e.Text, "\n") {
 					if len(cur.logs) == maxLogs {
 						cur.more++
 						continue
@@ -181,13 +184,14 @@ func layout(events []loop.Event, title string) *picture {
 			}
 		case loop.KindTaskQueued, loop.KindRequestSent:
 			if cur == nil && len(p.cols) == 0 {
-				newCol(e, "main")
+				newCol(e, "main", "main")
 			}
 			if p.cut > 0 || len(p.ops) == maxOps {
 				p.opsCut++ // not drawn: after the last callback drawn, or beyond the bound
 				continue
 			}
-			o := &op{kind: e.Kind, label: e.Label, from: len(p.cols) - 1, to: -1, start: e.Time, thread: -2}
+			label, short := names(e.Source)
+			o := &op{kind: e.Kind, label: label, short: short, from: len(p.cols) - 1, to: -1, start: e.Time, thread: -2}
 			byID[e.ID] = o
 			p.ops = append(p.ops, o)
 		case loop.KindResponseReady:
@@ -196,7 +200,7 @@ func layout(events []loop.Event, title string) *picture {
 			}
 		default:
 			if cur == nil && len(p.cols) == 0 {
-				newCol(e, "main")
+				newCol(e, "main", "main")
 			}
 		}
 	}
@@ -358,7 +362,7 @@ func (p *picture) operation(b *strings.Builder, o *op) {
 	}
 	fmt.Fprintf(b, `<g class="%s" data-label="%s"><title>%s: %s</title><rect x="%d" y="%d" width="%d" height="%d" rx="4" fill="%s" stroke="%s"/>`,
 		class, esc(o.label), esc(o.label), when, x0, y, x1-x0, boxH-30, fill, stroke)
-	text(b, x0+4, y+16, x1-x0-8, false, "", name(o.label), o.label)
+	text(b, x0+4, y+16, x1-x0-8, false, "", o.short, o.label)
 	b.WriteString("</g>\n")
 	mainBottom := p.laneY(loop.MainThread) + boxH
 	if o.from >= 0 {
@@ -381,7 +385,7 @@ func (p *picture) box(b *strings.Builder, i int, c *column) {
 	fmt.Fprintf(b, `<rect x="%d" y="%d" width="%d" height="%d" rx="5" fill="%s" stroke="#888"/>`,
 		c.x+4, y, colW-8, boxH, phaseColor[c.phase])
 	room := colW - 18 // the box, less a margin on each side
-	text(b, c.x+9, y+14, room, true, ` font-weight="bold"`, name(c.label), c.label)
+	text(b, c.x+9, y+14, room, true, ` font-weight="bold"`, c.short, c.label)
 	fmt.Fprintf(b, `<text x="%d" y="%d" fill="#555">%v · %s</text>`, c.x+9, y+27, c.time, c.phase)
 	for k, l := range c.logs {
 		if k == 4 {
@@ -405,12 +409,29 @@ func logsTitle(c *column) string {
 	return s
 }
 
-var place = regexp.MustCompile(`\s*\(([^()]*/)?[^()/]+:(\d+):\d+\)(: [^()]*)?$`)
-
-// name shortens a label's trailing place "(dir/file.yaml:LINE:COL)", which a part of a read may
-// follow (": open"), to ":LINE", for a box.
-func name(label string) string {
-	return place.ReplaceAllString(label, " :$2$3")
+// names returns the name of an operation or callback in full, for its title, and short, for
+// its box: a step's kind, value and line ("read notes.txt :12: open"), without its file.
+func names(src loop.Source) (full, short string) {
+	if src == nil {
+		return "?", "?"
+	}
+	full = src.String()
+	s := harness.SourceOf(src)
+	if s == nil {
+		return full, full
+	}
+	short = s.Kind
+	if s.Value != "" {
+		short += " " + s.Value
+	}
+	short += " :" + strconv.Itoa(s.Pos.Line)
+	if s.Part != "" {
+		short += ": " + s.Part
+	}
+	if _, ok := src.(*loop.TimeoutOf); ok {
+		short = "timeout of " + short
+	}
+	return full, short
 }
 
 // text writes s at x, y, cut with an ellipsis to px pixels. A text that is cut holds whole, its

@@ -61,7 +61,7 @@ func FromEvents(events []loop.Event) []Line {
 	var ls []Line
 	for _, e := range events {
 		if e.Kind == loop.KindLog {
-			for _, text := range strings.Split(e.Label, "\n") {
+			for _, text := range strings.Split(e.Text, "\n") {
 				ls = append(ls, Line{text, e.Time})
 			}
 		}
