@@ -76,7 +76,7 @@ func (c *checker) step(s *step, sc *scope) {
 	if s.text != nil {
 		c.refs(s, sc)
 	}
-	if s.id != "" && slices.Contains(s.kind.keys, "id") {
+	if s.id != "" && s.kind.key(keyID.name) != nil {
 		if prev, dup := c.ids[s.id]; dup {
 			c.errorAt(s.idPos, "id %q is already used at %s", s.id, prev.idPos)
 		} else {
@@ -112,17 +112,19 @@ func (c *checker) refs(s *step, sc *scope) {
 		r.b = b
 		typ := b.typ
 		if r.field != "" {
-			ft, ok := fields[b.typ][r.field]
-			if !ok {
-				c.errorAt(s.valPos, "%s: %s is %s and has no field %q (%s)", r, r.name, b.typ, r.field, fieldHelp)
+			f := b.typ.field(r.field)
+			if f == nil {
+				c.errorAt(s.valPos, "%s: %s is %s and has no field %q (%s)", r, r.name, b.typ, r.field, fieldsHelp(true))
 				continue
 			}
-			typ = ft
+			typ = f.typ
 		}
-		if typ == typeResponse {
-			c.errorAt(s.valPos, "%s is a response: use ${%s.status} or ${%s.body}", r, r.name, r.name)
+		if typ.text == nil {
+			uses := make([]string, len(typ.fields))
+			for i, f := range typ.fields {
+				uses[i] = "${" + r.name + "." + f.name + "}"
+			}
+			c.errorAt(s.valPos, "%s is %s: use %s", r, typ, listOf(uses, "or"))
 		}
 	}
 }
-
-const fieldHelp = "a string has .len, a response has .status and .body"

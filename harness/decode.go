@@ -3,7 +3,6 @@ package harness
 import (
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,8 +37,8 @@ type step struct {
 // its place. A timer's value is its delay as the loop runs it.
 func (s *step) source() *Source {
 	src := s.src
-	if t, ok := s.arg.(interface{ timerDelay() time.Duration }); ok {
-		src = max(t.timerDelay(), time.Millisecond).String()
+	if s.kind.delay != nil {
+		src = max(s.kind.delay(s), time.Millisecond).String()
 	}
 	return &Source{Kind: s.kind.name, Value: src, Pos: s.pos}
 }
@@ -119,17 +118,18 @@ func decodeStep(p *problems, n *yaml.Node) *step {
 	s.kind.decode(p, s, kindVal)
 	for _, e := range kv {
 		k, v := e[0], e[1]
+		key := s.kind.key(k.Value)
 		switch {
 		case k == kindKey:
-		case k.Value == "repeat":
+		case k.Value == keyRepeat.name:
 			s.repeat, _ = intValue(p, v, "repeat", 1, maxRepeat)
-		case slices.Contains(s.kind.keys, k.Value) && slices.Contains(commonKeys, k.Value):
+		case key != nil && key.common():
 			decodeCommonKey(p, s, k, v)
-		case slices.Contains(s.kind.keys, k.Value):
+		case key != nil:
 			s.kind.decodeKey(p, s, k, v)
 		case kindNamed(k.Value) != nil: // reported by stepKind
 		default:
-			keys := append(slices.Clone(s.kind.keys), "repeat")
+			keys := append(s.kind.keyNames(), keyRepeat.name)
 			p.at(k, "unknown key %q in a %s step%s: %s takes %s", k.Value, s.kind.name, suggest(k.Value, keys),
 				s.kind.name, strings.Join(keys, ", "))
 		}
@@ -153,13 +153,13 @@ func stepKind(p *problems, kv [][2]*yaml.Node) *yaml.Node {
 	kind := found[0]
 	for _, k := range found {
 		for _, other := range found {
-			if other != k && slices.Contains(kindNamed(k.Value).keys, other.Value) {
+			if other != k && kindNamed(k.Value).key(other.Value) != nil {
 				kind = k
 			}
 		}
 	}
 	for _, k := range found {
-		if k != kind && !slices.Contains(kindNamed(kind.Value).keys, k.Value) {
+		if k != kind && kindNamed(kind.Value).key(k.Value) == nil {
 			p.at(k, "a step has exactly one kind; this one has both %s and %s: make them two steps", kind.Value, k.Value)
 		}
 	}
@@ -190,8 +190,10 @@ func decodeCommonKey(p *problems, s *step, k, v *yaml.Node) {
 	case "closed":
 		s.closed = decodeSteps(p, v, "closed")
 	case "id":
-		if name, ok := idName(p, v, "id"); ok {
+		if name, ok := idName(v); ok {
 			s.id, s.idPos = name, p.pos(v)
+		} else {
+			p.at(v, "id must be a name; got %s", describe(v))
 		}
 	case "as":
 		switch {
@@ -309,14 +311,9 @@ func decodeText(p *problems, s *step, v *yaml.Node) bool {
 	return true
 }
 
-// idName decodes an id: any text but the empty one.
-func idName(p *problems, v *yaml.Node, what string) (string, bool) {
+// idName decodes an id: any text but the empty one. Its caller reports a value that is not one.
+func idName(v *yaml.Node) (string, bool) {
 	if v.Kind != yaml.ScalarNode || v.Tag == "!!null" || v.Value == "" {
-		if what == "clear" {
-			p.at(v, "clear must name the id of a timeout, interval or immediate; got %s", describe(v))
-		} else {
-			p.at(v, "id must be a name; got %s", describe(v))
-		}
 		return "", false
 	}
 	return v.Value, true

@@ -21,8 +21,14 @@ import (
 // failed: MESSAGE` on stderr and ends the program with status 1, as `looptest run` does.
 func (s *Scenario) WriteNode(w io.Writer) error {
 	g := &jsGen{idKind: map[int]*kind{}}
+	needs := map[nodejs.Feature]bool{nodejs.Sandbox: len(s.Files) > 0}
 	walkSteps(s.main, func(st *step) {
-		if st.idIndex >= 0 && st.kind != kindClear {
+		if st.kind.needs != nil {
+			for _, f := range st.kind.needs(st) {
+				needs[f] = true
+			}
+		}
+		if st.idIndex >= 0 && st.kind.key(keyID.name) != nil {
 			g.idKind[st.idIndex] = st.kind
 		}
 	})
@@ -34,11 +40,7 @@ func (s *Scenario) WriteNode(w io.Writer) error {
 	prog := &nodejs.Program{
 		File: s.File, Name: s.Name, Description: s.Description,
 		Threadpool: s.Threadpool,
-		Sandbox:    len(s.Files) > 0 || g.needs.read,
-		Pool:       g.needs.pool,
-		HTTP:       g.needs.http,
-		Refuse:     g.needs.refuse,
-		Timers:     g.needs.timers,
+		Needs:      needs,
 		Main:       main.String(),
 	}
 	for _, f := range s.Files {
@@ -58,9 +60,6 @@ type jsGen struct {
 	w      *nodejs.Writer
 	idKind map[int]*kind // the kind of the step that has each id, by id index
 	alone  bool          // the step being written is alone in a block of its own (a repeat's loop)
-	needs  struct {
-		pool, read, http, refuse, timers bool
-	}
 }
 
 // walkSteps calls f on every step, callbacks included, in file order.
@@ -154,11 +153,8 @@ func (g *jsGen) template(t *template) string {
 // refExpr returns the JavaScript expression of a ${NAME} or ${NAME.FIELD}.
 func refExpr(r *ref) string {
 	name := nodejs.Name(r.name)
-	switch r.field {
-	case "len":
-		return "Buffer.byteLength(" + name + ")" // bytes, as looptest counts
-	case "":
+	if r.field == "" {
 		return name
 	}
-	return name + "." + r.field
+	return r.b.typ.field(r.field).js(name)
 }

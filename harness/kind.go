@@ -1,24 +1,39 @@
 package harness
 
 import (
+	"fmt"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/looptest/looptest/internal/nodejs"
 	"gopkg.in/yaml.v3"
 )
 
 // A kind is one kind of step, as rsc.io/script makes each command one value: what its value is,
-// the keys it takes, and the functions that decode, check, compile and write it as JavaScript.
-// Each kind is a file of its own (kind_NAME.go) holding its value, its payload type and those
-// functions; kinds lists them all.
+// the keys it takes, what its callbacks are, and the functions that decode, check, compile and
+// write it as JavaScript. Each kind is a file of its own (kind_NAME.go) holding its value, its
+// payload type and those functions; kinds lists them all. Help, docs/format.md, the JSON schema
+// and the Node.js program learn what they say of a kind from here alone.
 type kind struct {
-	name    string    // the key that says a step is of this kind
-	value   string    // what the value is, for messages and help
-	keys    []string  // the other keys it takes, besides repeat
-	node    string    // the Node.js analogue, for help
-	summary string    // what it does, for help
-	result  valueType // what as binds, for a kind that takes as
-	timer   bool      // its value is a timer's delay (explore leaves those exact unless asked)
+	name     string         // the key that says a step is of this kind
+	value    string         // what the value is, for messages and help
+	schema   func() *schema // the JSON schema of the value
+	template bool           // the value may hold ${...} references, decoded into step.text
+	keys     []*key         // the other keys it takes, besides repeat
+	node     string         // the Node.js analogue, for help
+	summary  string         // what it does, for help
+	result   *valueType     // what as binds, for a kind that takes as
+	// delay, for a timer, returns its delay, which Node.js keeps exact (explore leaves those
+	// exact unless asked, Timing.Timer); nil for a kind that is not a timer.
+	delay func(s *step) time.Duration
+	// then says when its then runs, as far as the warnings of races need to know.
+	then callbackTime
+	// clearJS is the Node.js function that clear calls for a step of this kind, for a kind whose
+	// ids clear names.
+	clearJS string
+	// needs returns the features of the Node.js runtime that the step needs; nil for none.
+	needs func(s *step) []nodejs.Feature
 
 	// decode reads the kind's value into s.arg; the common keys (then, error, closed, id, as,
 	// repeat) are read by decodeStep.
@@ -33,6 +48,45 @@ type kind struct {
 	compile func(c *compiler, s *step) action
 	// js writes the step as a JavaScript statement of the scenario's Node.js program.
 	js func(g *jsGen, s *step)
+}
+
+// callbackTime says when a kind's then runs.
+type callbackTime uint8
+
+const (
+	thenInPhase callbackTime = iota // in a phase of the loop, or not at all: the kinds not below
+	thenSoon                        // as soon as the current callback returns (nextTick, microtask)
+	thenCheck                       // in the next check phase (immediate)
+)
+
+// always returns a kind's needs function for a kind whose every step needs features.
+func always(features ...nodejs.Feature) func(*step) []nodejs.Feature {
+	return func(*step) []nodejs.Feature { return features }
+}
+
+// key returns the key named name that k takes besides its value and repeat, or nil.
+func (k *kind) key(name string) *key {
+	for _, key := range k.keys {
+		if key.name == name {
+			return key
+		}
+	}
+	return nil
+}
+
+// keyNames returns the names of the keys k takes, besides its value and repeat.
+func (k *kind) keyNames() []string {
+	names := make([]string, len(k.keys))
+	for i, key := range k.keys {
+		names[i] = key.name
+	}
+	return names
+}
+
+// valueTiming returns the Timing of the duration that is a step's value (timeout, interval,
+// block).
+func valueTiming(s *step) Timing {
+	return Timing{Step: s.pos, Key: s.kind.name, Timer: s.kind.delay != nil}
 }
 
 // kinds is the table of step kinds, sorted by name: the format's reference (help format, the
@@ -57,8 +111,37 @@ func init() {
 	}
 }
 
-// The keys that decodeStep reads for every kind that takes them.
-var commonKeys = []string{"then", "error", "closed", "id", "as"}
+// A key is one of the keys that steps take besides their kind's: what it means and the schema of
+// its value, for the JSON schema. The common keys, below, mean the same in every kind that takes
+// them and are read by decodeStep; a kind's own keys are read by its decodeKey.
+type key struct {
+	name        string
+	description string
+	schema      func() *schema
+}
+
+// The keys that decodeStep reads for every kind that takes them, and repeat, which every kind
+// takes.
+var (
+	keyThen   = &key{"then", "The callback's steps, run when the operation completes (timers: when they fire).", stepsSchema}
+	keyError  = &key{"error", "Steps run instead of then when the operation fails; ${error} holds the message. error: [] ignores failures; with no error, a failure ends the run with status 1.", stepsSchema}
+	keyClosed = &key{"closed", "Steps run in the close-callbacks phase once the response's connection is closed: the client closes it right after the response (or error) callback.", stepsSchema}
+	keyID     = &key{"id", "Names the timeout, interval or immediate for clear. Ids are unique in a file.", func() *schema {
+		return &schema{Type: []string{"string", "number", "boolean"}, MinLength: ptr(1)}
+	}}
+	keyAs = &key{"as", "Binds the result inside then and everything nested in it (closure scope); i and error are reserved.", func() *schema {
+		return &schema{Type: "string", Pattern: "^[A-Za-z_][A-Za-z0-9_]*$", Not: &schema{Enum: []any{"i", "error"}}}
+	}}
+	keyRepeat = &key{"repeat", fmt.Sprintf("Performs the step N times in a row (1..%d); ${i} holds the index, from 0, inside the step and its callbacks.", maxRepeat), func() *schema { return intRange(1, maxRepeat) }}
+
+	commonKeys = []*key{keyThen, keyError, keyClosed, keyID, keyAs}
+)
+
+// keyCost is the key of the kinds that hold a pool worker.
+var keyCost = &key{"cost", "How long the operation holds its pool worker; default " + defaultCost.String() + ".", durationKey(defaultCost.String())}
+
+// common reports whether decodeStep reads the key, for every kind that takes it.
+func (k *key) common() bool { return k == keyRepeat || slices.Contains(commonKeys, k) }
 
 func kindNamed(name string) *kind {
 	i, ok := slices.BinarySearchFunc(kinds, name, func(k *kind, name string) int { return strings.Compare(k.name, name) })
@@ -80,11 +163,11 @@ func kindList() []string {
 
 // isStepKey reports whether some kind takes key besides its value.
 func isStepKey(key string) bool {
-	if key == "repeat" {
+	if key == keyRepeat.name {
 		return true
 	}
 	for _, k := range kinds {
-		if slices.Contains(k.keys, key) {
+		if k.key(key) != nil {
 			return true
 		}
 	}

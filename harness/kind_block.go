@@ -8,14 +8,14 @@ import (
 )
 
 var kindBlock = &kind{
-	name: "block", value: "duration", node: "a busy loop",
+	name: "block", value: "duration", schema: durationSchema, node: "a busy loop",
 	summary: "holds the loop thread for the duration; under the virtual clock, time moves by it",
 	decode: func(p *problems, s *step, v *yaml.Node) {
 		d, _ := duration(p, v, "block")
 		s.arg = &blockArg{d}
 	},
 	compile: func(c *compiler, s *step) action {
-		d, tm := s.arg.(*blockArg).d, Timing{Step: s.pos, Key: "block"}
+		d, tm := s.arg.(*blockArg).d, valueTiming(s)
 		return func(r *runner, e *env) { r.loop.Block(r.duration(tm, d)) }
 	},
 	js: func(g *jsGen, s *step) { g.w.Line("block(%s);", nodejs.Millis(s.arg.(*blockArg).d)) },

@@ -7,11 +7,13 @@ import (
 
 // A clear step's payload is its step.id, the id it cancels; the checker finds its idIndex.
 var kindClear = &kind{
-	name: "clear", value: "id", node: "clearTimeout / clearInterval / clearImmediate",
+	name: "clear", value: "id", schema: keyID.schema, node: "clearTimeout / clearInterval / clearImmediate",
 	summary: "cancels the timer, interval or immediate with that id; one that already fired or was cleared is left alone",
 	decode: func(p *problems, s *step, v *yaml.Node) {
-		if name, ok := idName(p, v, "clear"); ok {
+		if name, ok := idName(v); ok {
 			s.id, s.idPos = name, p.pos(v)
+		} else {
+			p.at(v, "clear must name the id of a timeout, interval or immediate; got %s", describe(v))
 		}
 	},
 	check: func(c *checker, s *step) {
@@ -40,7 +42,6 @@ var kindClear = &kind{
 		}
 	},
 	js: func(g *jsGen, s *step) {
-		fn := map[*kind]string{kindTimeout: "clearTimeout", kindInterval: "clearInterval", kindImmediate: "clearImmediate"}[g.idKind[s.idIndex]]
-		g.w.Line("%s(%s);", fn, idVar(s.idIndex, s.id))
+		g.w.Line("%s(%s);", g.idKind[s.idIndex].clearJS, idVar(s.idIndex, s.id))
 	},
 }

@@ -12,10 +12,12 @@ import (
 )
 
 var kindEncrypt = &kind{
-	name: "encrypt", value: "an integer from 0 to 92, or ${...}", keys: []string{"cost", "as", "then", "error"},
+	name: "encrypt", value: fmt.Sprintf("an integer from 0 to %d, or ${...}", maxEncrypt), schema: encryptSchema, template: true,
+	keys:    []*key{keyCost, keyAs, keyThen, keyError},
 	node:    "a CPU job on the threadpool",
 	summary: "computes fibonacci(n) on the pool, holding a worker for cost; as binds the integer result",
 	result:  typeInt,
+	needs:   always(nodejs.Pool),
 	decode: func(p *problems, s *step, v *yaml.Node) {
 		a := &encryptArg{cost: defaultCost}
 		s.arg = a
@@ -30,7 +32,6 @@ var kindEncrypt = &kind{
 	},
 	compile: compileEncrypt,
 	js: func(g *jsGen, s *step) {
-		g.needs.pool = true
 		a := s.arg.(*encryptArg)
 		n := strconv.Itoa(a.n)
 		if s.text != nil {
@@ -38,6 +39,13 @@ var kindEncrypt = &kind{
 		}
 		g.w.Call("encrypt", nodejs.Expr(n), nodejs.Expr(nodejs.Millis(a.cost)), g.then(s), g.onError(s))
 	},
+}
+
+func encryptSchema() *schema {
+	return &schema{OneOf: []*schema{
+		{Type: "integer", Minimum: ptr(0), Maximum: ptr(maxEncrypt)},
+		{Type: "string", Pattern: `\$\{`},
+	}}
 }
 
 // encryptArg is an encrypt step's payload: n, when the step's text is nil, and the cost.

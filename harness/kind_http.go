@@ -3,6 +3,7 @@ package harness
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,10 +14,12 @@ import (
 )
 
 var kindHTTP = &kind{
-	name: "http", value: "a path on the delay server, starting with /", keys: []string{"delay", "respond", "timeout", "as", "then", "error", "closed"},
+	name: "http", value: "a path on the delay server, starting with /", schema: httpSchema, template: true,
+	keys:    []*key{keyDelay, keyRespond, keyTimeout, keyAs, keyThen, keyError, keyClosed},
 	node:    "http.get",
 	summary: "GETs the path from the delay server, which answers after delay with respond (status, body, or a fault: " + faultNames() + "); a response later than timeout fails; as binds the response (.status, .body); closed runs in the close phase",
 	result:  typeResponse,
+	needs:   httpNeeds,
 	decode: func(p *problems, s *step, v *yaml.Node) {
 		s.arg = &httpArg{reply: delay.Reply{Status: 200, Body: "OK"}}
 		if decodeText(p, s, v) && !strings.HasPrefix(v.Value, "/") {
@@ -34,6 +37,44 @@ type httpArg struct {
 	reply    delay.Reply   // what the delay server is asked to answer, delay and fault included
 	faultPos Pos           // where the fault is given
 	timeout  time.Duration // 0: none
+}
+
+func httpSchema() *schema { return &schema{Type: "string", Pattern: "^/"} }
+
+// The keys of an http step.
+var (
+	keyDelay   = &key{"delay", "How long the delay server waits before it answers; default 0.", durationKey(0)}
+	keyTimeout = &key{"timeout", "A response that has not come within this duration fails the request (error: timeout: no response within D). More than 0; below 1ms it runs as 1ms.", func() *schema {
+		return &schema{Ref: durationRef, Not: &schema{Const: 0}}
+	}}
+	keyRespond = &key{"respond", "What the delay server answers: status and body, or a fault that breaks the answer; default {status: 200, body: OK}.", func() *schema {
+		return &schema{Type: "object", AdditionalProperties: false, Properties: props{
+			{"status", &schema{Type: "integer", Minimum: ptr(100), Maximum: ptr(599), Default: 200, Description: "The response's status, 100..599; default 200."}},
+			{"body", &schema{Ref: textRef, Default: "OK", Description: "The response's body; default OK."}},
+			{"fault", &schema{Enum: faultEnum(), Description: "Breaks the answer instead: reset (the connection is reset: read ECONNRESET), close-mid-body (half the body, then closed: aborted; the body must not be empty), hang (no answer: the step needs a timeout), refuse (nothing listens: connect ECONNREFUSED)."}},
+		}}
+	}}
+)
+
+// typeResponse is what an http step's as binds: value{n: status, s: body}. The Node.js runtime
+// passes the response as an object with these fields.
+var typeResponse = &valueType{name: "a response", fields: []*field{
+	{name: "status", typ: typeInt, get: func(v value) string { return strconv.FormatInt(v.n, 10) }, js: jsField("status")},
+	{name: "body", typ: typeString, get: func(v value) string { return v.s }, js: jsField("body")},
+}}
+
+// httpNeeds returns what an http step needs of the Node.js runtime: the delay server; timers
+// for its timeout; an address where nothing listens for fault: refuse.
+func httpNeeds(s *step) []nodejs.Feature {
+	a := s.arg.(*httpArg)
+	needs := []nodejs.Feature{nodejs.HTTP}
+	if a.timeout > 0 {
+		needs = append(needs, nodejs.Timers)
+	}
+	if a.reply.Fault == delay.FaultRefuse {
+		needs = append(needs, nodejs.Refuse)
+	}
+	return needs
 }
 
 // maxBody bounds a respond body: under the real clock it is sent to the delay server in a
@@ -156,7 +197,6 @@ func compileHTTP(c *compiler, s *step) action {
 // listens), then, the error callback and, if any, the closed steps.
 func jsHTTP(g *jsGen, s *step) {
 	a := s.arg.(*httpArg)
-	g.needs.http = true
 	h := a.reply.Header()
 	headers := make([]string, len(h))
 	for i, kv := range h {
@@ -164,11 +204,9 @@ func jsHTTP(g *jsGen, s *step) {
 	}
 	req := "{ path: " + g.template(s.text) + ", headers: { " + strings.Join(headers, ", ") + " }"
 	if a.timeout > 0 {
-		g.needs.timers = true
 		req += fmt.Sprintf(", timeout: [%s, %s]", nodejs.Millis(a.timeout), nodejs.Quote(a.timeout.String(), '\''))
 	}
 	if a.reply.Fault == delay.FaultRefuse {
-		g.needs.refuse = true
 		req += ", refuse: true"
 	}
 	args := []nodejs.Arg{nodejs.Expr(req + " }"), g.then(s), g.onError(s)}

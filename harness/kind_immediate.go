@@ -1,7 +1,8 @@
 package harness
 
 var kindImmediate = &kind{
-	name: "immediate", value: "empty", keys: []string{"then", "id"}, node: "setImmediate",
+	name: "immediate", value: "empty", schema: emptySchema, keys: []*key{keyThen, keyID}, node: "setImmediate",
+	then: thenCheck, clearJS: "clearImmediate",
 	summary: "runs then in the next check phase",
 	decode:  decodeEmpty,
 	compile: func(c *compiler, s *step) action {

@@ -10,9 +10,11 @@ import (
 )
 
 var kindInterval = &kind{
-	name: "interval", value: "duration", keys: []string{"then", "id", "times"}, node: "setInterval",
+	name: "interval", value: "duration", schema: durationSchema, keys: []*key{keyThen, keyID, keyTimes}, node: "setInterval",
 	summary: "runs then every duration, times times or until cleared",
-	timer:   true,
+	delay:   func(s *step) time.Duration { return s.arg.(*intervalArg).delay },
+	clearJS: "clearInterval",
+	needs:   always(nodejs.Timers),
 	decode: func(p *problems, s *step, v *yaml.Node) {
 		d, _ := duration(p, v, "interval")
 		s.arg = &intervalArg{delay: d}
@@ -41,12 +43,12 @@ type intervalArg struct {
 	times int // 0: until cleared
 }
 
-func (a *intervalArg) timerDelay() time.Duration { return a.delay }
+var keyTimes = &key{"times", "Stops the interval after its Nth run. An interval needs times, or an id that a clear step names.", func() *schema { return intRange(1, maxRepeat) }}
 
 func compileInterval(c *compiler, s *step) action {
 	a := s.arg.(*intervalArg)
 	then, d, src, id, times := c.list(s.then), a.delay, s.source(), s.idIndex, a.times
-	tm := Timing{Step: s.pos, Key: "interval", Timer: true}
+	tm := valueTiming(s)
 	return func(r *runner, e *env) {
 		var t *loop.Timer
 		runs := 0
@@ -66,7 +68,6 @@ func compileInterval(c *compiler, s *step) action {
 
 // jsInterval writes a setInterval; with times, a counter clears it after its last run.
 func jsInterval(g *jsGen, s *step) {
-	g.needs.timers = true
 	a := s.arg.(*intervalArg)
 	delay := nodejs.Expr(nodejs.Millis(a.delay))
 	if a.times == 0 {

@@ -7,7 +7,7 @@ import (
 )
 
 var kindLog = &kind{
-	name: "log", value: "text", node: "console.log",
+	name: "log", value: "text", schema: textSchema, template: true, node: "console.log",
 	summary: "prints the text; each of its lines is a line of the ordering",
 	decode:  func(p *problems, s *step, v *yaml.Node) { decodeText(p, s, v) },
 	compile: compileLog,
@@ -48,10 +48,5 @@ func endsWithText(t *template) bool {
 	if n == 0 || t.parts[n-1].ref == nil {
 		return false
 	}
-	r := t.parts[n-1].ref
-	typ := r.b.typ
-	if r.field != "" {
-		typ = fields[typ][r.field]
-	}
-	return typ == typeString
+	return t.parts[n-1].ref.typ() == typeString
 }

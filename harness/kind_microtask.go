@@ -1,7 +1,7 @@
 package harness
 
 var kindMicrotask = &kind{
-	name: "microtask", value: "empty", keys: []string{"then"}, node: "queueMicrotask",
+	name: "microtask", value: "empty", schema: emptySchema, keys: []*key{keyThen}, node: "queueMicrotask", then: thenSoon,
 	summary: "runs then once the nextTick queue is empty, after the current callback",
 	decode:  decodeEmpty,
 	compile: func(c *compiler, s *step) action {

@@ -1,7 +1,7 @@
 package harness
 
 var kindNextTick = &kind{
-	name: "nextTick", value: "empty", keys: []string{"then"}, node: "process.nextTick",
+	name: "nextTick", value: "empty", schema: emptySchema, keys: []*key{keyThen}, node: "process.nextTick", then: thenSoon,
 	summary: "runs then as soon as the current callback returns",
 	decode:  decodeEmpty,
 	compile: func(c *compiler, s *step) action {

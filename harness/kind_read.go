@@ -10,9 +10,11 @@ import (
 )
 
 var kindRead = &kind{
-	name: "read", value: "a path in the sandbox", keys: []string{"cost", "as", "then", "error"}, node: "fs.readFile",
+	name: "read", value: "a path in the sandbox", schema: textSchema, template: true,
+	keys: []*key{keyCost, keyAs, keyThen, keyError}, node: "fs.readFile",
 	summary: "reads the file from the sandbox on the pool, holding a worker for cost; as binds its text",
 	result:  typeString,
+	needs:   always(nodejs.Pool, nodejs.Sandbox),
 	decode: func(p *problems, s *step, v *yaml.Node) {
 		s.arg = &readArg{cost: defaultCost}
 		if !decodeText(p, s, v) {
@@ -29,7 +31,6 @@ var kindRead = &kind{
 	},
 	compile: compileRead,
 	js: func(g *jsGen, s *step) {
-		g.needs.pool, g.needs.read = true, true
 		cost := nodejs.Expr(nodejs.Millis(s.arg.(*readArg).cost))
 		g.w.Call("read", nodejs.Expr(g.template(s.text)), cost, g.then(s), g.onError(s))
 	},

@@ -20,15 +20,32 @@ func TestKindsSorted(t *testing.T) {
 		if kindNamed(k.name) != k {
 			t.Errorf("kindNamed(%q) does not find its kind", k.name)
 		}
-		if k.decode == nil || k.compile == nil || k.js == nil || k.value == "" || k.node == "" || k.summary == "" {
+		if k.decode == nil || k.compile == nil || k.js == nil || k.schema == nil || k.value == "" || k.node == "" || k.summary == "" {
 			t.Errorf("kind %s lacks a function or a text", k.name)
 		}
 		for _, key := range k.keys {
-			if !slices.Contains(commonKeys, key) && k.decodeKey == nil {
-				t.Errorf("kind %s takes %s but has no decodeKey", k.name, key)
+			if !key.common() && k.decodeKey == nil {
+				t.Errorf("kind %s takes %s but has no decodeKey", k.name, key.name)
+			}
+			if key.description == "" || key.schema == nil {
+				t.Errorf("kind %s: key %s lacks a description or a schema", k.name, key.name)
 			}
 		}
+		if (k.result != nil) != (k.key(keyAs.name) != nil) {
+			t.Errorf("kind %s: it has a result if and only if it takes as", k.name)
+		}
+		if (k.clearJS != "") != (k.key(keyID.name) != nil) {
+			t.Errorf("kind %s: it has a clear function if and only if it takes id", k.name)
+		}
 	}
+}
+
+// withKinds adds kinds to the table for the length of the test.
+func withKinds(t *testing.T, ks ...*kind) {
+	saved := kinds
+	t.Cleanup(func() { kinds = saved })
+	kinds = append(slices.Clone(kinds), ks...)
+	slices.SortFunc(kinds, func(a, b *kind) int { return strings.Compare(a.name, b.name) })
 }
 
 // TestFormatDocTable checks that the table of step kinds in docs/format.md is the one the kinds

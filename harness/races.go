@@ -26,21 +26,17 @@ func warnRaces(main []*step) []*Warning {
 	var visit func(steps []*step)
 	visit = func(steps []*step) {
 		for _, s := range steps {
-			switch a := s.arg.(type) {
-			case interface{ timerDelay() time.Duration }:
-				if a.timerDelay() <= time.Millisecond && !blocked {
-					timers = append(timers, s)
-				}
-			case *blockArg:
-				if a.d >= time.Millisecond && len(timers) > 0 {
-					blocked = true
-					timers = nil
-				}
+			if s.kind.delay != nil && s.kind.delay(s) <= time.Millisecond && !blocked {
+				timers = append(timers, s)
 			}
-			switch s.kind {
-			case kindImmediate:
+			if a, ok := s.arg.(*blockArg); ok && a.d >= time.Millisecond && len(timers) > 0 {
+				blocked = true
+				timers = nil
+			}
+			switch s.kind.then {
+			case thenCheck:
 				immediates = append(immediates, s)
-			case kindNextTick, kindMicrotask:
+			case thenSoon:
 				visit(s.then)
 			}
 		}

@@ -228,14 +228,12 @@ main:
 // in the action that runs it, panicTask submits a pool task that panics. They are looptest's
 // own bugs, as a panic can only be.
 func withPanicKinds(t *testing.T) {
-	saved := kinds
-	t.Cleanup(func() { kinds = saved })
-	kinds = append(slices.Clone(kinds),
+	withKinds(t,
 		&kind{name: "panicNow", value: "empty", decode: decodeEmpty,
 			compile: func(c *compiler, s *step) action {
 				return func(*runner, *env) { panic("boom in a callback") }
 			}},
-		&kind{name: "panicTask", value: "empty", keys: []string{"then", "error"}, decode: decodeEmpty,
+		&kind{name: "panicTask", value: "empty", keys: []*key{keyThen, keyError}, decode: decodeEmpty,
 			compile: func(c *compiler, s *step) action {
 				out := c.outcome(s)
 				return func(r *runner, e *env) {
@@ -244,7 +242,6 @@ func withPanicKinds(t *testing.T) {
 						Done: func(_ any, err error) { out(r, e, value{}, err) }})
 				}
 			}})
-	slices.SortFunc(kinds, func(a, b *kind) int { return strings.Compare(a.name, b.name) })
 }
 
 func TestPanicsFailTheirStep(t *testing.T) {

@@ -13,17 +13,13 @@ import (
 
 // WriteSchema writes the JSON Schema (draft 2020-12) of the scenario format, for editors that
 // check YAML files against one: generated, as the format's reference is, from the table of step
-// kinds, with the keys described by keyInfo. A step is one branch of a oneOf per kind. The schema
-// says what a file's shape is (keys, types, ranges); what needs the whole file (names in scope,
-// ids, intervals that end, paths) is left to the loader. The output is the same on every call.
+// kinds and their keys. A step is one branch of a oneOf per kind. The schema says what a file's
+// shape is (keys, types, ranges); what needs the whole file (names in scope, ids, intervals that
+// end, paths) is left to the loader. The output is the same on every call.
 func WriteSchema(w io.Writer) error {
 	branches := make([]*schema, len(kinds))
 	for i, k := range kinds {
-		b, err := kindSchema(k)
-		if err != nil {
-			return err
-		}
-		branches[i] = b
+		branches[i] = kindSchema(k)
 	}
 	root := &schema{
 		Schema:      "https://json-schema.org/draft/2020-12/schema",
@@ -76,96 +72,40 @@ const (
 // and repeat, and nothing else. The common keys are only described here: the step validates
 // them once, so that a step's callbacks are not validated again by every branch, which would
 // cost a number of checks exponential in how deep steps nest.
-func kindSchema(k *kind) (*schema, error) {
-	value, err := valueSchema(k)
-	if err != nil {
-		return nil, err
-	}
+func kindSchema(k *kind) *schema {
+	value := k.schema()
 	value.Description = fmt.Sprintf("Like %s: %s. Its value: %s.", k.node, k.summary, k.value)
 	ps := props{{k.name, value}}
-	for _, key := range append(slices.Clone(k.keys), "repeat") {
-		info, ok := keyInfo[key]
-		if !ok {
-			return nil, fmt.Errorf("harness: the schema has no description of key %s (kind %s)", key, k.name)
-		}
+	for _, key := range append(slices.Clone(k.keys), keyRepeat) {
 		s := &schema{}
-		if !isCommonKey(key) {
-			s = info.schema()
+		if !key.common() {
+			s = key.schema()
 		}
-		s.Description = info.description
-		if key == "as" {
+		s.Description = key.description
+		if key == keyAs {
 			s.Description += fmt.Sprintf(" For %s: %s.", k.name, k.result)
 		}
-		ps = append(ps, prop{key, s})
+		ps = append(ps, prop{key.name, s})
 	}
 	return &schema{Title: k.name, Description: words.Capitalize(k.summary) + ".",
-		Properties: ps, Required: []string{k.name}, AdditionalProperties: false}, nil
+		Properties: ps, Required: []string{k.name}, AdditionalProperties: false}
 }
 
 // commonSchemas returns the schemas of the keys that decodeStep reads for every kind.
 func commonSchemas() props {
 	var ps props
-	for _, key := range append(slices.Clone(commonKeys), "repeat") {
-		s := keyInfo[key].schema()
-		s.Description = keyInfo[key].description
-		ps = append(ps, prop{key, s})
+	for _, key := range append(slices.Clone(commonKeys), keyRepeat) {
+		s := key.schema()
+		s.Description = key.description
+		ps = append(ps, prop{key.name, s})
 	}
 	return ps
 }
 
-func isCommonKey(key string) bool { return key == "repeat" || slices.Contains(commonKeys, key) }
-
-// valueSchema returns the schema of a kind's value, from what the table of kinds says it is.
-func valueSchema(k *kind) (*schema, error) {
-	switch k.value {
-	case "duration":
-		return &schema{Ref: durationRef}, nil
-	case "empty":
-		return &schema{Type: "null"}, nil
-	case "text", "a path in the sandbox":
-		return &schema{Ref: textRef}, nil
-	case "id":
-		return keyInfo["id"].schema(), nil
-	case "a path on the delay server, starting with /":
-		return &schema{Type: "string", Pattern: "^/"}, nil
-	case fmt.Sprintf("an integer from 0 to %d, or ${...}", maxEncrypt):
-		return &schema{OneOf: []*schema{
-			{Type: "integer", Minimum: ptr(0), Maximum: ptr(maxEncrypt)},
-			{Type: "string", Pattern: `\$\{`},
-		}}, nil
-	}
-	return nil, fmt.Errorf("harness: the schema does not know the value of kind %s (%q)", k.name, k.value)
-}
-
-// keyInfo describes the keys that steps take besides their kind: the common ones (decodeStep)
-// and the kinds' own (their decodeKey), for the schema. WriteSchema fails on a key of the table
-// of kinds that has no entry here, and so does TestSchemaDoc.
-var keyInfo = map[string]struct {
-	description string
-	schema      func() *schema
-}{
-	"then":   {"The callback's steps, run when the operation completes (timers: when they fire).", stepsSchema},
-	"error":  {"Steps run instead of then when the operation fails; ${error} holds the message. error: [] ignores failures; with no error, a failure ends the run with status 1.", stepsSchema},
-	"closed": {"Steps run in the close-callbacks phase once the response's connection is closed: the client closes it right after the response (or error) callback.", stepsSchema},
-	"id":     {"Names the timeout, interval or immediate for clear. Ids are unique in a file.", func() *schema { return &schema{Type: []string{"string", "number", "boolean"}, MinLength: ptr(1)} }},
-	"as": {"Binds the result inside then and everything nested in it (closure scope); i and error are reserved.", func() *schema {
-		return &schema{Type: "string", Pattern: "^[A-Za-z_][A-Za-z0-9_]*$", Not: &schema{Enum: []any{"i", "error"}}}
-	}},
-	"repeat": {fmt.Sprintf("Performs the step N times in a row (1..%d); ${i} holds the index, from 0, inside the step and its callbacks.", maxRepeat), func() *schema { return intRange(1, maxRepeat) }},
-	"times":  {"Stops the interval after its Nth run. An interval needs times, or an id that a clear step names.", func() *schema { return intRange(1, maxRepeat) }},
-	"cost":   {"How long the operation holds its pool worker; default 1ms.", durationKey("1ms")},
-	"delay":  {"How long the delay server waits before it answers; default 0.", durationKey(0)},
-	"timeout": {"A response that has not come within this duration fails the request (error: timeout: no response within D). More than 0; below 1ms it runs as 1ms.", func() *schema {
-		return &schema{Ref: durationRef, Not: &schema{Const: 0}}
-	}},
-	"respond": {"What the delay server answers: status and body, or a fault that breaks the answer; default {status: 200, body: OK}.", func() *schema {
-		return &schema{Type: "object", AdditionalProperties: false, Properties: props{
-			{"status", &schema{Type: "integer", Minimum: ptr(100), Maximum: ptr(599), Default: 200, Description: "The response's status, 100..599; default 200."}},
-			{"body", &schema{Ref: textRef, Default: "OK", Description: "The response's body; default OK."}},
-			{"fault", &schema{Enum: faultEnum(), Description: "Breaks the answer instead: reset (the connection is reset: read ECONNRESET), close-mid-body (half the body, then closed: aborted; the body must not be empty), hang (no answer: the step needs a timeout), refuse (nothing listens: connect ECONNREFUSED)."}},
-		}}
-	}},
-}
+// The schemas of the values that several kinds take.
+func durationSchema() *schema { return &schema{Ref: durationRef} }
+func emptySchema() *schema    { return &schema{Type: "null"} }
+func textSchema() *schema     { return &schema{Ref: textRef} }
 
 func stepsSchema() *schema { return &schema{Ref: stepsRef} }
 

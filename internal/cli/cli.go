@@ -31,23 +31,24 @@ type command struct {
 	args    string // the synopsis after the name
 	summary string
 	run     func(c *cli, args []string) int
+	guards  bool // it runs scenarios, and so takes the flags of the runaway guards ([--max-... N])
 }
 
 var commands []command
 
 func init() {
 	commands = []command{
-		{"check", "PATH...", "load and check scenario files (a file, a directory, or DIR/... for a tree); print ok FILE for each good one, every problem as FILE:LINE:COL: message, and FILE:LINE:COL: warning: message for a pattern that Node.js orders either way (status 0)", runCheck},
-		{"compat", "[--runtimes node,bun,deno] [--runs N] [--runtime NAME=PATH] [PATH...]", "run each scenario several times in each JavaScript runtime and print a matrix: golden, differs, unstable; exit 1 on a difference that no '# differs: RUNTIME (why)' line records", runCompat},
-		{"diff", "[--node] [--width N] [--max-... N] LEFT [RIGHT]", "show two orderings side by side (SCENARIO.yaml, SCENARIO.yaml@virtual, SCENARIO.yaml@real, SCENARIO.yaml@node (run by Node.js), or an ordering file; one scenario alone: its golden against its run; --node SCENARIO.yaml: its virtual run against Node.js)", runDiff},
-		{"explore", "[--jitter 10%] [--runs N] [--seed S] [--timers] FILE...", "find the orderings a scenario gives when its timings wobble, and which steps decide each race; exit 1 when it has more than one", runExplore},
-		{"help", "[COMMAND | format]", "show help for a command, or the scenario format", runHelp},
-		{"node", "FILE", "print the scenario as a Node.js program (CommonJS) whose output is its ordering; its http steps call the delay server at $LOOPTEST_DELAY_ADDR", runNode},
-		{"run", "[--clock virtual|real] [--trace] [--timeline FILE.html|FILE.svg] [--max-... N] FILE", "run a scenario and print its ordering, or with --trace every loop event; --timeline also draws the run", runRun},
-		{"schema", "", "print the JSON Schema (draft 2020-12) of the scenario format, for editors that check YAML files against it (docs/schema.md)", runSchema},
-		{"serve", "", "run the delay server that http steps call, printing its address on the first line (and on the second one where nothing listens, for fault: refuse), until interrupted or until stdin (a pipe) closes", runServe},
-		{"test", "[-update [--prune]] [--explore] [--clock virtual|real] [--shard K/N] [--junit FILE] [--json] [--max-... N] [PATH...]", "compare each scenario's ordering with its .golden (PATH: a file, a directory, DIR/... for a tree; default scenarios/)", runTest},
-		{"version", "", "print looptest's version, commit and Go version (also --version)", runVersion},
+		{"check", "PATH...", "load and check scenario files (a file, a directory, or DIR/... for a tree); print ok FILE for each good one, every problem as FILE:LINE:COL: message, and FILE:LINE:COL: warning: message for a pattern that Node.js orders either way (status 0)", runCheck, false},
+		{"compat", "[--runtimes node,bun,deno] [--runs N] [--runtime NAME=PATH] [PATH...]", "run each scenario several times in each JavaScript runtime and print a matrix: golden, differs, unstable; exit 1 on a difference that no '# differs: RUNTIME (why)' line records", runCompat, false},
+		{"diff", "[--node] [--width N] [--max-... N] LEFT [RIGHT]", "show two orderings side by side (SCENARIO.yaml, SCENARIO.yaml@virtual, SCENARIO.yaml@real, SCENARIO.yaml@node (run by Node.js), or an ordering file; one scenario alone: its golden against its run; --node SCENARIO.yaml: its virtual run against Node.js)", runDiff, true},
+		{"explore", "[--jitter 10%] [--runs N] [--seed S] [--timers] FILE...", "find the orderings a scenario gives when its timings wobble, and which steps decide each race; exit 1 when it has more than one", runExplore, false},
+		{"help", "[COMMAND | format]", "show help for a command, or the scenario format", runHelp, false},
+		{"node", "FILE", "print the scenario as a Node.js program (CommonJS) whose output is its ordering; its http steps call the delay server at $LOOPTEST_DELAY_ADDR", runNode, false},
+		{"run", "[--clock virtual|real] [--trace] [--timeline FILE.html|FILE.svg] [--max-... N] FILE", "run a scenario and print its ordering, or with --trace every loop event; --timeline also draws the run", runRun, true},
+		{"schema", "", "print the JSON Schema (draft 2020-12) of the scenario format, for editors that check YAML files against it (docs/schema.md)", runSchema, false},
+		{"serve", "", "run the delay server that http steps call, printing its address on the first line (and on the second one where nothing listens, for fault: refuse), until interrupted or until stdin (a pipe) closes", runServe, false},
+		{"test", "[-update [--prune]] [--explore] [--clock virtual|real] [--shard K/N] [--junit FILE] [--json] [--max-... N] [PATH...]", "compare each scenario's ordering with its .golden (PATH: a file, a directory, DIR/... for a tree; default scenarios/)", runTest, true},
+		{"version", "", "print looptest's version, commit and Go version (also --version)", runVersion, false},
 	}
 }
 
@@ -132,9 +133,11 @@ func (c *cli) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	fs.Usage = func() { c.help(fs.Output(), name, fs) }
-	if runsScenarios(name) {
-		c.limitFlags = new(limitFlags)
-		c.limitFlags.register(fs)
+	for _, cmd := range commands {
+		if cmd.name == name && cmd.guards {
+			c.limitFlags = new(limitFlags)
+			c.limitFlags.register(fs)
+		}
 	}
 	return fs
 }

@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	_ "github.com/looptest/looptest/internal/lttest" // every test binary understands -update
@@ -52,6 +53,20 @@ func TestExitStatus(t *testing.T) {
 	for _, tt := range tests {
 		if got := Main(tt.args, io.Discard, io.Discard); got != tt.want {
 			t.Errorf("looptest %v: exit %d, want %d", tt.args, got, tt.want)
+		}
+	}
+}
+
+// TestGuardsInSynopsis checks that the commands that take the runaway guards' flags, as the
+// table of commands says, are those whose synopsis shows them.
+func TestGuardsInSynopsis(t *testing.T) {
+	for _, cmd := range commands {
+		if shown := strings.Contains(cmd.args, "[--max-... N]"); shown != cmd.guards {
+			t.Errorf("%s: guards is %v, but its synopsis shows [--max-... N]: %v", cmd.name, cmd.guards, shown)
+		}
+		fs := (&cli{stderr: io.Discard}).flags(cmd.name)
+		if (fs.Lookup("max-callbacks") != nil) != cmd.guards {
+			t.Errorf("%s: guards is %v, but --max-callbacks is registered: %v", cmd.name, cmd.guards, !cmd.guards)
 		}
 	}
 }

@@ -8,12 +8,6 @@ import (
 	"github.com/looptest/looptest/harness"
 )
 
-// runsScenarios reports whether the named command runs scenarios, and so takes the flags of the
-// runaway guards.
-func runsScenarios(name string) bool {
-	return name == "run" || name == "test" || name == "diff"
-}
-
 // limitFlags holds the flags of the runaway guards, as parsed.
 type limitFlags struct {
 	callbacks, pending, memory int

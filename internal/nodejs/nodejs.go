@@ -50,17 +50,28 @@ type Program struct {
 	Name        string
 	Description string
 	Threadpool  int
-	Files       [][2]string // path and content, written into the sandbox
-	Sandbox     bool        // there are files, or steps read: the run gets a sandbox
-	Pool        bool        // steps use the pool
-	HTTP        bool        // steps call the delay server
-	Refuse      bool        // a step calls where nothing listens
-	Timers      bool        // main arms timers
-	IDs         []ID        // declared before main, for clear
+	Files       [][2]string      // path and content, written into the sandbox
+	Needs       map[Feature]bool // the features of the runtime that the steps need
+	IDs         []ID             // declared before main, for clear
 	// Main is the body of main, one statement per step, its lines unindented: WriteTo indents
 	// them.
 	Main string
 }
+
+// A Feature is a part of the runtime that start sets up before main only when the program's
+// steps need it; config names each, true or false (see start in runtime.js).
+type Feature string
+
+const (
+	Sandbox Feature = "sandbox" // a sandbox directory, with the files in it: there are files, or steps read
+	Pool    Feature = "pool"    // the pool, its speed measured first
+	HTTP    Feature = "http"    // the address of the delay server, which steps call
+	Refuse  Feature = "refuse"  // an address where nothing listens, which a step calls
+	Timers  Feature = "timers"  // main arms timers: it starts right after the loop's clock ticks
+)
+
+// features lists the features in the order config names them.
+var features = []Feature{Sandbox, Pool, HTTP, Refuse, Timers}
 
 // An ID is a variable that holds the most recent handle of a step, for clear.
 type ID struct {
@@ -83,11 +94,11 @@ func (p *Program) WriteTo(out io.Writer) (int64, error) {
 	w.Line("//")
 	w.Line("// It prints the scenario's ordering. Run it with Node.js 20 or later, as CommonJS, so that")
 	w.Line("// the main module's nextTicks run before its microtasks: save it as NAME.cjs, run node NAME.cjs.")
-	if p.HTTP {
+	if p.Needs[HTTP] {
 		w.Line("// Its http steps call the delay server at $%s (HOST:PORT); 'looptest serve'", DelayAddrVar)
 		w.Line("// runs one and prints its address.")
 	}
-	if p.Refuse {
+	if p.Needs[Refuse] {
 		w.Line("// A fault: refuse calls $%s, where nothing listens: the second line", RefuseAddrVar)
 		w.Line("// 'looptest serve' prints.")
 	}
@@ -115,11 +126,9 @@ func (p *Program) WriteTo(out io.Writer) (int64, error) {
 		}
 		w.Line("  ],")
 	}
-	w.Line("  sandbox: %t,", p.Sandbox)
-	w.Line("  pool: %t,", p.Pool)
-	w.Line("  http: %t,", p.HTTP)
-	w.Line("  refuse: %t,", p.Refuse)
-	w.Line("  timers: %t,", p.Timers)
+	for _, f := range features {
+		w.Line("  %s: %t,", f, p.Needs[f])
+	}
 	w.Line("};")
 	w.Call("start", Expr("config"), Func("", func(w *Writer) {
 		for line := range strings.Lines(p.Main) {

@@ -30,10 +30,10 @@ func TestProgramRuns(t *testing.T) {
 	}
 	p := &Program{
 		File: "p.yaml", Name: "p", Description: "a test", Threadpool: 1,
-		Files:   [][2]string{{"dir/a.txt", "from `the` sandbox\n"}},
-		Sandbox: true, Pool: true, Timers: true,
-		IDs:  []ID{{Var: "id_x", Comment: "timeout 'x'"}},
-		Main: "id_x = setTimeout(() => {}, 5);\nclearTimeout(id_x);\nread(`dir/a.txt`, 1, (text) => {\n  console.log(chomp(text));\n}, fail('p.yaml:1:1', 'read'));\n",
+		Files: [][2]string{{"dir/a.txt", "from `the` sandbox\n"}},
+		Needs: map[Feature]bool{Sandbox: true, Pool: true, Timers: true},
+		IDs:   []ID{{Var: "id_x", Comment: "timeout 'x'"}},
+		Main:  "id_x = setTimeout(() => {}, 5);\nclearTimeout(id_x);\nread(`dir/a.txt`, 1, (text) => {\n  console.log(chomp(text));\n}, fail('p.yaml:1:1', 'read'));\n",
 	}
 	var b bytes.Buffer
 	if _, err := p.WriteTo(&b); err != nil {
