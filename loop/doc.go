@@ -30,8 +30,11 @@
 //  3. Before the first iteration the loop time is updated and due timers run.
 //  4. Each iteration: pending callbacks; idle/prepare; poll; check; close callbacks; update the
 //     loop time; timers; stop if nothing is alive.
-//  5. Poll does not wait when immediates are queued, closes are pending or a connection is to be
-//     handled; else it waits until the nearest timer; else until I/O arrives. It handles its
+//  5. Poll does not wait when immediates are queued (and not cleared) or close callbacks are
+//     pending; else it waits until the nearest timer, or with no timer until I/O arrives. A
+//     request connected since the last poll is written in this one: the virtual backend returns
+//     it without waiting, the real one writes it when epoll reports the socket writable and goes
+//     on waiting. Poll handles its
 //     sources in the order they became ready: each socket, and the pool as one source
 //     (PoolReady), ready when its first unreported task finished, which delivers every task
 //     finished by then, in finishing order.
