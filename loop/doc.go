@@ -7,7 +7,9 @@
 //   - Virtual simulates the threadpool and the HTTP peer, and moves time only when the loop would
 //     wait (or a callback blocks), so every run of the same program gives the same ordering.
 //   - Real (Linux) runs the pool on worker threads, waits in epoll_wait and talks HTTP over
-//     non-blocking sockets.
+//     non-blocking sockets (real_linux.go; its HTTP client in http_linux.go).
+//
+// The package knows nothing of YAML or scenario files.
 //
 // The loop is useful without any scenario file:
 //

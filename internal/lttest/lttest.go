@@ -1,5 +1,6 @@
-// Package lttest holds what looptest's own tests share: the -update flag, the switch for the
-// tests that depend on real time, and the leak checker.
+// Package lttest holds what looptest's own tests share: the -update flag, the LOOPTEST_REAL
+// switch of the tests that depend on real time, and CheckLeaks, which fails a test that leaves
+// goroutines, OS threads or descriptors behind.
 //
 // The packages whose tests write goldens or need the switch or the checker import it, so their
 // test binaries understand -update. The others (nodejs, stale, verdict, words, yamlpos, and this
