@@ -1,9 +1,32 @@
 // Package harness loads scenario files and runs them on a loop: it decodes a file from its YAML
 // nodes (every problem reported at once, each at its FILE:LINE:COL), checks names, ids and
 // intervals, compiles the steps into callbacks once, and runs them in a fresh sandbox under the
-// virtual or the real clock. It also writes a scenario as a Node.js program (WriteNode).
+// virtual or the real clock. It also writes a scenario as a Node.js program (WriteNode; js.go
+// walks the steps, internal/nodejs holds the runtime). The package knows nothing of epoll: time
+// and I/O are the loop's backends.
 //
-// Each kind of step (log, timeout, read, http, ...) is one value in a file of its own,
-// kind_NAME.go, listed in the table of kind.go; see the README's "Adding a step kind". The
-// package knows nothing of epoll: time and I/O are the loop's backends.
+// # Adding a step kind
+//
+// Each kind of step (log, timeout, read, http, ...) is one file, kind_NAME.go, holding one *kind
+// value, plus its line in the kinds table of kind.go (kept sorted; TestKindsSorted checks it).
+// The value provides:
+//
+//   - name, value, keys, node, summary: the key, what its value is, the other keys it takes, its
+//     Node.js analogue and what it does. 'looptest help format' and the table of docs/format.md
+//     are generated from them ('LOOPTEST_UPDATE=1 go test ./harness' rewrites the table;
+//     TestFormatDocTable fails until you do).
+//   - result: what as binds, for a kind that takes as.
+//   - timer: its value is a timer's delay, which explore leaves exact unless --timers.
+//   - decode: reads the value into the step's payload (s.arg, a type of the kind's own) or, for
+//     text with ${...}, s.text, whose names the checker resolves. The common keys (then, error,
+//     closed, id, as, repeat) are read for it.
+//   - decodeKey: reads the keys that are the kind's own (cost, delay, times...).
+//   - check (optional): what needs the whole file; c.later runs after every step is checked.
+//   - compile: the action that performs it on the loop; durations go through r.duration with a
+//     Timing, so that explore can perturb them.
+//   - js: the statement of the Node.js program, through g.w (internal/nodejs.Writer); a function
+//     the steps call belongs in internal/nodejs/runtime.js.
+//
+// Then a scenario under scenarios/ with its golden, reasoned from the rules, and a program in
+// testdata/node.
 package harness

@@ -27,9 +27,11 @@ type RunOptions struct {
 	// Limits are the runaway guards of the run; the zero value has none (DefaultLimits are the
 	// command line's).
 	Limits Limits
-	// Perturb, if not nil, changes the durations of the run: it is called with every timeout,
-	// interval, cost, delay and block as a step is about to use it, and returns the duration to
-	// use instead.
+	// Perturb, if not nil, changes the durations of the run. It is called with every timeout,
+	// interval, cost, delay and block as a step is about to use it (an http step's timeout is
+	// left alone), and returns the duration to use instead (one below 0 counts as 0). It is also
+	// called with Key "run" and 0 each time main or a callback returns: the duration it returns
+	// is the time that callback took, spent as a block would be.
 	Perturb func(t Timing, d time.Duration) time.Duration
 	// Ties orders the completions due at one instant under the virtual clock.
 	Ties loop.Ties

@@ -50,8 +50,10 @@ type Backend interface {
 	Poller
 }
 
-// A Completion is a pool task or an HTTP request that has finished and waits for its callback.
-// Only *Task and *Request are completions.
+// A Completion is a source that Poll found ready, which the loop handles in poll: a *Request
+// whose response came or that failed, PoolReady for the pool, or, under the virtual clock, a
+// request whose connection is up and is to be written. A *Task is one too: PoolReady handles
+// each finished task through it.
 type Completion interface {
 	traceArrival(rec *Recorder, tick int) // records what happened off the loop thread
 	complete(l *Loop)                     // runs the callback

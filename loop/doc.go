@@ -7,7 +7,9 @@
 //   - Virtual simulates the threadpool and the HTTP peer, and moves time only when the loop would
 //     wait (or a callback blocks), so every run of the same program gives the same ordering.
 //   - Real (Linux) runs the pool on worker threads, waits in epoll_wait and talks HTTP over
-//     non-blocking sockets.
+//     non-blocking sockets (real_linux.go; its HTTP client in http_linux.go).
+//
+// The package knows nothing of YAML or scenario files.
 //
 // The loop is useful without any scenario file:
 //
@@ -30,8 +32,11 @@
 //  3. Before the first iteration the loop time is updated and due timers run.
 //  4. Each iteration: pending callbacks; idle/prepare; poll; check; close callbacks; update the
 //     loop time; timers; stop if nothing is alive.
-//  5. Poll does not wait when immediates are queued, closes are pending or a connection is to be
-//     handled; else it waits until the nearest timer; else until I/O arrives. It handles its
+//  5. Poll does not wait when immediates are queued (and not cleared) or close callbacks are
+//     pending; else it waits until the nearest timer, or with no timer until I/O arrives. A
+//     request connected since the last poll is written in this one: the virtual backend returns
+//     it without waiting, the real one writes it when epoll reports the socket writable and goes
+//     on waiting. Poll handles its
 //     sources in the order they became ready: each socket, and the pool as one source
 //     (PoolReady), ready when its first unreported task finished, which delivers every task
 //     finished by then, in finishing order.

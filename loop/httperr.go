@@ -29,6 +29,8 @@ type AbortedError struct {
 
 func (e *AbortedError) Error() string { return "aborted" }
 
-// TruncatedError returns the failure of a response whose connection closed after got of the
-// want body bytes its Content-Length announced (want -1: inside a chunked body).
+// TruncatedError returns the failure of a response whose body was cut short: got bytes of it came
+// before the connection closed, of the want its Content-Length announced. Inside a chunked body
+// want is -1 and got counts the bytes as they came, chunk sizes and line ends included. The
+// virtual peer's close-mid-body fault fails with it too, got being half of want.
 func TruncatedError(got, want int) error { return &AbortedError{Got: got, Want: want} }

@@ -53,8 +53,9 @@ func (e *LimitError) Is(target error) bool { return target == ErrLimit }
 // deadlineEvery is how many callbacks run between two looks at the wall clock.
 const deadlineEvery = 1024
 
-// checkDeadline stops the run once the wall clock has passed Options.Deadline, or the heap
-// has passed Options.MaxMemory.
+// checkDeadline stops the run once the wall clock has passed Options.Deadline, the heap has
+// passed Options.MaxMemory, or Options.Stop is closed. The loop calls it every deadlineEvery
+// callbacks, in updateTime and after each Block; Check calls it too.
 func (l *Loop) checkDeadline() {
 	if !l.opts.Deadline.IsZero() && time.Now().After(l.opts.Deadline) {
 		l.Fail(&LimitError{Limit: LimitDeadline})

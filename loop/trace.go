@@ -12,10 +12,12 @@ import (
 // Phase names the part of the loop an event happened in.
 type Phase uint8
 
-// The phases, in the order an iteration runs them. PhaseNone marks events on other threads.
+// The phases an event is recorded in. An iteration runs poll, check and close, then timers (rule
+// 4); the timers run before the first iteration are PhaseTimers of tick 0. PhaseNone marks the
+// start of an iteration (KindTick) and events on other threads.
 const (
 	PhaseNone   Phase = iota
-	PhaseMain         // the main program, and the timers run before the first iteration
+	PhaseMain         // the main program, with the nextTicks and microtasks it queued
 	PhaseTimers       // due timers
 	PhasePoll         // waiting for I/O, and the callbacks of completed I/O
 	PhaseCheck        // immediates

@@ -1,4 +1,7 @@
-// Package cli is the looptest command line: run, test, check, diff and help.
+// Package cli is the looptest command line: check, compat, diff, explore, help, node, run,
+// schema, serve, test and version, each an entry of the commands table, with the runaway guards'
+// flags, the paths that test and check take, and test's reports (text, JUnit, JSON, GitHub
+// annotations).
 package cli
 
 import (

@@ -1,8 +1,11 @@
-// Package lttest holds what looptest's own tests share: the -update flag, the switch for the
-// tests that depend on real time, and the leak checker.
+// Package lttest holds what looptest's own tests share: the -update flag, the LOOPTEST_REAL
+// switch of the tests that depend on real time, and CheckLeaks, which fails a test that leaves
+// goroutines, OS threads or descriptors behind.
 //
-// Every package with tests imports it, so that 'go test ./... -update' is understood by every
-// test binary; LOOPTEST_UPDATE=1 does the same without the flag.
+// The packages whose tests write goldens or need the switch or the checker import it, so their
+// test binaries understand -update. The others (nodejs, stale, verdict, words, yamlpos, and this
+// one's own test) do not, and 'go test ./... -update' fails in them with "flag provided but not
+// defined"; LOOPTEST_UPDATE=1 go test ./... works in every package.
 package lttest
 
 import (

@@ -1,7 +1,9 @@
-// Package nodecheck runs scenarios through Node.js, the oracle of looptest's ordering rules. It
-// writes a scenario's Node.js program ([harness.Scenario.WriteNode]), runs it with node, the
-// scenario's threadpool size as UV_THREADPOOL_SIZE, against a delay server of its own, and
-// returns what the program printed: the ordering Node.js gives.
+// Package nodecheck runs scenarios in a JavaScript runtime: Node.js, the oracle of looptest's
+// ordering rules, or Bun, Deno or any other runtime named by its executable ([FindRuntime]). It
+// writes a scenario's Node.js program ([harness.Scenario.WriteNode]), runs it with the scenario's
+// threadpool size as UV_THREADPOOL_SIZE, against a delay server of its own, and returns what the
+// program printed, the ordering that runtime gives, with when each line came if asked
+// ([RunLines]). [MeasureLoad] and [Slots] keep programs that burn cores from slowing each other.
 //
 // The delay server runs in the calling process, so that its timers never enter the loop under
 // test: from node's side it is another process, as the server of a real HTTP call would be.

@@ -1,4 +1,4 @@
-// Package words is the English the tool's messages share.
+// Package words is the English the tool's messages share: plurals and capitals.
 package words
 
 import (
