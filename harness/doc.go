@@ -9,23 +9,32 @@
 //
 // Each kind of step (log, timeout, read, http, ...) is one file, kind_NAME.go, holding one *kind
 // value, plus its line in the kinds table of kind.go (kept sorted; TestKindsSorted checks it).
-// The value provides:
+// The value provides (kind.go documents each field):
 //
-//   - name, value, keys, node, summary: the key, what its value is, the other keys it takes, its
-//     Node.js analogue and what it does. 'looptest help format' and the table of docs/format.md
-//     are generated from them ('LOOPTEST_UPDATE=1 go test ./harness' rewrites the table;
-//     TestFormatDocTable fails until you do).
-//   - result: what as binds, for a kind that takes as.
-//   - timer: its value is a timer's delay, which explore leaves exact unless --timers.
+//   - name, value, schema, template, keys, node, summary: the key, what its value is and its
+//     JSON schema, whether it may hold ${...}, the other keys it takes (each a *key with its
+//     description and schema; the shared ones, keyThen, keyAs, keyCost..., are declared once in
+//     kind.go), its Node.js analogue and what it does. 'looptest help format', 'looptest
+//     schema' and the table of docs/format.md are generated from them ('LOOPTEST_UPDATE=1 go
+//     test ./harness' rewrites the table; TestFormatDocTable fails until you do).
+//   - result: the value type that as binds, with its fields, for a kind that takes as.
+//   - delay: for a timer, its delay, which explore leaves exact unless --timers.
+//   - then, clearJS, needs: when its then runs (for the warnings of races), the function that
+//     clear calls for it in Node.js, and the features of the Node.js runtime it needs.
 //   - decode: reads the value into the step's payload (s.arg, a type of the kind's own) or, for
 //     text with ${...}, s.text, whose names the checker resolves. The common keys (then, error,
 //     closed, id, as, repeat) are read for it.
 //   - decodeKey: reads the keys that are the kind's own (cost, delay, times...).
 //   - check (optional): what needs the whole file; c.later runs after every step is checked.
-//   - compile: the action that performs it on the loop; durations go through r.duration with a
-//     Timing, so that explore can perturb them.
+//   - compile: the action that performs it on the loop. Every loop operation it makes carries
+//     the step's *Source (s.source(), or newOpSource for a value with ${...}), so that the
+//     trace, explore, the timeline and test's annotations name the step; durations go through
+//     r.duration with a Timing, so that explore can perturb them.
 //   - js: the statement of the Node.js program, through g.w (internal/nodejs.Writer); a function
 //     the steps call belongs in internal/nodejs/runtime.js.
+//
+// TestKindTableAlone registers a toy kind through the table alone and finds it in each of
+// these places.
 //
 // Then a scenario under scenarios/ with its golden, reasoned from the rules, and a program in
 // testdata/node.
