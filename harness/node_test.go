@@ -12,8 +12,8 @@ import (
 	"github.com/looptest/looptest/internal/delay"
 	"github.com/looptest/looptest/internal/lttest"
 	"github.com/looptest/looptest/internal/nodejs"
+	"github.com/looptest/looptest/internal/ordering"
 	"github.com/looptest/looptest/internal/verdict"
-	"github.com/looptest/looptest/loop"
 )
 
 // nodeOracleScenario exercises what the program must render exactly as looptest does: escaping,
@@ -115,8 +115,8 @@ func TestWriteNodeAgainstNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rec loop.Recorder
-	runErr := s.Run(RunOptions{Recorder: &rec})
+	var lines ordering.Lines
+	runErr := s.Run(RunOptions{Lines: &lines})
 	var se *StepError
 	if !errors.As(runErr, &se) {
 		t.Fatalf("looptest's run: %v, want a failed read", runErr)
@@ -132,7 +132,7 @@ func TestWriteNodeAgainstNode(t *testing.T) {
 	// Its timers and requests are tens of milliseconds apart: judge the order by when each
 	// line came (internal/verdict), so that a late event on a loaded machine is inconclusive.
 	at := nodejs.ReadTimes(times)
-	switch j := verdict.Judge(verdict.FromEvents(rec.Events()), verdict.Lines(verdict.Split(stdout), at)); j.Verdict {
+	switch j := verdict.Judge(lines, ordering.Timed(ordering.Split(stdout), at)); j.Verdict {
 	case verdict.Fail:
 		t.Errorf("node's ordering differs from looptest's:\n%s", j)
 	case verdict.Inconclusive:

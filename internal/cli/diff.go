@@ -12,6 +12,7 @@ import (
 	"github.com/looptest/looptest/golden"
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/nodecheck"
+	"github.com/looptest/looptest/internal/ordering"
 	"github.com/looptest/looptest/internal/verdict"
 )
 
@@ -83,7 +84,7 @@ func (c *cli) judge(left string, l []byte, right string, r []byte) verdict.Verdi
 	if err != nil {
 		return verdict.Fail
 	}
-	if !bytes.Equal(verdict.Join(want), other) {
+	if !bytes.Equal(want.Bytes(), other) {
 		return verdict.Fail // the other side is not what the virtual clock gives: nothing to judge by
 	}
 	first := verdict.Judge(want, timed.lines)
@@ -92,7 +93,7 @@ func (c *cli) judge(left string, l []byte, right string, r []byte) verdict.Verdi
 	if first.Verdict != verdict.Inconclusive {
 		return first.Verdict
 	}
-	res, err := verdict.Check(want, func() ([]verdict.Line, error) { return timed.target.Lines(context.Background(), timed.s) })
+	res, err := verdict.Check(want, func() (ordering.Lines, error) { return timed.target.Lines(context.Background(), timed.s) })
 	if err != nil {
 		fmt.Fprintf(c.stderr, "looptest diff: a rerun: %v\n", err)
 		return verdict.Fail
@@ -169,14 +170,14 @@ func (c *cli) runtime(name string) (nodecheck.Runtime, error) {
 type timedOrdering struct {
 	s      *harness.Scenario
 	target Target
-	lines  []verdict.Line
+	lines  ordering.Lines
 }
 
 // realOrdering runs a scenario in real time, on the real clock or through Node.js, and keeps
 // when each line came, for judge.
 func (c *cli) realOrdering(operand string, s *harness.Scenario, t Target) ([]byte, int) {
 	lines, err := t.Lines(context.Background(), s)
-	out := verdict.Join(lines)
+	out := lines.Bytes()
 	var re *nodecheck.RunError
 	switch {
 	case err == nil:

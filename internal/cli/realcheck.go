@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -9,8 +8,8 @@ import (
 
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/nodecheck"
+	"github.com/looptest/looptest/internal/ordering"
 	"github.com/looptest/looptest/internal/verdict"
-	"github.com/looptest/looptest/loop"
 )
 
 // A Target is what runs a scenario in real time: the real clock, or a JavaScript runtime.
@@ -22,7 +21,7 @@ type Target struct {
 }
 
 // Lines runs s on the target once and returns its ordering with when each line came.
-func (t Target) Lines(ctx context.Context, s *harness.Scenario) ([]verdict.Line, error) {
+func (t Target) Lines(ctx context.Context, s *harness.Scenario) (ordering.Lines, error) {
 	if t.Clock != "real" && t.Clock != "virtual" {
 		return nodecheck.RunLines(ctx, s, nodecheck.Options{Runtime: t.Runtime, Timeout: t.Limits.MaxWall})
 	}
@@ -30,23 +29,22 @@ func (t Target) Lines(ctx context.Context, s *harness.Scenario) ([]verdict.Line,
 }
 
 // timedRun runs s under clock and returns its ordering with when each line came.
-func timedRun(s *harness.Scenario, clock string, limits harness.Limits, stop <-chan struct{}) ([]verdict.Line, error) {
-	var rec loop.Recorder
-	var out bytes.Buffer
-	err := s.Run(harness.RunOptions{Clock: clock, Out: &out, Recorder: &rec, Limits: limits, Stop: stop})
-	return verdict.FromEvents(rec.Events()), err
+func timedRun(s *harness.Scenario, clock string, limits harness.Limits, stop <-chan struct{}) (ordering.Lines, error) {
+	var lines ordering.Lines
+	err := s.Run(harness.RunOptions{Clock: clock, Lines: &lines, Limits: limits, Stop: stop})
+	return lines, err
 }
 
 // CheckReal judges s on the target against its virtual run, which gives the golden's lines and
 // when each should come: an ordering that differs only where an event came later than its
 // margin is inconclusive and is run again (verdict.Check); one that differs otherwise fails. It
 // returns the virtual run's lines and the result.
-func CheckReal(ctx context.Context, s *harness.Scenario, t Target) ([]verdict.Line, verdict.Result, error) {
+func CheckReal(ctx context.Context, s *harness.Scenario, t Target) (ordering.Lines, verdict.Result, error) {
 	want, err := timedRun(s, "virtual", t.Limits, t.Stop)
 	if err != nil {
 		return nil, verdict.Result{}, fmt.Errorf("the virtual run: %w", err)
 	}
-	res, err := verdict.Check(want, func() ([]verdict.Line, error) { return t.Lines(ctx, s) })
+	res, err := verdict.Check(want, func() (ordering.Lines, error) { return t.Lines(ctx, s) })
 	return want, res, err
 }
 

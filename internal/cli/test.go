@@ -247,7 +247,7 @@ func testReal(res testResult, s *harness.Scenario, limits harness.Limits, stop <
 	}
 	path := GoldenPath(res.file)
 	// The real run is judged against the virtual one, whose ordering must be the golden's.
-	if err := golden.Check(path, res.file, verdict.Join(want)); err != nil {
+	if err := golden.Check(path, res.file, want.Bytes()); err != nil {
 		res.detail = "the virtual clock's ordering, which the real run is judged against, is not the golden's:\n" + mismatch(err)
 		return res
 	}
@@ -261,7 +261,7 @@ func testReal(res testResult, s *harness.Scenario, limits harness.Limits, stop <
 	case verdict.Inconclusive:
 		res.skipped = "inconclusive (load): the ordering differs only where a line came later than its margin\n" + indent(vr.String())
 	default:
-		got := verdict.Join(verdict.Lines(last.Got, nil))
+		got := ordering.Timed(last.Got, nil).Bytes()
 		res.detail = mismatch(golden.Check(path, res.file+"@real", got)) + vr.String()
 	}
 	return res

@@ -16,7 +16,6 @@
 package explore
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"hash/fnv"
@@ -26,6 +25,7 @@ import (
 	"time"
 
 	"github.com/looptest/looptest/harness"
+	"github.com/looptest/looptest/internal/ordering"
 	"github.com/looptest/looptest/internal/words"
 	"github.com/looptest/looptest/loop"
 )
@@ -271,10 +271,10 @@ type perturbed struct {
 
 // run runs one trial.
 func (x *explorer) run(t trial) (*result, error) {
-	var out bytes.Buffer
+	var lines ordering.Lines
 	var used []perturbed
 	var rec loop.Recorder
-	opts := harness.RunOptions{Clock: "virtual", Out: &out, Recorder: &rec, Limits: harness.DefaultLimits}
+	opts := harness.RunOptions{Clock: "virtual", Lines: &lines, Recorder: &rec, Limits: harness.DefaultLimits}
 	if t.reversed {
 		opts.Ties = loop.TiesReversed
 	}
@@ -314,7 +314,7 @@ func (x *explorer) run(t trial) (*result, error) {
 	if err := x.s.Run(opts); err != nil {
 		return nil, fmt.Errorf("%s: run %d: %w", x.s.File, t.run, err)
 	}
-	return &result{lines: lines(out.Bytes()), units: units(rec.Events()), used: used}, nil
+	return &result{lines: lines.Texts(), units: units(rec.Events()), used: used}, nil
 }
 
 // units groups the log lines of a run by the callback that printed them.
@@ -463,12 +463,4 @@ func (x *explorer) explainBy(swaps []Swap, ex trial) error {
 		}
 	}
 	return nil
-}
-
-func lines(b []byte) []string {
-	s := strings.TrimSuffix(string(b), "\n")
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, "\n")
 }

@@ -27,7 +27,7 @@ import (
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/delay"
 	"github.com/looptest/looptest/internal/nodejs"
-	"github.com/looptest/looptest/internal/verdict"
+	"github.com/looptest/looptest/internal/ordering"
 )
 
 // ErrNoNode reports that the node executable cannot be found.
@@ -85,9 +85,9 @@ func Run(ctx context.Context, s *harness.Scenario, opts Options) ([]byte, error)
 
 // RunLines runs the scenario's Node.js program as Run does, and returns its ordering with when
 // each line was printed, since main started.
-func RunLines(ctx context.Context, s *harness.Scenario, opts Options) ([]verdict.Line, error) {
+func RunLines(ctx context.Context, s *harness.Scenario, opts Options) (ordering.Lines, error) {
 	out, times, err := run(ctx, s, opts, true)
-	return verdict.Lines(verdict.Split(out), times), err
+	return ordering.Timed(ordering.Split(out), times), err
 }
 
 func run(ctx context.Context, s *harness.Scenario, opts Options, timed bool) (out []byte, times []time.Duration, err error) {

@@ -83,3 +83,19 @@ func FirstDifference(got, want Lines) int {
 	}
 	return i
 }
+
+// Timed pairs each line of texts with its time; times may be shorter than texts, the last time
+// standing for the rest (a log text of several lines is printed at once).
+func Timed(texts []string, times []time.Duration) Lines {
+	ls := make(Lines, len(texts))
+	for i, t := range texts {
+		ls[i].Text = t
+		switch {
+		case i < len(times):
+			ls[i].At = times[i]
+		case len(times) > 0:
+			ls[i].At = times[len(times)-1]
+		}
+	}
+	return ls
+}

@@ -65,3 +65,15 @@ func TestFirstDifference(t *testing.T) {
 		}
 	}
 }
+
+func TestTimed(t *testing.T) {
+	ms := time.Millisecond
+	got := Timed([]string{"a", "b", "c"}, []time.Duration{ms, 2 * ms})
+	want := Lines{{Text: "a", At: ms}, {Text: "b", At: 2 * ms}, {Text: "c", At: 2 * ms}}
+	if !slices.Equal(got, want) {
+		t.Errorf("Timed = %v, want %v", got, want)
+	}
+	if got := Timed([]string{"a"}, nil); !slices.Equal(got, Lines{{Text: "a"}}) {
+		t.Errorf("Timed without times = %v", got)
+	}
+}

@@ -4,70 +4,15 @@
 package verdict
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/looptest/looptest/internal/ordering"
 	"github.com/looptest/looptest/internal/words"
-	"github.com/looptest/looptest/loop"
 )
-
-// A Line is one line of an ordering and when it was printed, since main started.
-type Line struct {
-	Text string
-	At   time.Duration
-}
-
-// Lines pairs each line of an ordering with its time; times may be shorter than lines, the last
-// time standing for the rest (a log text of several lines is printed at once).
-func Lines(text []string, times []time.Duration) []Line {
-	ls := make([]Line, len(text))
-	for i, t := range text {
-		ls[i].Text = t
-		switch {
-		case i < len(times):
-			ls[i].At = times[i]
-		case len(times) > 0:
-			ls[i].At = times[len(times)-1]
-		}
-	}
-	return ls
-}
-
-// Split returns the lines of an ordering, without their line ends.
-func Split(out []byte) []string {
-	text := strings.TrimSuffix(string(out), "\n")
-	if text == "" {
-		return nil
-	}
-	return strings.Split(text, "\n")
-}
-
-// Join returns the ordering of lines, each ending with a newline: what Split reads.
-func Join(lines []Line) []byte {
-	var b bytes.Buffer
-	for _, l := range lines {
-		b.WriteString(l.Text)
-		b.WriteByte('\n')
-	}
-	return b.Bytes()
-}
-
-// FromEvents returns the lines a run logged and when, from its trace.
-func FromEvents(events []loop.Event) []Line {
-	var ls []Line
-	for _, e := range events {
-		if e.Kind == loop.KindLog {
-			for _, text := range strings.Split(e.Text, "\n") {
-				ls = append(ls, Line{text, e.Time})
-			}
-		}
-	}
-	return ls
-}
 
 // A Verdict is what a comparison found.
 type Verdict int
@@ -134,12 +79,12 @@ func (e Evidence) Late() time.Duration { return e.Got - e.Want }
 const maxSwaps = 10
 
 // Judge compares got with want, the virtual run's lines, whose text is the golden's.
-func Judge(want, got []Line) Judgement {
+func Judge(want, got ordering.Lines) Judgement {
 	j := Judgement{Got: make([]string, len(got))}
 	for i, l := range got {
 		j.Got[i] = l.Text
 	}
-	if slices.EqualFunc(want, got, func(a, b Line) bool { return a.Text == b.Text }) {
+	if slices.EqualFunc(want, got, func(a, b ordering.Line) bool { return a.Text == b.Text }) {
 		return j
 	}
 	// Tell a line from its repeats by how many times its text came before it.
@@ -147,7 +92,7 @@ func Judge(want, got []Line) Judgement {
 		text string
 		n    int
 	}
-	keys := func(ls []Line) []key {
+	keys := func(ls ordering.Lines) []key {
 		seen := map[string]int{}
 		ks := make([]key, len(ls))
 		for i, l := range ls {
@@ -252,7 +197,7 @@ type Result struct {
 // it again, at most MaxReruns times. A failure fails at once, whatever came before: no rerun
 // hides a difference that lateness does not explain. A run that passes passes the whole. When
 // every run is inconclusive, so is the result, and each run's evidence is kept to be shown.
-func Check(want []Line, run func() ([]Line, error)) (Result, error) {
+func Check(want ordering.Lines, run func() (ordering.Lines, error)) (Result, error) {
 	var res Result
 	for range 1 + MaxReruns {
 		got, err := run()

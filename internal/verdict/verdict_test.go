@@ -5,14 +5,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/looptest/looptest/internal/ordering"
 )
 
 const ms = time.Millisecond
 
-func lines(spec ...any) []Line {
-	var ls []Line
+func lines(spec ...any) ordering.Lines {
+	var ls ordering.Lines
 	for i := 0; i < len(spec); i += 2 {
-		ls = append(ls, Line{spec[i].(string), time.Duration(spec[i+1].(int)) * ms})
+		ls = append(ls, ordering.Line{Text: spec[i].(string), At: time.Duration(spec[i+1].(int)) * ms})
 	}
 	return ls
 }
@@ -21,7 +23,7 @@ func TestJudge(t *testing.T) {
 	want := lines("a", 0, "b", 50, "c", 50, "d", 100)
 	tests := []struct {
 		name string
-		got  []Line
+		got  ordering.Lines
 		v    Verdict
 	}{
 		{"same order, other times", lines("a", 3, "b", 70, "c", 71, "d", 101), Pass},
@@ -74,13 +76,13 @@ func TestCheck(t *testing.T) {
 	late := lines("b", 50, "a", 90)
 	onTime := lines("a", 0, "b", 50)
 	early := lines("b", 0, "a", 0)
-	seq := func(runs ...[]Line) func() ([]Line, error) {
+	seq := func(runs ...ordering.Lines) func() (ordering.Lines, error) {
 		i := 0
-		return func() ([]Line, error) { i++; return runs[min(i, len(runs))-1], nil }
+		return func() (ordering.Lines, error) { i++; return runs[min(i, len(runs))-1], nil }
 	}
 	tests := []struct {
 		name string
-		run  func() ([]Line, error)
+		run  func() (ordering.Lines, error)
 		v    Verdict
 		runs int
 	}{
@@ -98,20 +100,8 @@ func TestCheck(t *testing.T) {
 		})
 	}
 	boom := errors.New("boom")
-	if _, err := Check(want, func() ([]Line, error) { return nil, boom }); !errors.Is(err, boom) {
+	if _, err := Check(want, func() (ordering.Lines, error) { return nil, boom }); !errors.Is(err, boom) {
 		t.Errorf("Check's error: %v, want the run's", err)
 	}
 }
 
-func TestJoinSplit(t *testing.T) {
-	ls := lines("a", 0, "b", 5)
-	if got := string(Join(ls)); got != "a\nb\n" {
-		t.Errorf("Join = %q", got)
-	}
-	if got := Split(Join(ls)); len(got) != 2 || got[0] != "a" || got[1] != "b" {
-		t.Errorf("Split(Join) = %q", got)
-	}
-	if Join(nil) != nil || Split(nil) != nil {
-		t.Error("an empty ordering is not empty")
-	}
-}
