@@ -104,4 +104,3 @@ func TestCheck(t *testing.T) {
 		t.Errorf("Check's error: %v, want the run's", err)
 	}
 }
-
