@@ -21,6 +21,7 @@ import (
 	"github.com/looptest/looptest/golden"
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/explore"
+	"github.com/looptest/looptest/internal/realcheck"
 	"github.com/looptest/looptest/internal/verdict"
 	"github.com/looptest/looptest/internal/words"
 	"github.com/looptest/looptest/loop"
@@ -268,7 +269,7 @@ func testReal(res testResult, s *harness.Scenario, limits harness.Limits, stop <
 	}
 	realRuns.Lock()
 	defer realRuns.Unlock()
-	want, vr, err := CheckReal(context.Background(), s, Target{Clock: "real", Limits: limits, Stop: stop})
+	want, vr, err := realcheck.Check(context.Background(), s, realcheck.Target{Clock: "real", Limits: limits, Stop: stop})
 	if err != nil {
 		res.detail = fmt.Sprintf("the run failed: %v\n", err)
 		return res

@@ -1,11 +1,12 @@
-package cli
+// Package realcheck judges a scenario's runs in real time, on the real clock or in a JavaScript
+// runtime, against its virtual run: it runs them and hands the orderings, with when each line
+// came, to the verdicts (package verdict).
+package realcheck
 
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
-	"strings"
 
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/nodecheck"
@@ -29,6 +30,12 @@ func (t Target) Lines(ctx context.Context, s *harness.Scenario) ([]verdict.Line,
 	return timedRun(s, t.Clock, t.Limits, t.Stop)
 }
 
+// Virtual runs s under the virtual clock and returns its ordering with when each line should
+// come: what a real-time run is judged against.
+func Virtual(s *harness.Scenario, limits harness.Limits, stop <-chan struct{}) ([]verdict.Line, error) {
+	return timedRun(s, "virtual", limits, stop)
+}
+
 // timedRun runs s under clock and returns its ordering with when each line came.
 func timedRun(s *harness.Scenario, clock string, limits harness.Limits, stop <-chan struct{}) ([]verdict.Line, error) {
 	var rec loop.Recorder
@@ -37,31 +44,15 @@ func timedRun(s *harness.Scenario, clock string, limits harness.Limits, stop <-c
 	return verdict.FromEvents(rec.Events()), err
 }
 
-// CheckReal judges s on the target against its virtual run, which gives the golden's lines and
-// when each should come: an ordering that differs only where an event came later than its
-// margin is inconclusive and is run again (verdict.Check); one that differs otherwise fails. It
-// returns the virtual run's lines and the result.
-func CheckReal(ctx context.Context, s *harness.Scenario, t Target) ([]verdict.Line, verdict.Result, error) {
-	want, err := timedRun(s, "virtual", t.Limits, t.Stop)
+// Check judges s on the target against its virtual run, which gives the golden's lines and when
+// each should come: an ordering that differs only where an event came later than its margin is
+// inconclusive and is run again (verdict.Check); one that differs otherwise fails. It returns the
+// virtual run's lines and the result.
+func Check(ctx context.Context, s *harness.Scenario, t Target) ([]verdict.Line, verdict.Result, error) {
+	want, err := Virtual(s, t.Limits, t.Stop)
 	if err != nil {
 		return nil, verdict.Result{}, fmt.Errorf("the virtual run: %w", err)
 	}
 	res, err := verdict.Check(want, func() ([]verdict.Line, error) { return t.Lines(ctx, s) })
 	return want, res, err
-}
-
-// runtimeFlag registers --runtime NAME=PATH, repeatable: a JavaScript runtime to run scenarios
-// with, named for operands (x.yaml@NAME) and --runtimes.
-func runtimeFlag(c *cli, fs *flag.FlagSet) {
-	fs.Func("runtime", "a JavaScript runtime `NAME=PATH` to run scenarios with, as x.yaml@NAME (repeatable; node, bun and deno are found by themselves)", func(v string) error {
-		name, path, ok := strings.Cut(v, "=")
-		if !ok || name == "" || path == "" {
-			return fmt.Errorf("want NAME=PATH, such as node18=/opt/node18/bin/node")
-		}
-		if c.runtimePaths == nil {
-			c.runtimePaths = map[string]string{}
-		}
-		c.runtimePaths[name] = path
-		return nil
-	})
 }
