@@ -62,7 +62,7 @@ func TestScenariosRealClock(t *testing.T) {
 		if s.Tight {
 			t.Skip("timing: tight: its ordering hinges on gaps under 20ms")
 		}
-		judge(t, s, realcheck.Target{Clock: "real", Limits: harness.DefaultLimits})
+		judge(t, s, realcheck.Target{Limits: harness.DefaultLimits})
 	})
 }
 
@@ -99,11 +99,11 @@ func judge(t *testing.T, s *harness.Scenario, target realcheck.Target) {
 	}
 	switch {
 	case res.Verdict == verdict.Fail:
-		t.Errorf("%s@%s:\n%s", s.File, target.Clock, res)
+		t.Errorf("%s@%s:\n%s", s.File, target.Name(), res)
 	case res.Verdict == verdict.Inconclusive:
-		t.Skipf("%s@%s:\n%s", s.File, target.Clock, res)
+		t.Skipf("%s@%s:\n%s", s.File, target.Name(), res)
 	case len(res.Runs) > 1:
-		t.Logf("%s@%s passed after inconclusive runs:\n%s", s.File, target.Clock, res)
+		t.Logf("%s@%s passed after inconclusive runs:\n%s", s.File, target.Name(), res)
 	}
 }
 

@@ -48,6 +48,6 @@ func TestNode(t *testing.T) {
 		}
 		t.Parallel()
 		defer running.Take(load)()
-		judge(t, s, realcheck.Target{Clock: "node", Runtime: nodecheck.Runtime{Name: "node", Path: node}, Limits: harness.Limits{MaxWall: nodecheck.DefaultTimeout}})
+		judge(t, s, realcheck.Target{Runtime: &nodecheck.Runtime{Name: "node", Path: node}, Limits: harness.Limits{MaxWall: nodecheck.DefaultTimeout}})
 	})
 }

@@ -80,7 +80,7 @@ func runCompat(c *cli, args []string) int {
 					cell.err = werr
 					return
 				}
-				t := realcheck.Target{Clock: rt.Name, Runtime: rt, Limits: c.limits, Stop: c.stop}
+				t := realcheck.Target{Runtime: &rt, Limits: c.limits, Stop: c.stop}
 				for range *runs {
 					got, err := t.Lines(context.Background(), s)
 					if err != nil && len(got) == 0 {

@@ -137,7 +137,7 @@ func (c *cli) ordering(operand string) ([]byte, int) {
 		return c.runtimeOrdering(operand, s, rt)
 	}
 	if clock == "real" {
-		return c.realOrdering(operand, s, realcheck.Target{Clock: "real", Limits: c.limits, Stop: c.stop})
+		return c.realOrdering(operand, s, realcheck.Target{Limits: c.limits, Stop: c.stop})
 	}
 	var out orderingBuffer
 	if err := s.Run(harness.RunOptions{Clock: clock, Out: &out, Limits: c.limits, Stop: c.stop}); err != nil {
@@ -157,7 +157,7 @@ func (c *cli) runtimeOrdering(operand string, s *harness.Scenario, rt nodecheck.
 			operand, load.Threads, runtime.NumCPU(), rt.Name)
 	}
 	// --max-wall bounds the runtime's run as it bounds looptest's own.
-	return c.realOrdering(operand, s, realcheck.Target{Clock: rt.Name, Runtime: rt, Limits: c.limits})
+	return c.realOrdering(operand, s, realcheck.Target{Runtime: &rt, Limits: c.limits})
 }
 
 // runtimeFlag registers --runtime NAME=PATH, repeatable: a JavaScript runtime to run scenarios
@@ -203,7 +203,7 @@ func (c *cli) realOrdering(operand string, s *harness.Scenario, t realcheck.Targ
 		}
 		c.timed[operand] = timedOrdering{s, t, lines}
 		return out, exitOK
-	case errors.As(err, &re), t.Clock == "real": // a run that failed; only a missing runtime is no run
+	case errors.As(err, &re), t.Runtime == nil: // a run that failed; only a missing runtime is no run
 
 		fmt.Fprintf(c.stderr, "%s: %v\n", operand, err)
 		return out, exitFailed

@@ -269,7 +269,7 @@ func testReal(res testResult, s *harness.Scenario, limits harness.Limits, stop <
 	}
 	realRuns.Lock()
 	defer realRuns.Unlock()
-	want, vr, err := realcheck.Check(context.Background(), s, realcheck.Target{Clock: "real", Limits: limits, Stop: stop})
+	want, vr, err := realcheck.Check(context.Background(), s, realcheck.Target{Limits: limits, Stop: stop})
 	if err != nil {
 		res.detail = fmt.Sprintf("the run failed: %v\n", err)
 		return res

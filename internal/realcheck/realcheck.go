@@ -14,20 +14,31 @@ import (
 	"github.com/looptest/looptest/loop"
 )
 
-// A Target is what runs a scenario in real time: the real clock, or a JavaScript runtime.
+// A Target is what runs a scenario in real time: looptest's loop on the real clock, or a
+// JavaScript runtime.
 type Target struct {
-	Clock   string            // "real"; or a runtime's name: "node" for Node.js, "bun", "deno", ...
-	Runtime nodecheck.Runtime // the runtime; with no Path, node is found in PATH
-	Limits  harness.Limits    // the runaway guards; MaxWall bounds a Node.js run too
-	Stop    <-chan struct{}   // closed to stop the runs (real clock)
+	// Runtime, if not nil, runs the scenario's program: Node.js, Bun, Deno, ... If nil, the
+	// scenario runs on looptest's loop under the real clock.
+	Runtime *nodecheck.Runtime
+	Limits  harness.Limits  // the runaway guards; MaxWall bounds a runtime's run too
+	Stop    <-chan struct{} // closed to stop the runs (real clock)
+}
+
+// Name names the target as an operand's suffix does (x.yaml@NAME): "real", or the runtime's
+// name.
+func (t Target) Name() string {
+	if t.Runtime != nil {
+		return t.Runtime.Name
+	}
+	return "real"
 }
 
 // Lines runs s on the target once and returns its ordering with when each line came.
 func (t Target) Lines(ctx context.Context, s *harness.Scenario) ([]verdict.Line, error) {
-	if t.Clock != "real" && t.Clock != "virtual" {
-		return nodecheck.RunLines(ctx, s, nodecheck.Options{Runtime: t.Runtime, Timeout: t.Limits.MaxWall})
+	if t.Runtime != nil {
+		return nodecheck.RunLines(ctx, s, nodecheck.Options{Runtime: *t.Runtime, Timeout: t.Limits.MaxWall})
 	}
-	return timedRun(s, t.Clock, t.Limits, t.Stop)
+	return timedRun(s, "real", t.Limits, t.Stop)
 }
 
 // Virtual runs s under the virtual clock and returns its ordering with when each line should
