@@ -1,8 +1,9 @@
 // Package lttest holds what looptest's own tests share: the -update flag, the switch for the
 // tests that depend on real time, and the leak checker.
 //
-// Every package with tests imports it, so that 'go test ./... -update' is understood by every
-// test binary; LOOPTEST_UPDATE=1 does the same without the flag.
+// Every package with tests imports it, if only for its flag, so that 'go test ./... -update' is
+// understood by every test binary (TestEveryTestBinaryDefinesUpdate checks it); LOOPTEST_UPDATE=1
+// does the same without the flag.
 package lttest
 
 import (
