@@ -16,6 +16,7 @@ import (
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/cli"
 	"github.com/looptest/looptest/internal/lttest"
+	"github.com/looptest/looptest/internal/realcheck"
 	"github.com/looptest/looptest/internal/verdict"
 )
 
@@ -61,7 +62,7 @@ func TestScenariosRealClock(t *testing.T) {
 		if s.Tight {
 			t.Skip("timing: tight: its ordering hinges on gaps under 20ms")
 		}
-		judge(t, s, cli.Target{Clock: "real", Limits: harness.DefaultLimits})
+		judge(t, s, realcheck.Target{Limits: harness.DefaultLimits})
 	})
 }
 
@@ -90,19 +91,19 @@ func TestScenarios(t *testing.T) {
 // judge checks s on a real target against its virtual run (whose ordering TestScenarios checks
 // against the golden): a failure fails t with the evidence, an ordering that stays
 // inconclusive after the reruns skips it with the evidence, since load explains it.
-func judge(t *testing.T, s *harness.Scenario, target cli.Target) {
+func judge(t *testing.T, s *harness.Scenario, target realcheck.Target) {
 	t.Helper()
-	_, res, err := cli.CheckReal(context.Background(), s, target)
+	_, res, err := realcheck.Check(context.Background(), s, target)
 	if err != nil {
 		t.Fatal(err)
 	}
 	switch {
 	case res.Verdict == verdict.Fail:
-		t.Errorf("%s@%s:\n%s", s.File, target.Clock, res)
+		t.Errorf("%s@%s:\n%s", s.File, target.Name(), res)
 	case res.Verdict == verdict.Inconclusive:
-		t.Skipf("%s@%s:\n%s", s.File, target.Clock, res)
+		t.Skipf("%s@%s:\n%s", s.File, target.Name(), res)
 	case len(res.Runs) > 1:
-		t.Logf("%s@%s passed after inconclusive runs:\n%s", s.File, target.Clock, res)
+		t.Logf("%s@%s passed after inconclusive runs:\n%s", s.File, target.Name(), res)
 	}
 }
 

@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/looptest/looptest/harness"
-	"github.com/looptest/looptest/internal/cli"
 	"github.com/looptest/looptest/internal/lttest"
 	"github.com/looptest/looptest/internal/nodecheck"
+	"github.com/looptest/looptest/internal/realcheck"
 )
 
 // nodeSlots is how many Node.js runs go at once, at most: two, for a two-core machine (see
@@ -48,6 +48,6 @@ func TestNode(t *testing.T) {
 		}
 		t.Parallel()
 		defer running.Take(load)()
-		judge(t, s, cli.Target{Clock: "node", Runtime: nodecheck.Runtime{Name: "node", Path: node}, Limits: harness.Limits{MaxWall: nodecheck.DefaultTimeout}})
+		judge(t, s, realcheck.Target{Runtime: &nodecheck.Runtime{Name: "node", Path: node}, Limits: harness.Limits{MaxWall: nodecheck.DefaultTimeout}})
 	})
 }

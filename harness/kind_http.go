@@ -154,7 +154,6 @@ func faultNames() string {
 func compileHTTP(c *compiler, s *step) action {
 	a := s.arg.(*httpArg)
 	out, src, t, reply, timeout := c.outcome(s), newOpSource(s), s.text, a.reply, a.timeout
-	header, refuse := reply.Header(), reply.Fault == delay.FaultRefuse
 	tm := Timing{Step: s.pos, Key: "delay"}
 	var closed action
 	if len(s.closed) > 0 {
@@ -167,17 +166,9 @@ func compileHTTP(c *compiler, s *step) action {
 		if r.perturb != nil {
 			asked.Delay = r.duration(tm, reply.Delay)
 		}
-		switch {
-		case r.real && r.perturb == nil:
-			req.Header = header
-		case r.real:
-			req.Header = asked.Header()
-		default:
-			req.Reply = asked
-		}
-		if refuse {
-			req.Addr = r.refuse // where nothing listens; the virtual peer refuses by itself
-		}
+		// Each backend reads it: the virtual one simulates the delay server (serveVirtual), the
+		// real one asks the delay server for it (realBackend.Get).
+		req.Reply = asked
 		req.Done = func(resp *loop.Response, err error) {
 			var v value
 			if resp != nil {

@@ -28,6 +28,19 @@ func newRealBackend(threads int, deadline time.Time, stop <-chan struct{}) (loop
 	return &realBackend{Backend: b, server: srv}, nil
 }
 
+// Get sends the request to the delay server with headers that ask for its reply (a
+// delay.Reply), as serveVirtual answers it under the virtual clock; a refused connection is
+// asked of an address where nothing listens, since the server cannot refuse one it has accepted.
+func (b *realBackend) Get(req *loop.Request) {
+	if reply, ok := req.Reply.(delay.Reply); ok {
+		req.Header = reply.Header()
+		if reply.Fault == delay.FaultRefuse {
+			req.Addr = b.server.ClosedAddr()
+		}
+	}
+	b.Backend.Get(req)
+}
+
 // Close closes the loop's backend, then shuts the delay server down.
 func (b *realBackend) Close() error {
 	return errors.Join(b.Backend.Close(), b.server.Close())

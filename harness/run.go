@@ -46,8 +46,6 @@ type runner struct {
 	loop      *loop.Loop
 	out       *bufio.Writer
 	sandbox   *sandbox
-	real      bool           // under the real clock: requests go to the delay server
-	refuse    string         // an address that refuses connections, for fault: refuse (real clock)
 	cur       *step          // the step whose callback is running; nil in main
 	handles   []any          // the latest timer or immediate of each id
 	callbacks []callbackSlot // per step that makes callbacks: the last one made
@@ -154,9 +152,6 @@ func (s *Scenario) Run(opts RunOptions) (err error) {
 	})
 	r := &runner{loop: l, out: out, sandbox: sb, handles: make([]any, len(s.ids)), perturb: opts.Perturb, mainPos: s.mainPos, file: s.File, lines: opts.Lines}
 	r.callbacks = make([]callbackSlot, s.slots)
-	if rb, ok := backend.(*realBackend); ok {
-		r.real, r.refuse = true, rb.server.ClosedAddr()
-	}
 	defer func() {
 		if p := recover(); p != nil {
 			// The loop's own defers have closed the backend on the way: what is left is to

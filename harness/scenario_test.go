@@ -165,16 +165,16 @@ func TestRunRemovesSandbox(t *testing.T) {
 }
 
 func TestRunawayStops(t *testing.T) {
-	s, err := Parse("t.yaml", []byte("main:\n  - interval: 1\n    id: iv\n  - timeout: 10\n    then: [{immediate: , repeat: 0}]\n"))
+	_, err := Parse("t.yaml", []byte("main:\n  - interval: 1\n    id: iv\n  - timeout: 10\n    then: [{immediate: , repeat: 0}]\n"))
 	if err == nil {
 		t.Fatal("repeat: 0 accepted")
 	}
-	s, err = Parse("t.yaml", []byte("main:\n  - interval: 1\n    id: iv\n    then: [{log: x}]\n  - timeout: 0\n    then: [{timeout: 0, then: [{clear: iv}]}]\n    repeat: 0\n"))
+	_, err = Parse("t.yaml", []byte("main:\n  - interval: 1\n    id: iv\n    then: [{log: x}]\n  - timeout: 0\n    then: [{timeout: 0, then: [{clear: iv}]}]\n    repeat: 0\n"))
 	if err == nil {
 		t.Fatal("repeat: 0 accepted")
 	}
 	// An interval whose clear never runs: the guard stops it.
-	s, err = Parse("t.yaml", []byte("main:\n  - interval: 1\n    id: iv\n  - read: missing\n    error: []\n    then: [{clear: iv}]\n"))
+	s, err := Parse("t.yaml", []byte("main:\n  - interval: 1\n    id: iv\n  - read: missing\n    error: []\n    then: [{clear: iv}]\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ var (
 	ErrHangUp = errors.New("socket hang up")
 	// ErrDataAfterClose: a 1xx, 204 or 304 response came with a body, which Node's HTTP parser
 	// refuses in the poll that reads it.
+	//lint:ignore ST1005 the message is Node's, word for word
 	ErrDataAfterClose = errors.New("Parse Error: Data after `Connection: close`")
 )
 

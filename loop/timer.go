@@ -170,10 +170,10 @@ type timerList struct {
 	index  int // position in the heap; -1 once the list has left it
 }
 
-func (a *timerList) less(b *timerList) bool {
-	return a.expiry < b.expiry || a.expiry == b.expiry && a.id < b.id
+func (tl *timerList) less(b *timerList) bool {
+	return tl.expiry < b.expiry || tl.expiry == b.expiry && tl.id < b.id
 }
-func (a *timerList) setIndex(i int) { a.index = i }
+func (tl *timerList) setIndex(i int) { tl.index = i }
 
 // first returns the list's first timer not cleared, dropping cleared ones before it, or nil.
 func (tl *timerList) first() *Timer {

@@ -145,8 +145,7 @@ func nodeTimerModel(prog []timerAct) []string {
 		}
 		return best
 	}
-	var do func(acts []timerAct)
-	do = func(acts []timerAct) {
+	do := func(acts []timerAct) {
 		for _, a := range acts {
 			switch {
 			case a.block > 0:

@@ -11,6 +11,7 @@ import (
 
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/nodecheck"
+	"github.com/looptest/looptest/internal/realcheck"
 	"github.com/looptest/looptest/internal/verdict"
 )
 
@@ -65,7 +66,7 @@ func runCompat(c *cli, args []string) int {
 	running := nodecheck.NewSlots(runtime.NumCPU())
 	for i, s := range scenarios {
 		cells[i] = make([]compatCell, len(rts))
-		want, werr := timedRun(s, "virtual", c.limits, c.stop)
+		want, werr := realcheck.Virtual(s, c.limits, c.stop)
 		load, _ := nodecheck.MeasureLoad(s) // a scenario that does not run is reported below
 		known := s.KnownDifferences
 		for j, rt := range rts {
@@ -79,7 +80,7 @@ func runCompat(c *cli, args []string) int {
 					cell.err = werr
 					return
 				}
-				t := Target{Clock: rt.Name, Runtime: rt, Limits: c.limits, Stop: c.stop}
+				t := realcheck.Target{Runtime: &rt, Limits: c.limits, Stop: c.stop}
 				for range *runs {
 					got, err := t.Lines(context.Background(), s)
 					if err != nil && len(got) == 0 {

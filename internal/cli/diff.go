@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"runtime"
@@ -13,6 +14,7 @@ import (
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/nodecheck"
 	"github.com/looptest/looptest/internal/ordering"
+	"github.com/looptest/looptest/internal/realcheck"
 	"github.com/looptest/looptest/internal/verdict"
 )
 
@@ -80,7 +82,7 @@ func (c *cli) judge(left string, l []byte, right string, r []byte) verdict.Verdi
 	if timed.lines == nil || c.timed[left].lines != nil && c.timed[right].lines != nil {
 		return verdict.Fail
 	}
-	want, err := timedRun(timed.s, "virtual", c.limits, c.stop)
+	want, err := realcheck.Virtual(timed.s, c.limits, c.stop)
 	if err != nil {
 		return verdict.Fail
 	}
@@ -136,7 +138,7 @@ func (c *cli) ordering(operand string) ([]byte, int) {
 		return c.runtimeOrdering(operand, s, rt)
 	}
 	if clock == "real" {
-		return c.realOrdering(operand, s, Target{Clock: "real", Limits: c.limits, Stop: c.stop})
+		return c.realOrdering(operand, s, realcheck.Target{Limits: c.limits, Stop: c.stop})
 	}
 	var out orderingBuffer
 	if err := s.Run(harness.RunOptions{Clock: clock, Out: &out, Limits: c.limits, Stop: c.stop}); err != nil {
@@ -156,7 +158,23 @@ func (c *cli) runtimeOrdering(operand string, s *harness.Scenario, rt nodecheck.
 			operand, load.Threads, runtime.NumCPU(), rt.Name)
 	}
 	// --max-wall bounds the runtime's run as it bounds looptest's own.
-	return c.realOrdering(operand, s, Target{Clock: rt.Name, Runtime: rt, Limits: c.limits})
+	return c.realOrdering(operand, s, realcheck.Target{Runtime: &rt, Limits: c.limits})
+}
+
+// runtimeFlag registers --runtime NAME=PATH, repeatable: a JavaScript runtime to run scenarios
+// with, named for operands (x.yaml@NAME) and --runtimes.
+func runtimeFlag(c *cli, fs *flag.FlagSet) {
+	fs.Func("runtime", "a JavaScript runtime `NAME=PATH` to run scenarios with, as x.yaml@NAME (repeatable; node, bun and deno are found by themselves)", func(v string) error {
+		name, path, ok := strings.Cut(v, "=")
+		if !ok || name == "" || path == "" {
+			return fmt.Errorf("want NAME=PATH, such as node18=/opt/node18/bin/node")
+		}
+		if c.runtimePaths == nil {
+			c.runtimePaths = map[string]string{}
+		}
+		c.runtimePaths[name] = path
+		return nil
+	})
 }
 
 // runtime finds the runtime called name: one given with --runtime NAME=PATH, or node, bun or
@@ -169,13 +187,13 @@ func (c *cli) runtime(name string) (nodecheck.Runtime, error) {
 // it again.
 type timedOrdering struct {
 	s      *harness.Scenario
-	target Target
+	target realcheck.Target
 	lines  ordering.Lines
 }
 
 // realOrdering runs a scenario in real time, on the real clock or through Node.js, and keeps
 // when each line came, for judge.
-func (c *cli) realOrdering(operand string, s *harness.Scenario, t Target) ([]byte, int) {
+func (c *cli) realOrdering(operand string, s *harness.Scenario, t realcheck.Target) ([]byte, int) {
 	lines, err := t.Lines(context.Background(), s)
 	out := lines.Bytes()
 	var re *nodecheck.RunError
@@ -186,7 +204,7 @@ func (c *cli) realOrdering(operand string, s *harness.Scenario, t Target) ([]byt
 		}
 		c.timed[operand] = timedOrdering{s, t, lines}
 		return out, exitOK
-	case errors.As(err, &re), t.Clock == "real": // a run that failed; only a missing runtime is no run
+	case errors.As(err, &re), t.Runtime == nil: // a run that failed; only a missing runtime is no run
 
 		fmt.Fprintf(c.stderr, "%s: %v\n", operand, err)
 		return out, exitFailed

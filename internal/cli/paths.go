@@ -74,6 +74,26 @@ func walkScenarios(dir string) ([]string, error) {
 	return files, err
 }
 
+// pruneOrWarn warns of the goldens beside the files that no scenario has (orphanGoldens), or,
+// with prune, removes them. With a shard, the other shards' scenarios still count: files are
+// all of them. It reports whether every golden it was to remove is gone.
+func (c *cli) pruneOrWarn(files []string, prune bool) bool {
+	ok := true
+	for _, g := range orphanGoldens(files) {
+		if prune {
+			if err := os.Remove(g); err != nil {
+				fmt.Fprintf(c.stderr, "looptest test: %v\n", err)
+				ok = false
+				continue
+			}
+			fmt.Fprintf(c.stderr, "pruned %s: no scenario has it\n", g)
+			continue
+		}
+		fmt.Fprintf(c.stderr, "warning: %s has no scenario (%s): remove it, or run test -update --prune\n", g, filepath.Base(strings.TrimSuffix(g, ".golden")+".yaml"))
+	}
+	return ok
+}
+
 // orphanGoldens returns the .golden files beside the given scenarios that no scenario among
 // them has: goldens left behind by a renamed or deleted scenario.
 func orphanGoldens(files []string) []string {

@@ -13,6 +13,51 @@ import (
 	"github.com/looptest/looptest/golden"
 )
 
+// A tally counts the results of a test run.
+type tally struct {
+	passed, failed, skipped int
+	invalid                 bool // a file did not load, or a golden could not be pruned
+}
+
+// summary is the last line of a test run: N passed, N failed[, N skipped].
+func (t tally) summary() string {
+	if t.skipped > 0 {
+		return fmt.Sprintf("%d passed, %d failed, %d skipped\n", t.passed, t.failed, t.skipped)
+	}
+	return fmt.Sprintf("%d passed, %d failed\n", t.passed, t.failed)
+}
+
+// writeResults prints each result (ok, FAIL with why, SKIP with why), as text or as go test
+// -json events, with an annotation for each failure under GitHub Actions, and counts them.
+func writeResults(w io.Writer, results []testResult, jsonOut bool) tally {
+	var t tally
+	var text strings.Builder
+	for _, r := range results {
+		text.Reset()
+		t.invalid = t.invalid || r.invalid
+		switch {
+		case r.skipped != "":
+			t.skipped++
+			fmt.Fprintf(&text, "SKIP %s: %s\n", r.file, r.skipped)
+		case r.ok:
+			t.passed++
+			fmt.Fprintf(&text, "%-4s %s%s\n", "ok", r.file, r.note)
+		default:
+			t.failed++
+			fmt.Fprintf(&text, "FAIL %s\n%s", r.file, indent(r.detail))
+			if githubActions() {
+				annotate(w, r)
+			}
+		}
+		if jsonOut {
+			writeJSON(w, r, text.String())
+		} else {
+			io.WriteString(w, text.String())
+		}
+	}
+	return t
+}
+
 // testEvent is one line of test --json, in the shape of go test -json (cmd/test2json), so that
 // the tools that read that read this: gotestsum, go-junit-report, IDEs.
 type testEvent struct {

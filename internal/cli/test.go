@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -18,13 +17,67 @@ import (
 
 	"github.com/looptest/looptest/golden"
 	"github.com/looptest/looptest/harness"
-	"github.com/looptest/looptest/internal/explore"
 	"github.com/looptest/looptest/internal/ordering"
+	"github.com/looptest/looptest/internal/realcheck"
 	"github.com/looptest/looptest/internal/verdict"
 	"github.com/looptest/looptest/internal/words"
 )
 
+// testOptions are test's flags, once parsed.
+type testOptions struct {
+	clock   string // --clock; "" keeps each scenario's own
+	update  bool   // rewrite the goldens instead of comparing
+	prune   bool   // with update, also remove the goldens that no scenario has
+	explore bool   // also explore each scenario that passed
+	shard   shard  // the part of the suite to run
+	junit   string // the file of a JUnit XML report, if any
+	json    bool   // print go test -json events instead of the text
+}
+
 func runTest(c *cli, args []string) int {
+	opts, paths, st := testFlags(c, args)
+	if st >= 0 {
+		return st
+	}
+	all, err := scenarioFiles(paths)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "looptest test: %v\n", err)
+		return exitInvalid
+	}
+	files := slices.DeleteFunc(slices.Clone(all), func(f string) bool { return !opts.shard.has(f) })
+
+	begin := time.Now()
+	results := testAll(files, opts, c.limits, c.stop)
+	elapsed := time.Since(begin)
+
+	t := writeResults(c.stdout, results, opts.json)
+	if !c.pruneOrWarn(all, opts.prune) {
+		t.invalid = true
+	}
+	summary := t.summary()
+	if opts.json {
+		writeJSONEnd(c.stdout, t.failed == 0 && !t.invalid, elapsed, summary)
+	} else {
+		io.WriteString(c.stdout, summary)
+	}
+	if opts.junit != "" {
+		if err := writeJUnit(opts.junit, results, elapsed); err != nil {
+			fmt.Fprintf(c.stderr, "looptest test: --junit: %v\n", err)
+			return exitInvalid
+		}
+	}
+	switch {
+	case t.invalid:
+		return exitInvalid
+	case t.failed > 0:
+		return exitFailed
+	}
+	return exitOK
+}
+
+// testFlags parses test's command line into its options and the paths to test, returning the
+// exit status to stop with, or -1 to go on.
+func testFlags(c *cli, args []string) (testOptions, []string, int) {
 	fs := c.flags("test")
 	update := fs.Bool("update", false, "rewrite the golden files with the orderings the scenarios give, instead of comparing")
 	prune := fs.Bool("prune", false, "with -update, also remove the .golden files that no scenario has")
@@ -34,116 +87,30 @@ func runTest(c *cli, args []string) int {
 	jsonOut := fs.Bool("json", false, "print one JSON object per event, in the shape of go test -json, instead of the text")
 	clock := clockFlag(fs)
 	if st := c.parse(fs, args); st >= 0 {
-		return st
+		return testOptions{}, nil, st
 	}
 	if !validClock(c, *clock) {
-		return exitInvalid
+		return testOptions{}, nil, exitInvalid
 	}
 	sh, err := parseShard(cmp.Or(*shardFlag, "1/1"))
 	if err != nil {
 		fmt.Fprintf(c.stderr, "looptest test: %v\n", err)
-		return exitInvalid
+		return testOptions{}, nil, exitInvalid
 	}
 	if *prune && !*update {
 		fmt.Fprintln(c.stderr, "looptest test: --prune goes with -update")
-		return exitInvalid
+		return testOptions{}, nil, exitInvalid
 	}
 	paths := fs.Args()
 	if len(paths) == 0 {
 		if _, err := os.Stat("scenarios"); err != nil {
 			fmt.Fprintln(c.stderr, "looptest test: there is no scenarios/ directory here: pass the scenario files or directories to test (DIR/... for a whole tree)")
-			return exitInvalid
+			return testOptions{}, nil, exitInvalid
 		}
 		paths = []string{"scenarios"}
 	}
-	all, err := scenarioFiles(paths)
-	if err != nil {
-		fmt.Fprintf(c.stderr, "looptest test: %v\n", err)
-		return exitInvalid
-	}
-	files := slices.DeleteFunc(slices.Clone(all), func(f string) bool { return !sh.has(f) })
-
-	begin := time.Now()
-	results := make([]testResult, len(files))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, file := range files {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			start := time.Now()
-			results[i] = testOne(file, *clock, *update, c.limits, c.stop)
-			if *exploring && results[i].ok {
-				exploreOne(&results[i])
-			}
-			results[i].elapsed = time.Since(start)
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(begin)
-
-	var text strings.Builder
-	passed, failed, skipped, invalid := 0, 0, 0, false
-	for _, r := range results {
-		text.Reset()
-		invalid = invalid || r.invalid
-		switch {
-		case r.skipped != "":
-			skipped++
-			fmt.Fprintf(&text, "SKIP %s: %s\n", r.file, r.skipped)
-		case r.ok:
-			passed++
-			fmt.Fprintf(&text, "%-4s %s%s\n", "ok", r.file, r.note)
-		default:
-			failed++
-			fmt.Fprintf(&text, "FAIL %s\n%s", r.file, indent(r.detail))
-			if githubActions() {
-				annotate(c.stdout, r)
-			}
-		}
-		if *jsonOut {
-			writeJSON(c.stdout, r, text.String())
-		} else {
-			io.WriteString(c.stdout, text.String())
-		}
-	}
-	// Goldens that no scenario has: warned of, and removed with -update --prune. With a shard,
-	// the other shards' scenarios still count.
-	for _, g := range orphanGoldens(all) {
-		if *prune {
-			if err := os.Remove(g); err != nil {
-				fmt.Fprintf(c.stderr, "looptest test: %v\n", err)
-				invalid = true
-				continue
-			}
-			fmt.Fprintf(c.stderr, "pruned %s: no scenario has it\n", g)
-			continue
-		}
-		fmt.Fprintf(c.stderr, "warning: %s has no scenario (%s): remove it, or run test -update --prune\n", g, filepath.Base(strings.TrimSuffix(g, ".golden")+".yaml"))
-	}
-	summary := fmt.Sprintf("%d passed, %d failed\n", passed, failed)
-	if skipped > 0 {
-		summary = fmt.Sprintf("%d passed, %d failed, %d skipped\n", passed, failed, skipped)
-	}
-	if *jsonOut {
-		writeJSONEnd(c.stdout, failed == 0 && !invalid, elapsed, summary)
-	} else {
-		io.WriteString(c.stdout, summary)
-	}
-	if *junit != "" {
-		if err := writeJUnit(*junit, results, elapsed); err != nil {
-			fmt.Fprintf(c.stderr, "looptest test: --junit: %v\n", err)
-			return exitInvalid
-		}
-	}
-	switch {
-	case invalid:
-		return exitInvalid
-	case failed > 0:
-		return exitFailed
-	}
-	return exitOK
+	opts := testOptions{clock: *clock, update: *update, prune: *prune, explore: *exploring, shard: sh, junit: *junit, json: *jsonOut}
+	return opts, paths, -1
 }
 
 // realRuns lets one real-clock run go at a time, while virtual ones run in parallel: a real
@@ -240,7 +207,7 @@ func testReal(res testResult, s *harness.Scenario, limits harness.Limits, stop <
 	}
 	realRuns.Lock()
 	defer realRuns.Unlock()
-	want, vr, err := CheckReal(context.Background(), s, Target{Clock: "real", Limits: limits, Stop: stop})
+	want, vr, err := realcheck.Check(context.Background(), s, realcheck.Target{Limits: limits, Stop: stop})
 	if err != nil {
 		res.detail = fmt.Sprintf("the run failed: %v\n", err)
 		return res
@@ -294,30 +261,6 @@ func mismatch(err error) string {
 		return ""
 	}
 	return err.Error() + "\n"
-}
-
-// exploreOne explores a scenario that passed, and fails it when it is timing-sensitive without
-// saying so.
-func exploreOne(res *testResult) {
-	s, err := harness.Load(res.file)
-	if err != nil {
-		res.ok, res.detail = false, err.Error()+"\n"
-		return
-	}
-	rep, err := explore.Explore(s, explore.Options{Runs: 100, Seed: 1})
-	switch {
-	case err != nil:
-		res.ok, res.detail = false, err.Error()+"\n"
-	case !rep.Stable() && !s.Tight:
-		var b strings.Builder
-		b.WriteString("its ordering changes when timings wobble: space out the events that race, or mark the file '# timing: tight'\n")
-		rep.Write(&b)
-		res.ok, res.detail = false, b.String()
-	case !rep.Stable():
-		res.note += " (timing-sensitive, marked tight)"
-	case s.Tight:
-		res.note += " (marked tight, but stable when timings wobble)"
-	}
 }
 
 // GoldenPath returns the golden file of a scenario file: NAME.yaml → NAME.golden.

@@ -2,10 +2,9 @@
 // switch of the tests that depend on real time, and CheckLeaks, which fails a test that leaves
 // goroutines, OS threads or descriptors behind.
 //
-// The packages whose tests write goldens or need the switch or the checker import it, so their
-// test binaries understand -update. The others (nodejs, stale, verdict, words, yamlpos, and this
-// one's own test) do not, and 'go test ./... -update' fails in them with "flag provided but not
-// defined"; LOOPTEST_UPDATE=1 go test ./... works in every package.
+// Every package with tests imports it, if only for its flag, so that 'go test ./... -update' is
+// understood by every test binary (TestEveryTestBinaryDefinesUpdate checks it); LOOPTEST_UPDATE=1
+// does the same without the flag.
 package lttest
 
 import (

@@ -42,9 +42,8 @@ const DefaultTimeout = time.Minute
 
 // Options configure a run through Node.js.
 type Options struct {
-	// Node is the node executable: a path, or a name looked up in PATH; "" means "node".
-	Node string
-	// Runtime, if its Path is set, runs the program instead of Node.js: Bun, Deno, any other.
+	// Runtime runs the program: Node.js, Bun, Deno, any other (FindRuntime finds one). With no
+	// Path, it is the node found in PATH (Find).
 	Runtime Runtime
 	// Timeout bounds the whole run; zero means no bound, as for every limit.
 	Timeout time.Duration
@@ -93,7 +92,7 @@ func RunLines(ctx context.Context, s *harness.Scenario, opts Options) (ordering.
 func run(ctx context.Context, s *harness.Scenario, opts Options, timed bool) (out []byte, times []time.Duration, err error) {
 	rt := opts.Runtime
 	if rt.Path == "" {
-		node, err := Find(ctx, opts.Node)
+		node, err := Find(ctx, "")
 		if err != nil {
 			return nil, nil, err
 		}

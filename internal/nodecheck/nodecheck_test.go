@@ -36,15 +36,19 @@ func needNode(t *testing.T) {
 }
 
 func TestRunWithoutNode(t *testing.T) {
-	s := parse(t, "main:\n  - log: hi\n")
 	for _, node := range []string{"looptest-no-such-node", filepath.Join(t.TempDir(), "node")} {
-		out, err := nodecheck.Run(context.Background(), s, nodecheck.Options{Node: node, Timeout: nodecheck.DefaultTimeout})
-		if !errors.Is(err, nodecheck.ErrNoNode) {
-			t.Errorf("Run with node %s: %v, want an error wrapping ErrNoNode", node, err)
+		if _, err := nodecheck.Find(context.Background(), node); !errors.Is(err, nodecheck.ErrNoNode) {
+			t.Errorf("Find(%s): %v, want an error wrapping ErrNoNode", node, err)
 		}
-		if out != nil {
-			t.Errorf("Run with node %s printed %q", node, out)
-		}
+	}
+	t.Setenv("PATH", t.TempDir()) // no node in it
+	s := parse(t, "main:\n  - log: hi\n")
+	out, err := nodecheck.Run(context.Background(), s, nodecheck.Options{Timeout: nodecheck.DefaultTimeout})
+	if !errors.Is(err, nodecheck.ErrNoNode) {
+		t.Errorf("Run without node in PATH: %v, want an error wrapping ErrNoNode", err)
+	}
+	if out != nil {
+		t.Errorf("Run without node in PATH printed %q", out)
 	}
 }
 

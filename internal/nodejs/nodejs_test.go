@@ -1,6 +1,8 @@
 package nodejs
 
 import (
+	_ "github.com/looptest/looptest/internal/lttest" // every test binary understands -update
+
 	"bytes"
 	"os"
 	"os/exec"

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	_ "github.com/looptest/looptest/internal/lttest" // every test binary understands -update
 )
 
 func TestParse(t *testing.T) {

@@ -1,6 +1,8 @@
 package stale
 
 import (
+	_ "github.com/looptest/looptest/internal/lttest" // every test binary understands -update
+
 	"os"
 	"os/exec"
 	"path/filepath"

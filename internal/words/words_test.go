@@ -1,6 +1,10 @@
 package words
 
-import "testing"
+import (
+	_ "github.com/looptest/looptest/internal/lttest" // every test binary understands -update
+
+	"testing"
+)
 
 func TestPlural(t *testing.T) {
 	tests := []struct {

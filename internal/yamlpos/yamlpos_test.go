@@ -1,6 +1,8 @@
 package yamlpos
 
 import (
+	_ "github.com/looptest/looptest/internal/lttest" // every test binary understands -update
+
 	"strings"
 	"testing"
 )
