@@ -24,7 +24,7 @@ func (sc *scope) find(name string) *binding {
 func (sc *scope) names() string {
 	var names []string
 	for ; sc != nil; sc = sc.up {
-		if !slices.Contains(names, sc.b.name) {
+		if sc.b.name != "" && !slices.Contains(names, sc.b.name) {
 			names = append(names, sc.b.name)
 		}
 	}
@@ -43,11 +43,48 @@ type checker struct {
 	ids     map[string]*step // id → the step that has it
 	cleared map[string]bool  // ids some clear step names
 	later   []func()         // the checks of kinds that need the whole file walked first
+	fn      *fnCtx           // the function the steps being checked are the body of
+	sc      *scope           // the scope of the step being checked, for its kind's check
+}
+
+// A fnCtx is the function that a body of steps is: main, a callback, a promise handler, an
+// async body or a new executor. It decides where await, resolve, reject and return may be.
+type fnCtx struct {
+	kind    fnKind
+	inAsync bool     // it is, or is inside, an async body: an await makes it async
+	exec    *binding // the frame of the innermost new executor around it, for resolve and reject
+}
+
+type fnKind uint8
+
+const (
+	fnMain fnKind = iota
+	fnCallback
+	fnHandler // a then, catch or finally of a chain
+	fnAsync
+	fnExecutor
+)
+
+// body checks steps as the body of a function of kind k, nested in the one being checked.
+func (c *checker) body(k fnKind, steps []*step, sc *scope) {
+	outer := c.fn
+	f := &fnCtx{kind: k, inAsync: outer.inAsync || k == fnAsync, exec: outer.exec}
+	c.fn = f
+	c.steps(steps, sc)
+	c.fn = outer
 }
 
 func check(p *problems, s *Scenario) {
-	c := &checker{p: p, ids: map[string]*step{}, cleared: map[string]bool{}}
+	c := &checker{p: p, ids: map[string]*step{}, cleared: map[string]bool{}, fn: &fnCtx{kind: fnMain}}
 	c.steps(s.main, nil)
+	if s.hasRejection {
+		s.rejectionB = &binding{name: "error", typ: typeString}
+		c.body(fnCallback, s.onRejection, (*scope)(nil).with(s.rejectionB))
+	}
+	if s.hasException {
+		s.exceptionB = &binding{name: "error", typ: typeString}
+		c.body(fnCallback, s.onException, (*scope)(nil).with(s.exceptionB))
+	}
 	for _, f := range c.later {
 		f()
 	}
@@ -65,6 +102,9 @@ func (c *checker) errorAt(pos Pos, format string, args ...any) {
 func (c *checker) steps(steps []*step, sc *scope) {
 	for _, s := range steps {
 		c.step(s, sc)
+		if s.kind.asAfter && s.asBinding != nil {
+			sc = sc.with(s.asBinding) // an await's as: the steps after it see it
+		}
 	}
 }
 
@@ -84,28 +124,41 @@ func (c *checker) step(s *step, sc *scope) {
 			c.ids[s.id] = s
 		}
 	}
+	if s.as != "" {
+		s.asBinding = &binding{name: s.as, typ: s.kind.result}
+	}
 	if s.kind.check != nil {
+		c.sc = sc
 		s.kind.check(c, s)
 	}
 	then := sc
-	if s.as != "" {
-		s.asBinding = &binding{name: s.as, typ: s.kind.result}
+	if s.asBinding != nil && !s.kind.asAfter {
 		then = sc.with(s.asBinding)
 	}
-	c.steps(s.then, then)
+	c.body(fnCallback, s.then, then)
 	if s.hasError {
 		s.errBinding = &binding{name: "error", typ: typeString}
-		c.steps(s.onError, sc.with(s.errBinding))
+		c.body(fnCallback, s.onError, sc.with(s.errBinding))
 	}
-	c.steps(s.closed, sc)
+	c.body(fnCallback, s.closed, sc)
 }
 
 // refs resolves the references of a step's text, checking names and fields.
-func (c *checker) refs(s *step, sc *scope) {
-	for _, r := range s.text.refs() {
+func (c *checker) refs(s *step, sc *scope) { c.templateRefs(s.text, s.valPos, sc) }
+
+// templateRefs resolves the references of t, a text at pos, checking names and fields.
+func (c *checker) templateRefs(t *template, pos Pos, sc *scope) {
+	for _, r := range t.refs() {
 		b := sc.find(r.name)
 		if b == nil {
-			c.errorAt(s.valPos, "%s: %q is not in scope (%s)", r, r.name, sc.names())
+			hint := ""
+			switch r.name {
+			case "value":
+				hint = "; ${value} is the value inside a then handler of a chain"
+			case "error":
+				hint = "; ${error} is the message inside error steps or a catch"
+			}
+			c.errorAt(pos, "%s: %q is not in scope (%s%s)", r, r.name, sc.names(), hint)
 			continue
 		}
 		b.used = true
@@ -114,7 +167,7 @@ func (c *checker) refs(s *step, sc *scope) {
 		if r.field != "" {
 			f := b.typ.field(r.field)
 			if f == nil {
-				c.errorAt(s.valPos, "%s: %s is %s and has no field %q (%s)", r, r.name, b.typ, r.field, fieldsHelp(true))
+				c.errorAt(pos, "%s: %s is %s and has no field %q (%s)", r, r.name, b.typ, r.field, fieldsHelp(true))
 				continue
 			}
 			typ = f.typ
@@ -124,7 +177,7 @@ func (c *checker) refs(s *step, sc *scope) {
 			for i, f := range typ.fields {
 				uses[i] = "${" + r.name + "." + f.name + "}"
 			}
-			c.errorAt(s.valPos, "%s is %s: use %s", r, typ, listOf(uses, "or"))
+			c.errorAt(pos, "%s is %s: use %s", r, typ, listOf(uses, "or"))
 		}
 	}
 }

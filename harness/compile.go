@@ -53,6 +53,14 @@ func (c *compiler) depth(b *binding) int {
 }
 
 func (c *compiler) list(steps []*step) action {
+	for i, s := range steps {
+		if s.kind.asAfter && s.asBinding != nil && s.asBinding.used {
+			// What follows sees the step's as: it runs inside the step's action, in a frame.
+			head := c.list(steps[:i])
+			a := s.kind.compileAfter(c, s, c.with(s.asBinding).list(steps[i+1:]))
+			return func(r *runner, e *env) { head(r, e); a(r, e) }
+		}
+	}
 	actions := make([]action, len(steps))
 	for i, s := range steps {
 		actions[i] = c.step(s)
@@ -68,6 +76,31 @@ func (c *compiler) list(steps []*step) action {
 			a(r, e)
 		}
 	}
+}
+
+// fnBody compiles steps as the body of a callback of s (nil: main, or a top-level handler): an
+// async function when they await (inside an async body; the promise it returns is left alone,
+// so that a rejection is reported), and one that catches what they throw, as an uncaught
+// exception, when they throw.
+func (c *compiler) fnBody(s *step, steps []*step) action {
+	body := c.list(steps)
+	switch {
+	case awaits(steps):
+		var src *Source
+		if s != nil {
+			src = s.source()
+		}
+		return func(r *runner, e *env) {
+			r.startAsync(src, func() any { body(r, e); return nil })
+		}
+	case throws(steps):
+		return func(r *runner, e *env) {
+			if v, threw := invoke(func() any { body(r, e); return nil }); threw {
+				r.uncaught(v)
+			}
+		}
+	}
+	return body
 }
 
 // step compiles one step, with its repeat around it.
@@ -102,6 +135,9 @@ func (c *compiler) step(s *step) action {
 // outcome returns what runs when a step's operation completes: then with the result bound to
 // as, or the error steps with ${error}, or, with no error steps, the failure of the run.
 func (c *compiler) outcome(s *step) func(r *runner, e *env, v value, err error) {
+	if s.sourceOp {
+		return settleOutcome(s)
+	}
 	then := c.with(s.asBinding).list(s.then)
 	onError := c.with(s.errBinding).list(s.onError)
 	bindAs := s.asBinding != nil && s.asBinding.used

@@ -28,6 +28,7 @@ type step struct {
 
 	then, onError, closed []*step
 	hasError              bool // error is given, maybe as an empty list: failures are handled
+	sourceOp              bool // the operation of a source ({read: ...}): its outcome settles a promise
 
 	// Set by the checker.
 	asBinding, iBinding, errBinding *binding
@@ -199,7 +200,7 @@ func decodeCommonKey(p *problems, s *step, k, v *yaml.Node) {
 		switch {
 		case v.Kind != yaml.ScalarNode || !isIdent(v.Value):
 			p.at(v, "as must be a name (letters, digits, _); got %s", describe(v))
-		case v.Value == "i" || v.Value == "error":
+		case v.Value == "i" || v.Value == "error" || v.Value == "value":
 			p.at(v, "as: %s: the name %s is reserved", v.Value, v.Value)
 		default:
 			s.as, s.asPos = v.Value, p.pos(v)

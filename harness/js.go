@@ -69,6 +69,9 @@ func walkSteps(steps []*step, f func(*step)) {
 		walkSteps(s.then, f)
 		walkSteps(s.onError, f)
 		walkSteps(s.closed, f)
+		if s.kind.nested != nil {
+			s.kind.nested(s, func(steps []*step) { walkSteps(steps, f) })
+		}
 	}
 }
 
@@ -93,14 +96,21 @@ func (g *jsGen) step(s *step) {
 
 // body returns a callback whose body is steps, with param as its parameter.
 func (g *jsGen) body(param string, steps []*step) nodejs.Arg {
-	if len(steps) == 0 {
+	switch {
+	case len(steps) == 0:
 		return nodejs.Func(param, nil)
+	case awaits(steps): // inside an async body: an async callback
+		return nodejs.AsyncFunc(param, func(*nodejs.Writer) { g.steps(steps) })
 	}
 	return nodejs.Func(param, func(*nodejs.Writer) { g.steps(steps) })
 }
 
-// then returns the success callback of an operation, with its as name as parameter.
+// then returns the success callback of an operation, with its as name as parameter; for the
+// operation of a source, the resolve of the promise it settles.
 func (g *jsGen) then(s *step) nodejs.Arg {
+	if s.sourceOp {
+		return nodejs.Expr("resolve")
+	}
 	param := ""
 	if s.as != "" {
 		param = nodejs.Name(s.as)
@@ -111,6 +121,9 @@ func (g *jsGen) then(s *step) nodejs.Arg {
 // onError returns the error callback of an operation: its error steps, or, without them, the
 // failure of the run at the step's place.
 func (g *jsGen) onError(s *step) nodejs.Arg {
+	if s.sourceOp {
+		return nodejs.Expr("(message) => reject(new Error(message))")
+	}
 	if s.hasError {
 		return g.body("error", s.onError)
 	}

@@ -34,6 +34,15 @@ type kind struct {
 	clearJS string
 	// needs returns the features of the Node.js runtime that the step needs; nil for none.
 	needs func(s *step) []nodejs.Feature
+	// idPromise says that the step's id names the promise it makes, for {id: NAME}.
+	idPromise bool
+	// asAfter says that as binds for the steps after the step in its list, not inside a then
+	// (await). Such a kind compiles with compileAfter, which is given what runs after it.
+	asAfter      bool
+	compileAfter func(c *compiler, s *step, rest action) action
+	// nested, if not nil, calls f on the lists of steps the step holds besides then, error and
+	// closed (an async body, a chain's handlers, a source's executor), for walkSteps.
+	nested func(s *step, f func([]*step))
 
 	// decode reads the kind's value into s.arg; the common keys (then, error, closed, id, as,
 	// repeat) are read by decodeStep.
@@ -97,6 +106,8 @@ var kinds []*kind
 func init() {
 	// Set in init: the compile functions refer back to the table.
 	kinds = []*kind{
+		kindAsync,
+		kindAwait,
 		kindBlock,
 		kindClear,
 		kindEncrypt,
@@ -106,7 +117,12 @@ func init() {
 		kindLog,
 		kindMicrotask,
 		kindNextTick,
+		kindPromise,
 		kindRead,
+		kindReject,
+		kindResolve,
+		kindReturn,
+		kindThrow,
 		kindTimeout,
 	}
 }
@@ -126,12 +142,10 @@ var (
 	keyThen   = &key{"then", "The callback's steps, run when the operation completes (timers: when they fire).", stepsSchema}
 	keyError  = &key{"error", "Steps run instead of then when the operation fails; ${error} holds the message. error: [] ignores failures; with no error, a failure ends the run with status 1.", stepsSchema}
 	keyClosed = &key{"closed", "Steps run in the close-callbacks phase once the response's connection is closed: the client closes it right after the response (or error) callback.", stepsSchema}
-	keyID     = &key{"id", "Names the timeout, interval or immediate for clear. Ids are unique in a file.", func() *schema {
+	keyID     = &key{"id", "Names the timeout, interval or immediate, for clear, or the promise of a promise or async step, for {id: NAME}. Ids are unique in a file.", func() *schema {
 		return &schema{Type: []string{"string", "number", "boolean"}, MinLength: ptr(1)}
 	}}
-	keyAs = &key{"as", "Binds the result inside then and everything nested in it (closure scope); i and error are reserved.", func() *schema {
-		return &schema{Type: "string", Pattern: "^[A-Za-z_][A-Za-z0-9_]*$", Not: &schema{Enum: []any{"i", "error"}}}
-	}}
+	keyAs     = &key{"as", "Binds the result inside then and everything nested in it (closure scope); i, error and value are reserved.", asSchema}
 	keyRepeat = &key{"repeat", fmt.Sprintf("Performs the step N times in a row (1..%d); ${i} holds the index, from 0, inside the step and its callbacks.", maxRepeat), func() *schema { return intRange(1, maxRepeat) }}
 
 	commonKeys = []*key{keyThen, keyError, keyClosed, keyID, keyAs}

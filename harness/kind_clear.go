@@ -27,6 +27,10 @@ var kindClear = &kind{
 				c.errorAt(s.idPos, "clear %q: no timeout, interval or immediate has id %q", s.id, s.id)
 				return
 			}
+			if target.kind.clearJS == "" {
+				c.errorAt(s.idPos, "clear %q: %q is the id of a %s step, which cannot be cleared: clear names a timeout, interval or immediate", s.id, s.id, target.kind.name)
+				return
+			}
 			s.idIndex = target.idIndex
 		})
 	},

@@ -61,7 +61,7 @@ var (
 var typeResponse = &valueType{name: "a response", fields: []*field{
 	{name: "status", typ: typeInt, get: func(v value) string { return strconv.FormatInt(v.n, 10) }, js: jsField("status")},
 	{name: "body", typ: typeString, get: func(v value) string { return v.s }, js: jsField("body")},
-}}
+}, js: func(v value) any { return &loop.Response{Status: int(v.n), Body: v.s} }}
 
 // httpNeeds returns what an http step needs of the Node.js runtime: the delay server; timers
 // for its timeout; an address where nothing listens for fault: refuse.

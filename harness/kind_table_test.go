@@ -82,7 +82,7 @@ func TestKindTableAlone(t *testing.T) {
 
 	for src, want := range map[string]string{
 		"main:\n  - echo: hi\n    loud: 1\n":                                    `unknown key "loud" in a echo step (did you mean louder?): echo takes louder, as, then, repeat`,
-		"main:\n  - echo: hi\n    as: e\n    then:\n      - log: ${e.thrice}\n": `${e.thrice}: e is an echo and has no field "thrice" (a string has .len, an echo has .twice`,
+		"main:\n  - echo: hi\n    as: e\n    then:\n      - log: ${e.thrice}\n": `${e.thrice}: e is an echo and has no field "thrice" (a string has .len, a value has .len, .status and .body, an echo has .twice`,
 		"main:\n  - louder: 1\n":                                                "the step has no kind (keys: louder)",
 	} {
 		if _, err := Parse("bad.yaml", []byte(src)); err == nil || !strings.Contains(err.Error(), want) {
@@ -114,7 +114,7 @@ func TestKindTableAlone(t *testing.T) {
 	WriteReference(&ref)
 	for _, want := range []string{
 		"  echo:      text\n             Binds its text as an echo, as soon as the current callback returns. Like process.nextTick with a value.\n             Other keys: louder, as, then, repeat.\n             as binds an echo.\n",
-		"in the values of echo, encrypt, http, log and read",
+		"in the values of echo, encrypt, http, log, read, reject and throw",
 		".twice of an echo",
 	} {
 		if !strings.Contains(ref.String(), want) {

@@ -34,8 +34,11 @@ func TestKindsSorted(t *testing.T) {
 		if (k.result != nil) != (k.key(keyAs.name) != nil) {
 			t.Errorf("kind %s: it has a result if and only if it takes as", k.name)
 		}
-		if (k.clearJS != "") != (k.key(keyID.name) != nil) {
-			t.Errorf("kind %s: it has a clear function if and only if it takes id", k.name)
+		if (k.clearJS != "" || k.idPromise) != (k.key(keyID.name) != nil) {
+			t.Errorf("kind %s: it takes id if and only if it has a clear function or its id names its promise", k.name)
+		}
+		if k.clearJS != "" && k.idPromise {
+			t.Errorf("kind %s: an id names a handle to clear or a promise, not both", k.name)
 		}
 	}
 }

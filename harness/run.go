@@ -53,6 +53,14 @@ type runner struct {
 	mainPos   Pos
 	file      string
 	lines     *ordering.Lines
+
+	// Promises and async functions.
+	fiber       *fiber          // the async function running now; nil outside one
+	fibers      map[*fiber]bool // those started and not ended, stopped when the run ends
+	rejections  rejectionTracker
+	onRejection action  // the top-level unhandledRejection steps, if any
+	onException action  // the top-level uncaughtException steps, if any
+	thrownAt    *Source // the throw step that threw last
 }
 
 // A Timing names one duration of a run, one that real time could stretch: explore perturbs
@@ -139,7 +147,8 @@ func (s *Scenario) Run(opts RunOptions) (err error) {
 	defer sb.Close()
 
 	out := bufio.NewWriterSize(cmp.Or[io.Writer](opts.Out, io.Discard), 64<<10)
-	l := loop.New(loop.Options{
+	r := &runner{out: out, sandbox: sb, handles: make([]any, len(s.ids)), perturb: opts.Perturb, mainPos: s.mainPos, file: s.File, lines: opts.Lines}
+	r.loop = loop.New(loop.Options{
 		Backend:      backend,
 		Recorder:     opts.Recorder,
 		MaxCallbacks: lim.MaxCallbacks,
@@ -149,10 +158,13 @@ func (s *Scenario) Run(opts RunOptions) (err error) {
 		MaxMemory:    uint64(max(lim.MaxMemory, 0)),
 		Stop:         opts.Stop,
 		BeforeWait:   func() { out.Flush() }, // what came before a wait shows during it
+		Drained:      r.processRejections,
 	})
-	r := &runner{loop: l, out: out, sandbox: sb, handles: make([]any, len(s.ids)), perturb: opts.Perturb, mainPos: s.mainPos, file: s.File, lines: opts.Lines}
+	l := r.loop
 	r.callbacks = make([]callbackSlot, s.slots)
+	r.onRejection, r.onException = s.rejectionProgram, s.exceptionProgram
 	defer func() {
+		r.stopFibers() // the async functions still waiting
 		if p := recover(); p != nil {
 			// The loop's own defers have closed the backend on the way: what is left is to
 			// say which step's callback it was.

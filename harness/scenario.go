@@ -36,11 +36,20 @@ type Scenario struct {
 	// timings (see Warning).
 	Warnings []*Warning
 
+	// Expect, if not nil, is how the run is expected to end: with an uncaught exception or an
+	// unhandled rejection, as the file's expect key says.
+	Expect *Expect
+
 	main    []*step
-	mainPos Pos      // where the main key is
-	ids     []string // id names, indexed by step.idIndex
-	program action   // main, compiled once: runs share it and never write to it
-	slots   int      // the callback slots the program uses
+	mainPos Pos // where the main key is
+	// The top-level unhandledRejection and uncaughtException steps, and their ${error}.
+	onRejection, onException           []*step
+	hasRejection, hasException         bool
+	rejectionB, exceptionB             *binding
+	rejectionProgram, exceptionProgram action
+	ids                                []string // id names, indexed by step.idIndex
+	program                            action   // main, compiled once: runs share it and never write to it
+	slots                              int      // the callback slots the program uses
 }
 
 // A File is one entry of a scenario's files: a path relative to the sandbox and its content.
@@ -100,7 +109,14 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	}
 	// Compile once: the program is immutable, so runs, concurrent ones too, share it.
 	c := newCompiler()
-	s.program, s.slots = c.list(s.main), *c.slots
+	s.program = c.fnBody(nil, s.main)
+	if s.hasRejection {
+		s.rejectionProgram = c.with(s.rejectionB).fnBody(nil, s.onRejection)
+	}
+	if s.hasException {
+		s.exceptionProgram = c.with(s.exceptionB).fnBody(nil, s.onException)
+	}
+	s.slots = *c.slots
 	return s, nil
 }
 
@@ -258,9 +274,14 @@ func decodeScenario(p *problems, s *Scenario, root *yaml.Node) {
 			s.Files = decodeFiles(p, v)
 		case "main":
 			main, s.mainPos = v, p.pos(k)
+		case "unhandledRejection":
+			s.onRejection, s.hasRejection = decodeSteps(p, v, k.Value), true
+		case "uncaughtException":
+			s.onException, s.hasException = decodeSteps(p, v, k.Value), true
+		case "expect":
+			s.Expect = decodeExpect(p, v)
 		default:
-			p.at(k, "unknown top-level key %q%s: expected one of name, description, clock, threadpool, files, main", k.Value,
-				suggest(k.Value, []string{"name", "description", "clock", "threadpool", "files", "main"}))
+			p.at(k, "unknown top-level key %q%s: expected one of %s", k.Value, suggest(k.Value, topKeys), strings.Join(topKeys, ", "))
 		}
 	}
 	if main == nil {
@@ -268,6 +289,41 @@ func decodeScenario(p *problems, s *Scenario, root *yaml.Node) {
 		return
 	}
 	s.main = decodeSteps(p, main, "main")
+}
+
+// topKeys are the keys a scenario file takes.
+var topKeys = []string{"name", "description", "clock", "threadpool", "files", "main", "unhandledRejection", "uncaughtException", "expect"}
+
+// An Expect is how a scenario's run is expected to end, when not with success: as Node.js ends
+// a process that an uncaught exception or an unhandled rejection stops.
+type Expect struct {
+	Exit  int    // the exit status: 1
+	Error string // the error's message
+	Pos   Pos    // where the expect key's value is
+}
+
+func decodeExpect(p *problems, n *yaml.Node) *Expect {
+	if n.Kind != yaml.MappingNode {
+		p.at(n, "expect must be a mapping {exit: 1, error: MESSAGE}; got %s", describe(n))
+		return nil
+	}
+	x := &Expect{Pos: p.pos(n)}
+	var hasExit, hasError bool
+	for _, kv := range pairs(p, n) {
+		k, v := kv[0], kv[1]
+		switch k.Value {
+		case "exit":
+			x.Exit, hasExit = intValue(p, v, "exit", 1, 1)
+		case "error":
+			x.Error, hasError = scalarString(p, v, "error")
+		default:
+			p.at(k, "unknown key %q in expect%s: it takes exit and error", k.Value, suggest(k.Value, []string{"exit", "error"}))
+		}
+	}
+	if !hasExit || !hasError {
+		p.at(n, "expect needs exit: 1 and error: the message the run ends with")
+	}
+	return x
 }
 
 func decodeFiles(p *problems, n *yaml.Node) []File {

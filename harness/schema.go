@@ -34,6 +34,10 @@ func WriteSchema(w io.Writer) error {
 			{"files", &schema{Type: "object", Description: "Files written into a fresh sandbox directory before main runs: paths relative to the sandbox (clean, no .., no leading /; directories are created) mapped to their contents.",
 				AdditionalProperties: &schema{Ref: textRef, Description: "The file's content."}}},
 			{"main", &schema{Ref: stepsRef, Description: "The program: its steps run in order, synchronously, at time 0, as one callback."}},
+			{"unhandledRejection", &schema{Ref: stepsRef, Description: "Steps run for each rejection that no handler took once a callback's queues are drained, as process.on('unhandledRejection'); ${error} is the message. Without them, such a rejection ends the run with status 1."}},
+			{"uncaughtException", &schema{Ref: stepsRef, Description: "Steps run for each exception that no function caught, as process.on('uncaughtException'); ${error} is the message. With only these, an unhandled rejection comes here too."}},
+			{"expect", &schema{Type: "object", Description: "How the run is expected to end when it is by an uncaught exception or an unhandled rejection: test then passes when it ends so, with the golden's ordering.",
+				Properties: props{{"exit", &schema{Const: 1}}, {"error", &schema{Ref: textRef, Description: "The error's message."}}}, Required: []string{"exit", "error"}, AdditionalProperties: false}},
 		},
 		Required:             []string{"main"},
 		AdditionalProperties: false,
@@ -49,6 +53,7 @@ func WriteSchema(w io.Writer) error {
 				},
 			}},
 			{"text", &schema{Type: []string{"string", "number", "boolean"}, Description: "Text: any scalar but null."}},
+			{"source", sourceDef()},
 		},
 	}
 	var buf bytes.Buffer
@@ -65,6 +70,7 @@ func WriteSchema(w io.Writer) error {
 const (
 	textRef     = "#/$defs/text"
 	stepsRef    = "#/$defs/steps"
+	sourceRef   = "#/$defs/source"
 	durationRef = "#/$defs/duration"
 )
 
@@ -78,7 +84,7 @@ func kindSchema(k *kind) *schema {
 	ps := props{{k.name, value}}
 	for _, key := range append(slices.Clone(k.keys), keyRepeat) {
 		s := &schema{}
-		if !key.common() {
+		if !key.common() && !isListKey(key) {
 			s = key.schema()
 		}
 		s.Description = key.description
@@ -91,10 +97,28 @@ func kindSchema(k *kind) *schema {
 		Properties: ps, Required: []string{k.name}, AdditionalProperties: false}
 }
 
-// commonSchemas returns the schemas of the keys that decodeStep reads for every kind.
+// listKeys are the keys besides the common ones whose values hold steps, whichever kind takes
+// them: like the common keys, the step validates them once, by name, and its branches only
+// describe them, so that nested steps are not validated once per branch.
+var listKeys = []*key{
+	{"body", "An async function's steps.", stepsSchema},
+	{"catch", "Steps run on a rejection: an await's try/catch, or an async call's .catch.", stepsSchema},
+	{"finally", "An async call's .finally(() => ...).", stepsSchema},
+	{"chain", keyChain.description, chainSchema},
+}
+
+// isListKey reports whether the step validates k's value by its name: a list key, or a key
+// named as a common key (an async's then).
+func isListKey(k *key) bool {
+	named := func(l *key) bool { return l.name == k.name }
+	return slices.ContainsFunc(listKeys, named) || slices.ContainsFunc(commonKeys, named)
+}
+
+// commonSchemas returns the schemas of the keys that decodeStep reads for every kind, and of
+// listKeys.
 func commonSchemas() props {
 	var ps props
-	for _, key := range append(slices.Clone(commonKeys), keyRepeat) {
+	for _, key := range append(append(slices.Clone(commonKeys), keyRepeat), listKeys...) {
 		s := key.schema()
 		s.Description = key.description
 		ps = append(ps, prop{key.name, s})
@@ -108,6 +132,48 @@ func emptySchema() *schema    { return &schema{Type: "null"} }
 func textSchema() *schema     { return &schema{Ref: textRef} }
 
 func stepsSchema() *schema { return &schema{Ref: stepsRef} }
+
+func sourceSchema() *schema { return &schema{Ref: sourceRef} }
+
+func nameSchema() *schema { return &schema{Type: "string", Pattern: "^[A-Za-z_][A-Za-z0-9_]*$"} }
+
+func asSchema() *schema {
+	return &schema{Type: "string", Pattern: "^[A-Za-z_][A-Za-z0-9_]*$", Not: &schema{Enum: []any{"i", "error", "value"}}}
+}
+
+func chainSchema() *schema {
+	handler := func(name string) *schema {
+		return &schema{Type: "object", Properties: props{{name, &schema{Ref: stepsRef}}}, Required: []string{name}, AdditionalProperties: false}
+	}
+	return &schema{Type: "array", Items: &schema{OneOf: []*schema{handler("then"), handler("catch"), handler("finally")}}}
+}
+
+// sourceDef is the schema of a source: a plain value, or a mapping of one form.
+func sourceDef() *schema {
+	form := func(name string, value *schema, more props) *schema {
+		return &schema{Type: "object", Properties: append(props{{name, value}}, more...), Required: []string{name}, AdditionalProperties: false}
+	}
+	list := &schema{Type: "array", Items: &schema{Ref: sourceRef}}
+	branches := []*schema{
+		{Type: []string{"string", "number", "boolean", "null"}, Description: "A plain value: Promise.resolve(value); under await, the value itself. ~ is undefined."},
+		form("resolve", sourceSchema(), nil),
+		form("reject", textSchema(), nil),
+		form("new", stepsSchema(), nil),
+		form("read", textSchema(), props{{"cost", &schema{Ref: durationRef}}}),
+		form("timeout", durationSchema(), nil),
+		form("immediate", emptySchema(), nil),
+		form("encrypt", encryptSchema(), props{{"cost", &schema{Ref: durationRef}}}),
+		form("http", textSchema(), props{{"delay", &schema{Ref: durationRef}}, {"respond", &schema{Type: "object"}}, {"timeout", &schema{Ref: durationRef}}}),
+		form("async", nameSchema(), props{{"body", stepsSchema()}}),
+		form("all", list, nil),
+		form("allSettled", list, nil),
+		form("race", list, nil),
+		form("any", list, nil),
+		form("thenable", sourceSchema(), nil),
+		form("id", &schema{Type: "string", MinLength: ptr(1)}, nil),
+	}
+	return &schema{OneOf: branches, Description: "A source of a promise: a plain value, or one of resolve, reject, new, read, timeout, immediate, encrypt, http, async, all, allSettled, race, any, thenable, id."}
+}
 
 func intRange(lo, hi int) *schema {
 	return &schema{Type: "integer", Minimum: ptr(lo), Maximum: ptr(hi)}

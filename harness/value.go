@@ -12,6 +12,8 @@ type valueType struct {
 	name   string               // for messages and help
 	text   func(v value) string // what ${NAME} renders; nil when only its fields can be used
 	fields []*field             // what ${NAME.FIELD} can select from it
+	// js returns the value as JavaScript has it, for a source that passes it on (resolve: ${n}).
+	js func(v value) any
 }
 
 func (t *valueType) String() string { return t.name }
@@ -28,8 +30,9 @@ var (
 	typeString = &valueType{name: "a string", text: func(v value) string { return v.s }, fields: []*field{ // a read's text, ${error}
 		{name: "len", typ: typeInt, get: func(v value) string { return strconv.Itoa(len(v.s)) },
 			js: func(expr string) string { return "Buffer.byteLength(" + expr + ")" }}, // bytes, as looptest counts
-	}}
-	typeInt = &valueType{name: "an integer", text: func(v value) string { return strconv.FormatInt(v.n, 10) }} // an encrypt's result, ${i}
+	}, js: func(v value) any { return v.s }}
+	typeInt = &valueType{name: "an integer", text: func(v value) string { return strconv.FormatInt(v.n, 10) }, // an encrypt's result, ${i}
+		js: func(v value) any { return v.n }}
 )
 
 // field returns t's field named name, or nil.
@@ -91,6 +94,7 @@ type binding struct {
 type value struct {
 	s string
 	n int64
+	x any // a JavaScript value (jsvalue.go): a promise's value, a promise, an executor's functions
 }
 
 // env is a chain of frames, the innermost first: closure scope, as in JavaScript.

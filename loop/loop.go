@@ -39,6 +39,10 @@ type Options struct {
 	// clock is; a real backend given the same channel (RealConfig.Stop) wakes its poll and ends
 	// a Busy. Nil: never.
 	Stop <-chan struct{}
+	// Drained, if not nil, is called after a callback once its nextTick and microtask queues are
+	// empty, as Node's processTicksAndRejections calls processPromiseRejections; it returns
+	// whether it ran code that may have queued more, and the queues are then drained again.
+	Drained func() (more bool)
 }
 
 // ErrLimit is wrapped by the error Run returns when a limit of Options stops a run.
@@ -74,6 +78,8 @@ type Loop struct {
 	callbacks int
 	err       error
 	ran       bool
+	threw     bool // the running callback threw: see Threw
+	owed      bool // a callback threw and its queues wait to be drained
 }
 
 // New returns a loop ready to Run.
@@ -107,6 +113,7 @@ func (l *Loop) Run(main func()) (err error) {
 	if l.enter() {
 		main()
 		l.drain()
+		l.settleThrown()
 	}
 	l.updateTime()
 	l.runTimers()
@@ -193,6 +200,7 @@ func (l *Loop) poll() {
 			c.complete(l)
 		}
 	}
+	l.settleThrown()
 }
 
 // PoolReady is what a Poll returns, in its place among the sockets, when tasks of the pool have
@@ -238,6 +246,7 @@ func (l *Loop) runCheck() {
 		l.trace(KindImmediateRun, im.src, 0)
 		l.call(im.fn)
 	}
+	l.settleThrown()
 }
 
 // runClosing runs the close callbacks queued before it began, the last closed first: libuv keeps
@@ -257,6 +266,7 @@ func (l *Loop) runClosing() {
 			l.call(c.fn)
 		}
 	}
+	l.settleThrown()
 }
 
 // call runs one callback from a phase, then drains the nextTick and microtask queues.
@@ -269,7 +279,14 @@ func (l *Loop) call(fn func()) {
 
 // drain runs nextTicks until there are none, then microtasks until there are none, and again
 // while either has work: a nextTick queued by a microtask waits for the microtasks to finish.
+// Then Options.Drained, and again while it may have queued more. After a callback that threw
+// (Threw), the queues are left as they are: they are drained after the next callback.
 func (l *Loop) drain() {
+	if l.threw {
+		l.threw, l.owed = false, true
+		return
+	}
+	l.owed = false
 	for l.err == nil {
 		for l.ticks.len() > 0 && (l.ticks.front().internal && l.err == nil || l.enter()) {
 			c := l.ticks.pop()
@@ -277,15 +294,37 @@ func (l *Loop) drain() {
 				l.trace(KindNextTickRun, c.src, 0)
 			}
 			c.fn()
+			if l.threw { // the rest waits for the next callback, as after any callback that threw
+				l.threw, l.owed = false, true
+				return
+			}
 		}
 		for l.micros.len() > 0 && l.enter() {
 			c := l.micros.pop()
 			l.trace(KindMicrotaskRun, c.src, 0)
 			c.fn()
+			l.threw = false // V8 goes on with the queue after a microtask that threw
 		}
-		if l.ticks.len() == 0 {
+		if l.ticks.len() > 0 {
+			continue
+		}
+		if l.opts.Drained == nil || l.err != nil || !l.opts.Drained() {
 			return
 		}
+	}
+}
+
+// Threw says that the callback running now ended by throwing an exception that a listener took
+// (Node's 'uncaughtException'): as Node skips the tick processing of a callback scope that
+// failed, the nextTicks and microtasks it queued are not run at its end but after the next
+// callback of its batch (the next timer of its list, the next immediate, the next I/O
+// callback of the poll), or when the batch ends, before anything else runs.
+func (l *Loop) Threw() { l.threw = true }
+
+// settleThrown drains the queues that a callback which threw left, at the end of its batch.
+func (l *Loop) settleThrown() {
+	if l.owed && l.err == nil {
+		l.drain()
 	}
 }
 

@@ -96,11 +96,13 @@ func (l *Loop) arm(t *Timer, start time.Duration) {
 func (l *Loop) runTimers() {
 	l.phase = PhaseTimers
 	now := l.time
+	defer l.settleThrown()
 	for l.err == nil {
 		tl := l.timers.next()
 		if tl == nil || tl.expiry > now {
 			return
 		}
+		l.settleThrown() // a timer that threw ended its list: its queues run before the next list
 		l.runList(tl, now)
 	}
 }

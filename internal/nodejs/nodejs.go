@@ -5,6 +5,7 @@ package nodejs
 
 import (
 	"bufio"
+	"bytes"
 	_ "embed"
 	"fmt"
 	"io"
@@ -167,6 +168,7 @@ func (w *Writer) Flush() error { return w.w.Flush() }
 type Arg struct {
 	expr  string
 	fn    bool
+	async bool
 	param string
 	body  func(w *Writer)
 	after []string
@@ -178,6 +180,25 @@ func Expr(e string) Arg { return Arg{expr: e} }
 // Func is an arrow function argument, (param) => { body }, written across lines; a nil body is
 // an empty function, written on one line.
 func Func(param string, body func(w *Writer)) Arg { return Arg{fn: true, param: param, body: body} }
+
+// AsyncFunc is an async arrow function argument, async (param) => { body }.
+func AsyncFunc(param string, body func(w *Writer)) Arg {
+	return Arg{fn: true, async: true, param: param, body: body}
+}
+
+// Fn returns a function expression, head followed by { body }, to be written by w in a statement
+// of its own: its body is written one level in from w's current indentation, across lines; an
+// empty body is written on one line.
+func (w *Writer) Fn(head string, body func(w *Writer)) string {
+	var b bytes.Buffer
+	sub := &Writer{w: bufio.NewWriter(&b), depth: w.depth + 1}
+	body(sub)
+	sub.Flush()
+	if b.Len() == 0 {
+		return head + " {}"
+	}
+	return head + " {\n" + b.String() + strings.Repeat("  ", w.depth) + "}"
+}
 
 // Then returns a with lines written at the end of its body.
 func (a Arg) Then(lines ...string) Arg {
@@ -196,6 +217,9 @@ func (w *Writer) Call(fn string, args ...Arg) {
 		if !a.fn {
 			w.write(a.expr)
 			continue
+		}
+		if a.async {
+			w.write("async ")
 		}
 		w.write("(" + a.param + ") => {")
 		if a.body == nil && len(a.after) == 0 {

@@ -12,6 +12,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const util = require('node:util');
+const timersPromises = require('node:timers/promises');
 
 // The environment variables that name the delay server (HOST:PORT) and an address where nothing
 // listens, for fault: refuse. 'looptest serve' prints both.
@@ -319,4 +320,24 @@ function startOfMillisecond() {
   const begin = loopNow();
   if (typeof begin !== 'number') return;
   while (loopNow() === begin);
+}
+
+// readFileP is fs.promises.readFile(file, 'utf8'), after a pool task that holds a worker for
+// costMs (none for 0): the promise form of read.
+function readFileP(file, costMs) {
+  if (costMs > 0) {
+    return new Promise((resolve) => poolTask(costMs, resolve)).then(() => fs.promises.readFile(file, 'utf8'));
+  }
+  return fs.promises.readFile(file, 'utf8');
+}
+
+// messageOf is ${error} of a rejection's reason or a thrown value: an Error's message.
+function messageOf(e) {
+  return e instanceof Error ? e.message : String(e);
+}
+
+// byteLength is ${value.len}: a string's length in bytes, as looptest counts; undefined for
+// any other value.
+function byteLength(v) {
+  return typeof v === 'string' ? Buffer.byteLength(v) : undefined;
 }

@@ -1,0 +1,95 @@
+package harness
+
+import "fmt"
+
+// Failures as Node.js has them (SPEC §2 rule 15): a rejection that no handler has taken once
+// the queues of a callback are drained is reported, and a throw that no function catches is an
+// uncaught exception. Either runs the scenario's top-level steps for it, or ends the run.
+
+// rejectionTracker keeps the promises rejected without a handler, in the order they were
+// rejected, until they are reported or handled (Node's pendingUnhandledRejections and
+// maybeUnhandledPromises).
+type rejectionTracker struct {
+	pending []*promise
+	unseen  map[*promise]bool // rejected, unhandled and not reported yet
+}
+
+func (t *rejectionTracker) rejected(p *promise) {
+	if t.unseen == nil {
+		t.unseen = map[*promise]bool{}
+	}
+	t.pending = append(t.pending, p)
+	t.unseen[p] = true
+}
+
+// handled notes that a handler was attached to p, which was rejected without one. One
+// attached after p was reported makes it 'rejectionHandled', which a scenario does not observe.
+func (t *rejectionTracker) handled(p *promise) { delete(t.unseen, p) }
+
+// processRejections reports the promises rejected since the last report and still without a
+// handler, in rejection order, as processTicksAndRejections does once the nextTick and
+// microtask queues of a callback are empty (loop.Options.Drained). It returns whether it ran
+// anything, which may have queued more.
+func (r *runner) processRejections() bool {
+	t := &r.rejections
+	if len(t.pending) == 0 {
+		return false
+	}
+	batch := t.pending
+	t.pending = nil
+	for _, p := range batch {
+		if !t.unseen[p] {
+			continue
+		}
+		delete(t.unseen, p)
+		switch {
+		case r.onRejection != nil:
+			r.runHandler(r.onRejection, p.result)
+		case r.onException != nil: // Node 20 throws it: the uncaughtException listener takes it
+			r.runHandler(r.onException, p.result)
+		default:
+			r.loop.Fail(&UncaughtError{Pos: p.src.Pos, Kind: p.src.Kind, Reason: errorMessage(p.result), Rejection: true})
+		}
+		if r.loop.Err() != nil {
+			break
+		}
+	}
+	return true
+}
+
+// uncaught handles an exception that no function caught, thrown by a step of the callback that
+// runs now: the uncaughtException steps take it, and the queues of the callback wait for the
+// next one (loop.Threw); without them, the run ends.
+func (r *runner) uncaught(reason any) {
+	if r.onException == nil {
+		at := r.thrownAt
+		if at == nil {
+			at = &Source{Kind: "main", Pos: r.mainPos}
+		}
+		r.loop.Fail(&UncaughtError{Pos: at.Pos, Kind: at.Kind, Reason: errorMessage(reason)})
+		return
+	}
+	r.loop.Threw()
+	r.runHandler(r.onException, reason)
+}
+
+// runHandler runs top-level steps (unhandledRejection, uncaughtException) with ${error}.
+func (r *runner) runHandler(h action, reason any) {
+	h(r, &env{v: value{s: errorMessage(reason)}})
+}
+
+// An UncaughtError ends a run as Node.js ends a process: an exception that no function caught,
+// or a rejection that no handler took, with no listener for it (exit status 1).
+type UncaughtError struct {
+	Pos       Pos    // the step that threw, or that made the promise
+	Kind      string // its kind
+	Reason    string // the error's message
+	Rejection bool   // an unhandled rejection, rather than a throw
+}
+
+func (e *UncaughtError) Error() string {
+	if e.Rejection {
+		return fmt.Sprintf("%s: unhandled rejection of the promise of this %s step: %s", e.Pos, e.Kind, e.Reason)
+	}
+	return fmt.Sprintf("%s: uncaught exception from this %s step: %s", e.Pos, e.Kind, e.Reason)
+}

@@ -1,0 +1,146 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/looptest/looptest/loop"
+)
+
+// The promise forms of the operations (SPEC §2 rule 16): {read} is fs.promises.readFile,
+// {timeout} and {immediate} are timers/promises', {encrypt} and {http} are the callback
+// operations wrapped in a new Promise that settles in their callback.
+
+// opSource compiles the promise form of an operation.
+func (c *compiler) opSource(ps *psource) func(r *runner, e *env) any {
+	op, src := ps.op, ps.src
+	switch op.kind.name {
+	case "read":
+		return c.readFileP(op, src)
+	case "timeout":
+		d, tm := op.kind.delay(op), valueTiming(op)
+		return func(r *runner, e *env) any {
+			p := r.newPromise(src)
+			r.loop.SetTimeout(r.duration(tm, d), src, func() { r.resolve(p, nil, src) })
+			return p
+		}
+	case "immediate":
+		return func(r *runner, e *env) any {
+			p := r.newPromise(src)
+			r.loop.SetImmediate(src, func() { r.resolve(p, nil, src) })
+			return p
+		}
+	}
+	// encrypt and http: the operation runs with a frame that holds the promise its outcome
+	// settles (settleOutcome).
+	frame := &binding{used: true}
+	start := op.kind.compile(c.with(frame), op)
+	return func(r *runner, e *env) any {
+		p := r.newPromise(src)
+		start(r, &env{up: e, v: value{x: p}})
+		return p
+	}
+}
+
+// settleOutcome is the outcome of an operation in its promise form: it settles the promise in
+// the frame that opSource made, with the result as JavaScript has it, or an Error.
+func settleOutcome(s *step) func(r *runner, e *env, v value, err error) {
+	result := s.kind.result
+	return func(r *runner, e *env, v value, err error) {
+		p := e.v.x.(*promise)
+		if err != nil {
+			var pe *loop.PanicError
+			if errors.As(err, &pe) {
+				r.loop.Fail(&StepError{Pos: s.pos, Kind: s.kind.name, Err: fmt.Errorf("%v", pe.Value), Panicked: true, Stack: pe.Stack})
+				return
+			}
+			r.reject(p, newError(err.Error()))
+			return
+		}
+		r.resolve(p, result.js(v), p.src)
+	}
+}
+
+// readFileP is fs.promises.readFile(path, 'utf8') as Node 20 runs it: an async function that
+// awaits a FileHandle's open, then its fstat, then reads of at most 512 KiB until the end, then
+// its close, each a pool request issued when the await on the one before resumes. A cost, if
+// given, is a pool task before the open.
+func (c *compiler) readFileP(op *step, src *Source) func(r *runner, e *env) any {
+	t, cost := op.text, op.arg.(*readArg).cost
+	for _, ref := range t.refs() {
+		ref.depth = c.depth(ref.b)
+	}
+	tm := Timing{Step: op.pos, Key: "cost"}
+	return func(r *runner, e *env) any {
+		name := t.render(e)
+		s := &Source{Kind: "read", Value: name, Pos: op.pos}
+		return r.startAsync(src, func() any {
+			if d := r.duration(tm, cost); d > 0 {
+				r.awaitPool(s.part("cost"), d, func() (any, error) { return nil, nil })
+			}
+			fv := r.awaitPool(s.part("open"), 0, func() (any, error) { return r.sandbox.open(name) })
+			f := fv.(*os.File)
+			text, err := r.readFileHandle(s, f)
+			r.awaitPool(s, 0, func() (any, error) { return nil, f.Close() })
+			if err != nil {
+				panic(&jsThrow{newError(err.Error())})
+			}
+			return text
+		})
+	}
+}
+
+// readFileHandle reads the file as readFileHandle does: fstat, then reads of at most 512 KiB
+// (kReadFileBufferLength) until the size is read or a read returns nothing.
+func (r *runner) readFileHandle(s *Source, f *os.File) (text string, err error) {
+	defer func() {
+		if x := recover(); x != nil {
+			t, ok := x.(*jsThrow)
+			if !ok {
+				panic(x)
+			}
+			err = errors.New(errorMessage(t.v))
+		}
+	}()
+	fi := r.awaitPool(s.part("fstat"), 0, func() (any, error) { return f.Stat() }).(os.FileInfo)
+	size := fi.Size()
+	var buf []byte
+	for {
+		chunk := r.awaitPool(s.part("read"), 0, func() (any, error) {
+			b := make([]byte, readChunk)
+			n, err := io.ReadFull(f, b)
+			if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+				err = nil
+			}
+			return b[:n], err
+		}).([]byte)
+		buf = append(buf, chunk...)
+		if len(chunk) == 0 || int64(len(buf)) >= size {
+			return string(buf), nil
+		}
+	}
+}
+
+// readChunk is the most a read request of fs.promises.readFile takes.
+const readChunk = 512 << 10
+
+// awaitPool submits a pool request and awaits its promise, settled in its callback; a failure
+// throws, as the binding's rejection does.
+func (r *runner) awaitPool(src *Source, cost time.Duration, work func() (any, error)) any {
+	p := r.newPromise(src)
+	r.loop.Submit(&loop.Task{Source: src, Cost: cost, Work: work, Done: func(v any, err error) {
+		if err != nil {
+			r.reject(p, newError(err.Error()))
+			return
+		}
+		r.fulfill(p, v)
+	}})
+	v, threw := r.await(p, src)
+	if threw {
+		panic(&jsThrow{v})
+	}
+	return v
+}
