@@ -138,8 +138,8 @@ func (c *compiler) outcome(s *step) func(r *runner, e *env, v value, err error) 
 	if s.sourceOp {
 		return settleOutcome(s)
 	}
-	then := c.with(s.asBinding).list(s.then)
-	onError := c.with(s.errBinding).list(s.onError)
+	then := c.with(s.asBinding).fnBody(s, s.then)
+	onError := c.with(s.errBinding).fnBody(s, s.onError)
 	bindAs := s.asBinding != nil && s.asBinding.used
 	bindErr := s.errBinding != nil && s.errBinding.used
 	return func(r *runner, e *env, v value, err error) {

@@ -32,7 +32,11 @@ func (s *Scenario) WriteNode(w io.Writer) error {
 			g.idKind[st.idIndex] = st.kind
 		}
 	})
-	var main bytes.Buffer
+	var main, listeners bytes.Buffer
+	g.w = nodejs.NewWriter(&listeners)
+	g.listener("unhandledRejection", s.hasRejection, s.rejectionB, s.onRejection)
+	g.listener("uncaughtException", s.hasException, s.exceptionB, s.onException)
+	g.w.Flush()
 	g.w = nodejs.NewWriter(&main)
 	g.steps(s.main)
 	g.w.Flush()
@@ -42,6 +46,7 @@ func (s *Scenario) WriteNode(w io.Writer) error {
 		Threadpool: s.Threadpool,
 		Needs:      needs,
 		Main:       main.String(),
+		Listeners:  listeners.String(),
 	}
 	for _, f := range s.Files {
 		prog.Files = append(prog.Files, [2]string{f.Path, f.Content})
@@ -53,6 +58,19 @@ func (s *Scenario) WriteNode(w io.Writer) error {
 		return fmt.Errorf("writing the Node.js program of %s: %w", s.File, err)
 	}
 	return nil
+}
+
+// listener writes process.on(event, ...) with the steps of a top-level handler, if it has one.
+func (g *jsGen) listener(event string, has bool, b *binding, steps []*step) {
+	if !has {
+		return
+	}
+	g.w.Call("process.on", nodejs.Expr("'"+event+"'"), nodejs.Func("$error", func(*nodejs.Writer) {
+		if b.used {
+			g.w.Line("const error = messageOf($error);")
+		}
+		g.steps(steps)
+	}))
 }
 
 // jsGen writes the steps of a scenario as JavaScript; each kind's js function writes its own.

@@ -12,8 +12,12 @@ var kindAwait = &kind{
 	decode: func(p *problems, s *step, v *yaml.Node) {
 		s.arg = &awaitArg{src: decodeSource(p, v, "await")}
 	},
-	decodeKey: func(p *problems, s *step, k, v *yaml.Node) { // catch
-		a := s.arg.(*awaitArg)
+	decodeKey: func(p *problems, s *step, k, v *yaml.Node) {
+		if k.Value == keyAs.name {
+			decodeCommonKey(p, s, k, v)
+			return
+		}
+		a := s.arg.(*awaitArg) // catch
 		a.catch, a.hasCatch = decodeSteps(p, v, "catch"), true
 	},
 	check: func(c *checker, s *step) {

@@ -157,7 +157,7 @@ func compileHTTP(c *compiler, s *step) action {
 	tm := Timing{Step: s.pos, Key: "delay"}
 	var closed action
 	if len(s.closed) > 0 {
-		closed = c.list(s.closed)
+		closed = c.fnBody(s, s.closed)
 	}
 	return func(r *runner, e *env) {
 		path := t.render(e)

@@ -6,7 +6,7 @@ var kindImmediate = &kind{
 	summary: "runs then in the next check phase",
 	decode:  decodeEmpty,
 	compile: func(c *compiler, s *step) action {
-		cb, src, id := c.callback(s, c.list(s.then)), s.source(), s.idIndex
+		cb, src, id := c.callback(s, c.fnBody(s, s.then)), s.source(), s.idIndex
 		return func(r *runner, e *env) {
 			im := r.loop.SetImmediate(src, cb(r, e))
 			if id >= 0 {

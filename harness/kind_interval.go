@@ -47,7 +47,7 @@ var keyTimes = &key{"times", "Stops the interval after its Nth run. An interval 
 
 func compileInterval(c *compiler, s *step) action {
 	a := s.arg.(*intervalArg)
-	then, d, src, id, times := c.list(s.then), a.delay, s.source(), s.idIndex, a.times
+	then, d, src, id, times := c.fnBody(s, s.then), a.delay, s.source(), s.idIndex, a.times
 	tm := valueTiming(s)
 	return func(r *runner, e *env) {
 		var t *loop.Timer

@@ -27,7 +27,7 @@ var kindTimeout = &kind{
 type timeoutArg struct{ delay time.Duration }
 
 func compileTimeout(c *compiler, s *step) action {
-	cb, d, src, id := c.callback(s, c.list(s.then)), s.arg.(*timeoutArg).delay, s.source(), s.idIndex
+	cb, d, src, id := c.callback(s, c.fnBody(s, s.then)), s.arg.(*timeoutArg).delay, s.source(), s.idIndex
 	tm := valueTiming(s)
 	return func(r *runner, e *env) {
 		t := r.loop.SetTimeout(r.duration(tm, d), src, cb(r, e))

@@ -95,6 +95,9 @@ func decodeSource(p *problems, n *yaml.Node, what string) *psource {
 		ps.op = decodeStep(p, n)
 		if ps.op != nil {
 			refuseStepKeys(p, n, ps.op)
+			if a, ok := ps.op.arg.(*readArg); ok && !slices.ContainsFunc(kv, func(e [2]*yaml.Node) bool { return e[0].Value == keyCost.name }) {
+				a.cost = 0 // fs.promises.readFile holds no worker before its open, unless asked
+			}
 		}
 		return ps
 	}

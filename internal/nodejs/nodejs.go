@@ -54,6 +54,9 @@ type Program struct {
 	Files       [][2]string      // path and content, written into the sandbox
 	Needs       map[Feature]bool // the features of the runtime that the steps need
 	IDs         []ID             // declared before main, for clear
+	// Listeners are statements written before main, unindented: the process's listeners for
+	// unhandled rejections and uncaught exceptions.
+	Listeners string
 	// Main is the body of main, one statement per step, its lines unindented: WriteTo indents
 	// them.
 	Main string
@@ -131,6 +134,9 @@ func (p *Program) WriteTo(out io.Writer) (int64, error) {
 		w.Line("  %s: %t,", f, p.Needs[f])
 	}
 	w.Line("};")
+	if p.Listeners != "" {
+		bw.WriteString(p.Listeners)
+	}
 	w.Call("start", Expr("config"), Func("", func(w *Writer) {
 		for line := range strings.Lines(p.Main) {
 			w.Line("%s", strings.TrimSuffix(line, "\n"))
