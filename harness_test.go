@@ -72,7 +72,7 @@ func TestScenarios(t *testing.T) {
 	eachScenario(t, func(t *testing.T, file string, s *harness.Scenario) {
 		t.Parallel()
 		var out bytes.Buffer
-		if err := s.Run(harness.RunOptions{Out: &out}); err != nil {
+		if err := s.Ended(s.Run(harness.RunOptions{Out: &out})); err != nil {
 			t.Fatalf("run: %v", err)
 		}
 		path := cli.GoldenPath(file)

@@ -1,6 +1,9 @@
 package harness
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Failures as Node.js has them (SPEC §2 rule 15): a rejection that no handler has taken once
 // the queues of a callback are drained is reported, and a throw that no function catches is an
@@ -92,4 +95,22 @@ func (e *UncaughtError) Error() string {
 		return fmt.Sprintf("%s: unhandled rejection of the promise of this %s step: %s", e.Pos, e.Kind, e.Reason)
 	}
 	return fmt.Sprintf("%s: uncaught exception from this %s step: %s", e.Pos, e.Kind, e.Reason)
+}
+
+// Ended returns nil when err, what Run returned, is the end the scenario expects: success, or,
+// with expect, the uncaught exception or unhandled rejection whose message it names. Otherwise
+// it returns the error to report: err, or that the run did not end as expected.
+func (s *Scenario) Ended(err error) error {
+	x := s.Expect
+	if x == nil {
+		return err
+	}
+	var ue *UncaughtError
+	switch {
+	case errors.As(err, &ue) && ue.Reason == x.Error:
+		return nil
+	case err != nil:
+		return fmt.Errorf("%w (expected: exit 1 with the error %q)", err, x.Error)
+	}
+	return fmt.Errorf("%s: the run ended well, but expect says it ends with exit 1 and the error %q", x.Pos, x.Error)
 }

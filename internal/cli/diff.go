@@ -141,7 +141,7 @@ func (c *cli) ordering(operand string) ([]byte, int) {
 		return c.realOrdering(operand, s, realcheck.Target{Limits: c.limits, Stop: c.stop})
 	}
 	var out orderingBuffer
-	if err := s.Run(harness.RunOptions{Clock: clock, Out: &out, Limits: c.limits, Stop: c.stop}); err != nil {
+	if err := s.Ended(s.Run(harness.RunOptions{Clock: clock, Out: &out, Limits: c.limits, Stop: c.stop})); err != nil {
 		fmt.Fprintf(c.stderr, "%s: %v\n", operand, err)
 		return out.Bytes(), exitFailed
 	}

@@ -147,7 +147,7 @@ func testOne(file, clock string, update bool, limits harness.Limits, stop <-chan
 	if githubActions() {
 		opts.Lines = &lines // an annotation names the step that printed the first differing line
 	}
-	if err := s.Run(opts); err != nil {
+	if err := s.Ended(s.Run(opts)); err != nil {
 		res.detail = fmt.Sprintf("the run failed: %v\n", err) + soFar(out.Bytes())
 		return res
 	}

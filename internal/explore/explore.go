@@ -311,7 +311,7 @@ func (x *explorer) run(t trial) (*result, error) {
 			return time.Duration(float64(d) * (1 + x.opts.Jitter*u))
 		}
 	}
-	if err := x.s.Run(opts); err != nil {
+	if err := x.s.Ended(x.s.Run(opts)); err != nil {
 		return nil, fmt.Errorf("%s: run %d: %w", x.s.File, t.run, err)
 	}
 	return &result{lines: lines.Texts(), units: units(rec.Events()), used: used}, nil

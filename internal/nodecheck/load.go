@@ -28,7 +28,7 @@ type Load struct {
 // MeasureLoad runs the scenario under the virtual clock and returns its Load.
 func MeasureLoad(s *harness.Scenario) (Load, error) {
 	var rec loop.Recorder
-	err := s.Run(harness.RunOptions{Clock: "virtual", Out: io.Discard, Recorder: &rec, Limits: harness.DefaultLimits})
+	err := s.Ended(s.Run(harness.RunOptions{Clock: "virtual", Out: io.Discard, Recorder: &rec, Limits: harness.DefaultLimits}))
 	var se *harness.StepError
 	if err != nil && !errors.As(err, &se) {
 		return Load{}, fmt.Errorf("measuring the load of %s: %w", s.File, err)

@@ -50,7 +50,7 @@ func Virtual(s *harness.Scenario, limits harness.Limits, stop <-chan struct{}) (
 func timedRun(s *harness.Scenario, clock string, limits harness.Limits, stop <-chan struct{}) (ordering.Lines, error) {
 	var lines ordering.Lines
 	err := s.Run(harness.RunOptions{Clock: clock, Lines: &lines, Limits: limits, Stop: stop})
-	return lines, err
+	return lines, s.Ended(err)
 }
 
 // Check judges s on the target against its virtual run, which gives the golden's lines and when
