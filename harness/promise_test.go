@@ -5,6 +5,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/looptest/looptest/internal/lttest"
+	"github.com/looptest/looptest/loop"
 )
 
 // The rule tests of promises (SPEC §2 rules 13-16): each scenario is a case of
@@ -264,4 +267,48 @@ main:
     chain: [{then: [{log: P2 then}]}]
 `)
 	wantLines(t, got, "P1 then", "P1 second then", "P1 then: tick", "plain timeout T", "P2 then")
+}
+
+// TestAsyncFunctionsLeftWaitingLeakNothing: async functions still suspended when a run ends (at
+// a promise that never settles, or stopped by a guard) are unwound; no goroutine stays.
+func TestAsyncFunctionsLeftWaitingLeakNothing(t *testing.T) {
+	never, err := Parse("never.yaml", []byte(`
+main:
+  - async: waits
+    repeat: 100
+    body:
+      - log: waiting
+      - await: {new: []}
+      - log: never printed
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spin, err := Parse("spin.yaml", []byte(`
+main:
+  - async: spins
+    body:
+      - await: ~
+        repeat: 10000000
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func() {
+		var out bytes.Buffer
+		if err := never.Run(RunOptions{Out: &out}); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Count(out.String(), "waiting") != 100 || strings.Contains(out.String(), "never") {
+			t.Fatalf("ordering:\n%s", out.String())
+		}
+		if err := spin.Run(RunOptions{Limits: Limits{MaxCallbacks: 1000}}); !errors.Is(err, loop.ErrLimit) {
+			t.Fatalf("spin: %v, want the callbacks guard", err)
+		}
+	}
+	run()
+	lttest.CheckLeaks(t)
+	for range 3 {
+		run()
+	}
 }

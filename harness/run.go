@@ -159,12 +159,12 @@ func (s *Scenario) Run(opts RunOptions) (err error) {
 		Stop:         opts.Stop,
 		BeforeWait:   func() { out.Flush() }, // what came before a wait shows during it
 		Drained:      r.processRejections,
+		Done:         r.stopFibers, // the async functions still waiting, on the thread they ran on
 	})
 	l := r.loop
 	r.callbacks = make([]callbackSlot, s.slots)
 	r.onRejection, r.onException = s.rejectionProgram, s.exceptionProgram
 	defer func() {
-		r.stopFibers() // the async functions still waiting
 		if p := recover(); p != nil {
 			// The loop's own defers have closed the backend on the way: what is left is to
 			// say which step's callback it was.

@@ -39,6 +39,10 @@ type Options struct {
 	// clock is; a real backend given the same channel (RealConfig.Stop) wakes its poll and ends
 	// a Busy. Nil: never.
 	Stop <-chan struct{}
+	// Done, if not nil, is called as Run ends, however it ends, still on the loop's thread: a
+	// caller that runs coroutines on that thread (iter.Pull, which must switch on the thread
+	// locking it was made with) ends them there.
+	Done func()
 	// Drained, if not nil, is called after a callback once its nextTick and microtask queues are
 	// empty, as Node's processTicksAndRejections calls processPromiseRejections; it returns
 	// whether it ran code that may have queued more, and the queues are then drained again.
@@ -103,6 +107,9 @@ func (l *Loop) Run(main func()) (err error) {
 	// blocks it.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	if l.opts.Done != nil {
+		defer l.opts.Done()
+	}
 	defer func() {
 		if cerr := l.poller.Close(); err == nil {
 			err = cerr
