@@ -21,3 +21,52 @@ func BenchmarkTimers1M(b *testing.B) {
 		}
 	}
 }
+
+// benchSource runs a scenario given as text, once per iteration.
+func benchSource(b *testing.B, src string) {
+	s, err := Parse("bench.yaml", []byte(src))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := s.Run(RunOptions{Out: io.Discard}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPromiseThen100K attaches 100,000 then handlers to promises, each a microtask.
+func BenchmarkPromiseThen100K(b *testing.B) {
+	benchSource(b, `
+main:
+  - promise: ${i}
+    repeat: 100000
+    chain:
+      - then: [{log: "${value}"}]
+`)
+}
+
+// BenchmarkAwait100K resumes one async function 100,000 times: a coroutine switch and a
+// reaction each.
+func BenchmarkAwait100K(b *testing.B) {
+	benchSource(b, `
+main:
+  - async: loop
+    body:
+      - await: ${i}
+        repeat: 100000
+`)
+}
+
+// BenchmarkAsyncCalls10K calls 10,000 async functions that each await once.
+func BenchmarkAsyncCalls10K(b *testing.B) {
+	benchSource(b, `
+main:
+  - async: f
+    repeat: 10000
+    body:
+      - await: 1
+      - log: "${i}"
+`)
+}
