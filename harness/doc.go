@@ -1,7 +1,9 @@
 // Package harness loads scenario files and runs them on a loop: it decodes a file from its YAML
 // nodes (every problem reported at once, each at its FILE:LINE:COL), checks names, ids and
 // intervals, compiles the steps into callbacks once, and runs them in a fresh sandbox under the
-// virtual or the real clock. It also writes a scenario as a Node.js program (WriteNode; js.go
+// virtual or the real clock. Promises follow ECMAScript's algorithms (promise.go), each job a
+// microtask of the loop, and an async body runs as a coroutine that an await suspends
+// (fiber.go). It also writes a scenario as a Node.js program (WriteNode; js.go
 // walks the steps, internal/nodejs holds the runtime). The package knows nothing of epoll: time
 // and I/O are the loop's backends.
 //
@@ -21,6 +23,9 @@
 //   - delay: for a timer, its delay, which explore leaves exact unless --timers.
 //   - then, clearJS, needs: when its then runs (for the warnings of races), the function that
 //     clear calls for it in Node.js, and the features of the Node.js runtime it needs.
+//   - idPromise, asAfter and compileAfter, nested: for the promise kinds, that an id names the
+//     step's promise, that as binds for the steps after it (await), and the lists of steps it
+//     holds besides then, error and closed (a body, a chain's handlers, a source's executor).
 //   - decode: reads the value into the step's payload (s.arg, a type of the kind's own) or, for
 //     text with ${...}, s.text, whose names the checker resolves. The common keys (then, error,
 //     closed, id, as, repeat) are read for it.
