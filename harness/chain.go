@@ -1,6 +1,8 @@
 package harness
 
 import (
+	"strings"
+
 	"gopkg.in/yaml.v3"
 )
 
@@ -26,6 +28,14 @@ func decodeChain(p *problems, n *yaml.Node) []*link {
 		kv := [][2]*yaml.Node(nil)
 		if h.Kind == yaml.MappingNode {
 			kv = pairs(p, h)
+		}
+		if len(kv) > 1 {
+			names := make([]string, len(kv))
+			for i, e := range kv {
+				names[i] = e[0].Value
+			}
+			p.at(h, "this item of the chain has %d handlers (%s): give each its own item, - {then: [...]} then - {catch: [...]}", len(kv), strings.Join(names, ", "))
+			continue
 		}
 		if len(kv) != 1 {
 			p.at(h, "a handler of a chain is {then: [STEPS]}, {catch: [STEPS]} or {finally: [STEPS]}; got %s", describe(h))

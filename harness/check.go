@@ -44,7 +44,7 @@ type checker struct {
 	cleared map[string]bool  // ids some clear step names
 	later   []func()         // the checks of kinds that need the whole file walked first
 	fn      *fnCtx           // the function the steps being checked are the body of
-	sc      *scope           // the scope of the step being checked, for its kind's check
+	sc      *scope           // the scope of the step being checked, for its kind's check: read it first, nested steps move it
 }
 
 // A fnCtx is the function that a body of steps is: main, a callback, a promise handler, an

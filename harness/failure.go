@@ -38,18 +38,25 @@ func (r *runner) processRejections() bool {
 	if len(t.pending) == 0 {
 		return false
 	}
-	batch := t.pending
+	// The batch is what is still unhandled now; every promise of it is reported, even one that
+	// a listener of the batch attaches a handler to (Node 20.20's processPromiseRejections
+	// takes the pending map whole).
+	var batch []*promise
+	for _, p := range t.pending {
+		if t.unseen[p] {
+			batch = append(batch, p)
+			delete(t.unseen, p)
+		}
+	}
 	t.pending = nil
 	for _, p := range batch {
-		if !t.unseen[p] {
-			continue
-		}
-		delete(t.unseen, p)
 		switch {
 		case r.onRejection != nil:
 			r.runHandler(r.onRejection, p.result)
 		case r.onException != nil: // Node 20 throws it: the uncaughtException listener takes it
+			r.inException = true
 			r.runHandler(r.onException, p.result)
+			r.inException = false
 		default:
 			r.loop.Fail(&UncaughtError{Pos: p.src.Pos, Kind: p.src.Kind, Reason: errorMessage(p.result), Rejection: true})
 		}
@@ -64,6 +71,12 @@ func (r *runner) processRejections() bool {
 // runs now: the uncaughtException steps take it, and the queues of the callback wait for the
 // next one (loop.Threw); without them, the run ends.
 func (r *runner) uncaught(reason any) {
+	if r.inException {
+		// A throw from the uncaughtException steps themselves: Node.js gives up (status 7).
+		at := r.thrownAt
+		r.loop.Fail(&UncaughtError{Pos: at.Pos, Kind: at.Kind, Reason: errorMessage(reason), InListener: true})
+		return
+	}
 	if r.onException == nil {
 		at := r.thrownAt
 		if at == nil {
@@ -73,7 +86,9 @@ func (r *runner) uncaught(reason any) {
 		return
 	}
 	r.loop.Threw()
+	r.inException = true
 	r.runHandler(r.onException, reason)
+	r.inException = false
 }
 
 // runHandler runs top-level steps (unhandledRejection, uncaughtException) with ${error}.
@@ -88,9 +103,15 @@ type UncaughtError struct {
 	Kind      string // its kind
 	Reason    string // the error's message
 	Rejection bool   // an unhandled rejection, rather than a throw
+	// InListener says the uncaughtException steps themselves threw, which Node.js does not
+	// survive: it exits with status 7.
+	InListener bool
 }
 
 func (e *UncaughtError) Error() string {
+	if e.InListener {
+		return fmt.Sprintf("%s: the uncaughtException steps threw: %s (Node.js exits with status 7)", e.Pos, e.Reason)
+	}
 	if e.Rejection {
 		return fmt.Sprintf("%s: unhandled rejection of the promise of this %s step: %s", e.Pos, e.Kind, e.Reason)
 	}

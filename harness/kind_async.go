@@ -27,7 +27,8 @@ var kindAsync = &kind{
 	check: func(c *checker, s *step) {
 		a := s.arg.(*asyncArg)
 		a.src = s.source()
-		c.body(fnAsync, a.body, c.sc)
+		sc := c.sc // checking the body moves c.sc
+		c.body(fnAsync, a.body, sc)
 		// then, catch and finally chain in that order, whatever the order they are written in.
 		var links []*link
 		for _, kind := range linkKinds {
@@ -38,7 +39,7 @@ var kindAsync = &kind{
 			}
 		}
 		a.links = links
-		c.chain(a.links, c.sc)
+		c.chain(a.links, sc)
 	},
 	compile: func(c *compiler, s *step) action {
 		a := s.arg.(*asyncArg)

@@ -28,10 +28,11 @@ var kindAwait = &kind{
 		if s.repeat > 0 && s.as != "" {
 			c.errorAt(s.asPos, "an await that repeats cannot bind as: await once per step to name the value")
 		}
-		c.source(a.src, c.sc)
+		sc := c.sc // checking the source moves c.sc
+		c.source(a.src, sc)
 		if a.hasCatch {
 			a.errB = &binding{name: "error", typ: typeString}
-			c.steps(a.catch, c.sc.with(a.errB)) // the same function: try/catch
+			c.steps(a.catch, sc.with(a.errB)) // the same function: try/catch
 		}
 	},
 	nested: func(s *step, f func([]*step)) {

@@ -16,8 +16,9 @@ var kindPromise = &kind{
 	},
 	check: func(c *checker, s *step) {
 		a := s.arg.(*promiseArg)
-		c.source(a.src, c.sc)
-		c.chain(a.chain, c.sc)
+		sc := c.sc // checking the source moves c.sc
+		c.source(a.src, sc)
+		c.chain(a.chain, sc)
 	},
 	compile: func(c *compiler, s *step) action {
 		a := s.arg.(*promiseArg)

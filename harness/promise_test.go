@@ -312,3 +312,58 @@ main:
 		run()
 	}
 }
+
+// TestRule15EveryRejectionOfABatchIsReported: a handler that an unhandledRejection listener
+// attaches to a promise of the same batch does not spare it the report (Node 20.20's
+// processPromiseRejections takes the pending rejections whole).
+func TestRule15EveryRejectionOfABatchIsReported(t *testing.T) {
+	got := runSource(t, `
+unhandledRejection:
+  - log: "unhandled: ${error}"
+  - promise: {id: second}
+    chain: [{catch: [{log: "listener caught ${error}"}]}]
+main:
+  - promise: {reject: first}
+  - promise: {reject: second}
+    id: second
+`)
+	wantLines(t, got, "unhandled: first", "unhandled: second", "listener caught second", "listener caught second")
+}
+
+// TestRule15AThrowingListenerEndsTheRun: Node.js does not call the uncaughtException listener
+// again for what it throws itself; it exits (with status 7).
+func TestRule15AThrowingListenerEndsTheRun(t *testing.T) {
+	s, err := Parse("t.yaml", []byte(`
+uncaughtException:
+  - log: "uncaughtException: ${error}"
+  - throw: handler failed
+main:
+  - throw: a
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err = s.Run(RunOptions{Out: &out})
+	var ue *UncaughtError
+	if !errors.As(err, &ue) || !ue.InListener || ue.Reason != "handler failed" || ue.Pos.Line != 4 {
+		t.Fatalf("run: %v, want the listener's throw at line 4", err)
+	}
+	wantLines(t, out.String(), "uncaughtException: a")
+}
+
+// TestScopeOfAnAsyncStepsHandlers: the names its body binds are not in scope in its then.
+func TestScopeOfAnAsyncStepsHandlers(t *testing.T) {
+	_, err := Parse("t.yaml", []byte(`
+main:
+  - async: g
+    body:
+      - await: inner
+        as: v
+      - return: outer
+    then: [{log: "${v} ${value}"}]
+`))
+	if err == nil || !strings.Contains(err.Error(), `t.yaml:8:18: ${v}: "v" is not in scope (in scope: value)`) {
+		t.Fatalf("got %v, want v out of scope in then", err)
+	}
+}

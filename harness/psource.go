@@ -272,8 +272,6 @@ func (c *checker) source(ps *psource, sc *scope) {
 				c.errorAt(pos, "{id: %s}: no step has the id %s", name, name)
 			case !st.kind.idPromise:
 				c.errorAt(pos, "{id: %s}: %s is the id of a %s step, not of a promise or async step", name, name, st.kind.name)
-			case st.pos.Line > pos.Line || st.pos.Line == pos.Line && st.pos.Col > pos.Col:
-				c.errorAt(pos, "{id: %s}: the promise step with that id comes later in the file (%s): it must come first", name, st.pos)
 			default:
 				ps.idStep = st
 			}
@@ -356,7 +354,9 @@ func (c *compiler) source(ps *psource) func(r *runner, e *env) any {
 			if p, ok := r.handles[st.idIndex].(*promise); ok {
 				return p
 			}
-			panic(&jsThrow{&jsError{name: "ReferenceError", message: fmt.Sprintf("the promise of id %s was not made yet", st.id)}})
+			// JavaScript reads an undefined variable there, and throws a TypeError at its then.
+			r.loop.Fail(&StepError{Pos: ps.pos, Kind: "id", Err: fmt.Errorf("{id: %s}: the step with that id has not made its promise yet", st.id)})
+			return r.newPromise(src)
 		}
 	}
 	return c.opSource(ps)

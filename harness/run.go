@@ -61,6 +61,7 @@ type runner struct {
 	onRejection action  // the top-level unhandledRejection steps, if any
 	onException action  // the top-level uncaughtException steps, if any
 	thrownAt    *Source // the throw step that threw last
+	inException bool    // the uncaughtException steps are running
 }
 
 // A Timing names one duration of a run, one that real time could stretch: explore perturbs
