@@ -298,7 +298,7 @@ var topKeys = []string{"name", "description", "clock", "threadpool", "files", "m
 // a process that an uncaught exception or an unhandled rejection stops.
 type Expect struct {
 	Exit  int    // the exit status: 1
-	Error string // the error's message
+	Error string // the error's message, as Node reports it ("boom" or "Error: boom"), or a part of it
 	Pos   Pos    // where the expect key's value is
 }
 
