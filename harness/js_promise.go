@@ -82,7 +82,8 @@ func (g *jsGen) opExpr(op *step) string {
 		return "timersPromises.setImmediate()"
 	}
 	return "new Promise(" + g.w.Fn("(resolve, reject) =>", func(w *nodejs.Writer) {
-		g.in(w, func() { g.settleJS(op) })
+		// The operation's callbacks are resolve and reject (jsGen.then, jsGen.onError).
+		g.in(w, func() { op.kind.js(g, op) })
 	}) + ")"
 }
 
@@ -126,9 +127,6 @@ func (g *jsGen) chain(links []*link) string {
 	return b.String()
 }
 
-// executorVar names the resolve or reject function of an executor.
-func (g *jsGen) executorVar(_ *binding, which string) string { return which }
-
 // jsAwait writes an await: with as, the steps after it see the name; with catch, a try.
 func jsAwait(g *jsGen, s *step) {
 	a := s.arg.(*awaitArg)
@@ -157,7 +155,3 @@ func jsAwait(g *jsGen, s *step) {
 		g.steps(a.catch)
 	})
 }
-
-// settleJS writes the callback operation of a source, whose callbacks settle the promise of
-// the new Promise it is written in (sourceOp: then is resolve, error rejects with an Error).
-func (g *jsGen) settleJS(op *step) { op.kind.js(g, op) }

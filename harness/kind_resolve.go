@@ -19,7 +19,8 @@ var kindResolve = &kind{
 		return func(r *runner, e *env) { executorOf(e, depth).resolve(src(r, e)) }
 	},
 	js: func(g *jsGen, s *step) {
-		g.w.Line("%s(%s);", g.executorVar(s.arg.(*settleArg).frame, "resolve"), g.valueExpr(s.arg.(*settleArg).src))
+		// The executor's parameters: the innermost new's, as JavaScript's scope has them.
+		g.w.Line("resolve(%s);", g.valueExpr(s.arg.(*settleArg).src))
 	},
 }
 
@@ -38,7 +39,7 @@ var kindReject = &kind{
 		return func(r *runner, e *env) { executorOf(e, depth).reject(newError(t.render(e))) }
 	},
 	js: func(g *jsGen, s *step) {
-		g.w.Line("%s(new Error(%s));", g.executorVar(s.arg.(*settleArg).frame, "reject"), g.template(s.text))
+		g.w.Line("reject(new Error(%s));", g.template(s.text))
 	},
 }
 

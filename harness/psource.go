@@ -211,7 +211,7 @@ func (ps *psource) nested(f func([]*step)) {
 	}
 }
 
-// describeSource names a source in messages and the trace: "{timeout: 10ms}", "5".
+// String names a source in messages and the trace: "{timeout: 10ms}", "5".
 func (ps *psource) String() string {
 	switch ps.form {
 	case "value":
