@@ -11,29 +11,53 @@ func (r *runner) combine(items []any, src *Source, onItem func(i int, p *promise
 	}
 }
 
+// A countdown is what the element functions of all, allSettled and any share: the count of
+// items not settled yet, plus one that the combinator itself counts down when every item has
+// its handlers, and what to do at zero.
+type countdown struct {
+	remaining int
+	done      func()
+}
+
+func (c *countdown) count() {
+	if c.remaining--; c.remaining == 0 {
+		c.done()
+	}
+}
+
+// elements returns the element functions of one item (resolveElement and rejectElement, or
+// the like): the first call of either stores its argument, with onFulfilled or onRejected, and
+// counts down; later calls do nothing. A nil setter makes a nil handler.
+func (c *countdown) elements(onFulfilled, onRejected func(v any)) (handler, handler) {
+	c.remaining++
+	called := false
+	element := func(set func(any)) handler {
+		if set == nil {
+			return nil
+		}
+		return func(v any) any {
+			if !called {
+				called = true
+				set(v)
+				c.count()
+			}
+			return nil
+		}
+	}
+	return element(onFulfilled), element(onRejected)
+}
+
 // all is Promise.all(items).
 func (r *runner) all(items []any, src *Source) *promise {
 	p := r.newPromise(src)
 	resolve, reject := r.resolvingFunctions(p, src)
 	values := make([]any, len(items))
-	remaining := 1
+	c := &countdown{remaining: 1, done: func() { resolve(values) }}
 	r.combine(items, src, func(i int, next *promise) {
-		remaining++
-		called := false
-		r.then(next, func(v any) any {
-			if !called {
-				called = true
-				values[i] = v
-				if remaining--; remaining == 0 {
-					resolve(values)
-				}
-			}
-			return nil
-		}, func(reason any) any { reject(reason); return nil }, src)
+		onFulfilled, _ := c.elements(func(v any) { values[i] = v }, nil)
+		r.then(next, onFulfilled, func(reason any) any { reject(reason); return nil }, src)
 	})
-	if remaining--; remaining == 0 {
-		resolve(values)
-	}
+	c.count()
 	return p
 }
 
@@ -42,27 +66,14 @@ func (r *runner) allSettled(items []any, src *Source) *promise {
 	p := r.newPromise(src)
 	resolve, _ := r.resolvingFunctions(p, src)
 	values := make([]any, len(items))
-	remaining := 1
+	c := &countdown{remaining: 1, done: func() { resolve(values) }}
 	r.combine(items, src, func(i int, next *promise) {
-		remaining++
-		called := false
-		settled := func(ok bool) handler {
-			return func(v any) any {
-				if !called {
-					called = true
-					values[i] = &settledResult{fulfilled: ok, v: v}
-					if remaining--; remaining == 0 {
-						resolve(values)
-					}
-				}
-				return nil
-			}
-		}
-		r.then(next, settled(true), settled(false), src)
+		onFulfilled, onRejected := c.elements(
+			func(v any) { values[i] = &settledResult{fulfilled: true, v: v} },
+			func(v any) { values[i] = &settledResult{v: v} })
+		r.then(next, onFulfilled, onRejected, src)
 	})
-	if remaining--; remaining == 0 {
-		resolve(values)
-	}
+	c.count()
 	return p
 }
 
@@ -81,26 +92,13 @@ func (r *runner) anyOf(items []any, src *Source) *promise {
 	p := r.newPromise(src)
 	resolve, reject := r.resolvingFunctions(p, src)
 	errs := make([]any, len(items))
-	remaining := 1
-	aggregate := func() any {
-		return &jsError{name: "AggregateError", message: "All promises were rejected", errors: errs}
-	}
+	c := &countdown{remaining: 1, done: func() {
+		reject(&jsError{name: "AggregateError", message: "All promises were rejected", errors: errs})
+	}}
 	r.combine(items, src, func(i int, next *promise) {
-		remaining++
-		called := false
-		r.then(next, func(v any) any { resolve(v); return nil }, func(reason any) any {
-			if !called {
-				called = true
-				errs[i] = reason
-				if remaining--; remaining == 0 {
-					reject(aggregate())
-				}
-			}
-			return nil
-		}, src)
+		_, onRejected := c.elements(nil, func(reason any) { errs[i] = reason })
+		r.then(next, func(v any) any { resolve(v); return nil }, onRejected, src)
 	})
-	if remaining--; remaining == 0 {
-		reject(aggregate())
-	}
+	c.count()
 	return p
 }
