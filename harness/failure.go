@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/looptest/looptest/loop"
 )
 
 // Failures as Node.js has them (SPEC §2 rule 15): a rejection that no handler has taken once
@@ -55,9 +57,7 @@ func (r *runner) processRejections() bool {
 		case r.onRejection != nil:
 			r.runHandler(r.onRejection, p.result)
 		case r.onException != nil: // Node 20 throws it: the uncaughtException listener takes it
-			r.inException = true
-			r.runHandler(r.onException, p.result)
-			r.inException = false
+			r.handleException(p.result)
 		default:
 			r.loop.Fail(&UncaughtError{Pos: p.src.Pos, Kind: p.src.Kind, Reason: errorMessage(p.result), Rejection: true})
 		}
@@ -87,10 +87,22 @@ func (r *runner) uncaught(reason any) {
 		return
 	}
 	r.loop.Threw()
+	r.handleException(reason)
+}
+
+// handleException runs the uncaughtException steps, then queues an immediate that does
+// nothing, as Node's onGlobalUncaughtException does "so that the next Immediate cycle isn't
+// empty": it keeps the next poll from waiting, and after a throwing last immediate it runs in
+// the same check phase.
+func (r *runner) handleException(reason any) {
 	r.inException = true
 	r.runHandler(r.onException, reason)
 	r.inException = false
+	r.loop.SetImmediate(noopImmediate, func() {})
 }
+
+// noopImmediate names that immediate in the trace.
+var noopImmediate = loop.Label("setImmediate(noop) after an uncaught exception")
 
 // runHandler runs top-level steps (unhandledRejection, uncaughtException) with ${error}.
 func (r *runner) runHandler(h action, reason any) {

@@ -43,7 +43,7 @@ const defaultCost = time.Millisecond
 type readArg struct{ cost time.Duration }
 
 // compileRead makes a read Node's fs.readFile (rule 10): a task that holds a worker for the
-// cost, if any, then four pool requests, open, fstat, read and close, each submitted by the
+// cost, if any, then the pool requests open, fstat, a read per 512 KiB and close, each submitted by the
 // callback of the one before, so that each is delivered by a poll and other pool work can run
 // between them. A failed open ends it there; a failed read still closes the file first.
 func compileRead(c *compiler, s *step) action {
@@ -68,6 +68,7 @@ type fileRead struct {
 	name string
 	f    *os.File
 	text string
+	size int64 // what fstat gave
 	err  error // of the read request, reported once the file is closed
 	done func(text string, err error)
 }
@@ -88,21 +89,33 @@ func (rd *fileRead) open() {
 }
 
 func (rd *fileRead) stat() {
-	rd.submit(rd.src.part("fstat"), 0, func() (any, error) { return rd.f.Stat() }, func(_ any, err error) {
+	rd.submit(rd.src.part("fstat"), 0, func() (any, error) { return rd.f.Stat() }, func(fi any, err error) {
 		if err != nil {
 			rd.err = err
 			rd.close()
 			return
 		}
+		rd.size = fi.(os.FileInfo).Size()
 		rd.read()
 	})
 }
 
+// read submits the next read request: at most 512 KiB each, until the size that fstat gave is
+// read or a read returns nothing (ReadFileContext in lib/fs.js).
 func (rd *fileRead) read() {
-	rd.submit(rd.src.part("read"), 0, func() (any, error) { return readAll(rd.f) }, func(text any, err error) {
-		rd.text, _ = text.(string)
-		rd.err = err
-		rd.close()
+	rd.submit(rd.src.part("read"), 0, func() (any, error) { return readChunk(rd.f) }, func(chunk any, err error) {
+		if err != nil {
+			rd.err = err
+			rd.close()
+			return
+		}
+		b := chunk.([]byte)
+		rd.text += string(b)
+		if len(b) == 0 || int64(len(rd.text)) >= rd.size {
+			rd.close()
+			return
+		}
+		rd.read()
 	})
 }
 

@@ -367,3 +367,30 @@ main:
 		t.Fatalf("got %v, want v out of scope in then", err)
 	}
 }
+
+// TestRule15ThrowInTheLastImmediate: when the last immediate of a batch throws to the
+// listener, the immediates queued during the batch run in the same check phase, and the
+// thrower's queues wait for the first of them (processImmediate is called again).
+func TestRule15ThrowInTheLastImmediate(t *testing.T) {
+	got := runSource(t, `
+uncaughtException: [{log: "uncaught: ${error}"}]
+files: {a.txt: x}
+main:
+  - read: a.txt
+    then:
+      - timeout: 1
+        then: [{log: timer 1 from read}]
+      - immediate:
+        then:
+          - log: I1 queues child
+          - immediate:
+            then: [{log: I1 child immediate}]
+      - immediate:
+        then:
+          - log: I2 throws
+          - {nextTick: ~, then: [{log: I2 tick}]}
+          - block: 5ms
+          - throw: last boom
+`)
+	wantLines(t, got, "I1 queues child", "I2 throws", "uncaught: last boom", "I1 child immediate", "I2 tick", "timer 1 from read")
+}

@@ -3,7 +3,6 @@ package harness
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
@@ -109,23 +108,13 @@ func (r *runner) readFileHandle(s *Source, f *os.File) (text string, err error) 
 	size := fi.Size()
 	var buf []byte
 	for {
-		chunk := r.awaitPool(s.part("read"), 0, func() (any, error) {
-			b := make([]byte, readChunk)
-			n, err := io.ReadFull(f, b)
-			if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-				err = nil
-			}
-			return b[:n], err
-		}).([]byte)
+		chunk := r.awaitPool(s.part("read"), 0, func() (any, error) { return readChunk(f) }).([]byte)
 		buf = append(buf, chunk...)
 		if len(chunk) == 0 || int64(len(buf)) >= size {
 			return string(buf), nil
 		}
 	}
 }
-
-// readChunk is the most a read request of fs.promises.readFile takes.
-const readChunk = 512 << 10
 
 // awaitPool submits a pool request and awaits its promise, settled in its callback; a failure
 // throws, as the binding's rejection does.

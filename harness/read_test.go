@@ -2,6 +2,7 @@ package harness
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -60,6 +61,25 @@ main:
                 then: [{log: immediate 4}]
 `)
 	if want := "immediate 1\nimmediate 2\nimmediate 3\nread\nimmediate 4\n"; got != want {
+		t.Errorf("got:\n%swant:\n%s", got, want)
+	}
+}
+
+// TestRule10ReadTakesARequestPer512KiB: a file of 600 KiB takes two read requests, so its
+// callback comes one iteration after a small file's (lib/fs.js kReadFileBufferLength).
+func TestRule10ReadTakesARequestPer512KiB(t *testing.T) {
+	got := runSource(t, `
+files: {big.txt: "`+strings.Repeat("x", 600<<10)+`", small.txt: x}
+main:
+  - read: big.txt
+    cost: 0
+    as: t
+    then: [{log: "big ${t.len}"}]
+  - read: small.txt
+    cost: 0
+    then: [{log: small}]
+`)
+	if want := "small\nbig 614400\n"; got != want {
 		t.Errorf("got:\n%swant:\n%s", got, want)
 	}
 }

@@ -104,19 +104,26 @@ func (sb *sandbox) open(name string) (*os.File, error) {
 	return nil, fmt.Errorf("%v, open '%s'", err, name)
 }
 
-// readAll reads an open file whole, as fs.readFile's read request does; a directory fails as in
-// Node.
-func readAll(f *os.File) (string, error) {
-	b, err := io.ReadAll(f)
-	if errors.Is(err, syscall.EISDIR) {
-		return "", errors.New("EISDIR: illegal operation on a directory, read")
-	}
-	if err != nil {
+// readChunk is one read request of a readFile: at most readChunkSize bytes, fewer at the end
+// of the file (none past it), with a failure worded as Node.js words it.
+func readChunk(f *os.File) ([]byte, error) {
+	b := make([]byte, readChunkSize)
+	n, err := io.ReadFull(f, b)
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		err = nil
+	case errors.Is(err, syscall.EISDIR):
+		return nil, errors.New("EISDIR: illegal operation on a directory, read")
+	case err != nil:
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return "", fmt.Errorf("%v, read", err)
+		return nil, fmt.Errorf("%v, read", err)
 	}
-	return string(b), nil
+	return b[:n], nil
 }
+
+// readChunkSize is the most one read request of fs.readFile or fs.promises.readFile takes
+// (kReadFileBufferLength): a larger file takes one more request per 512 KiB.
+const readChunkSize = 512 << 10

@@ -241,17 +241,23 @@ func (l *Loop) runCheck() {
 		return
 	}
 	l.phase = PhaseCheck
-	batch := l.immediates
-	l.immediates, l.checking = l.checking[:0], batch
-	for i, im := range batch {
-		batch[i] = nil
-		if im.done || l.err != nil {
-			continue
+	// When the last immediate of a batch threw (Threw), Node's processImmediate ends without
+	// clearing its outstanding mark, so the check phase calls it again at once: the immediates
+	// queued during the batch run now, as a batch of their own, and the thrower's queues wait
+	// for the first of them.
+	for first := true; first || l.owed && len(l.immediates) > 0 && l.err == nil; first = false {
+		batch := l.immediates
+		l.immediates, l.checking = l.checking[:0], batch
+		for i, im := range batch {
+			batch[i] = nil
+			if im.done || l.err != nil {
+				continue
+			}
+			im.done = true
+			l.liveImmediates--
+			l.trace(KindImmediateRun, im.src, 0)
+			l.call(im.fn)
 		}
-		im.done = true
-		l.liveImmediates--
-		l.trace(KindImmediateRun, im.src, 0)
-		l.call(im.fn)
 	}
 	l.settleThrown()
 }
