@@ -20,6 +20,10 @@ func TestCheck(t *testing.T) {
 	if err := os.WriteFile(path, []byte("one\ntwo\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	crPath := filepath.Join(dir, "cr.golden")
+	if err := os.WriteFile(crPath, []byte("abc\r\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	tests := []struct {
 		name    string
@@ -46,6 +50,12 @@ func TestCheck(t *testing.T) {
 		name: "final newline missing",
 		path: path,
 		got:  "one\ntwo",
+	}, {
+		// A line that ends in a carriage return, as -update writes it, reads back the same:
+		// both sides are read as lines alike.
+		name: "a line ending in CR round-trips",
+		path: crPath,
+		got:  "abc\r\n",
 	}, {
 		name:    "no golden",
 		path:    filepath.Join(dir, "missing.golden"),
