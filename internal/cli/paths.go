@@ -12,11 +12,26 @@ import (
 	"strings"
 )
 
+// quotePathError returns err with the path of an fs.PathError quoted as quoteName quotes a file's
+// name.
+func quotePathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s %s: %w", pe.Op, quoteName(pe.Path), pe.Err)
+	}
+	return err
+}
+
 // scenarioFiles expands the operands of test and check into scenario files, sorted within each
 // operand: a file stands for itself, a directory for the .yaml files in it, and DIR/... for
 // those in the whole tree below DIR (directories whose name starts with . or _, and testdata,
 // left out, as go test leaves them).
 func scenarioFiles(paths []string) ([]string, error) {
+	files, err := expandPaths(paths)
+	return files, quotePathError(err)
+}
+
+func expandPaths(paths []string) ([]string, error) {
 	var files []string
 	for _, p := range paths {
 		if dir, ok := strings.CutSuffix(p, "/..."); ok || p == "..." {
@@ -28,7 +43,7 @@ func scenarioFiles(paths []string) ([]string, error) {
 				return nil, err
 			}
 			if len(found) == 0 {
-				return nil, fmt.Errorf("%s: no .yaml scenario files in the tree", p)
+				return nil, fmt.Errorf("%s: no .yaml scenario files in the tree", quoteName(p))
 			}
 			files = append(files, found...)
 			continue
@@ -46,7 +61,7 @@ func scenarioFiles(paths []string) ([]string, error) {
 			return nil, err
 		}
 		if len(matches) == 0 {
-			return nil, fmt.Errorf("%s: no .yaml scenario files", p)
+			return nil, fmt.Errorf("%s: no .yaml scenario files", quoteName(p))
 		}
 		slices.Sort(matches)
 		files = append(files, matches...)
@@ -82,14 +97,14 @@ func (c *cli) pruneOrWarn(files []string, prune bool) bool {
 	for _, g := range orphanGoldens(files) {
 		if prune {
 			if err := os.Remove(g); err != nil {
-				fmt.Fprintf(c.stderr, "looptest test: %v\n", err)
+				fmt.Fprintf(c.stderr, "looptest test: %v\n", quotePathError(err))
 				ok = false
 				continue
 			}
-			fmt.Fprintf(c.stderr, "pruned %s: no scenario has it\n", g)
+			fmt.Fprintf(c.stderr, "pruned %s: no scenario has it\n", quoteName(g))
 			continue
 		}
-		fmt.Fprintf(c.stderr, "warning: %s has no scenario (%s): remove it, or run test -update --prune\n", g, filepath.Base(strings.TrimSuffix(g, ".golden")+".yaml"))
+		fmt.Fprintf(c.stderr, "warning: %s has no scenario (%s): remove it, or run test -update --prune\n", quoteName(g), quoteName(filepath.Base(strings.TrimSuffix(g, ".golden")+".yaml")))
 	}
 	return ok
 }

@@ -1,14 +1,18 @@
 package cli
 
 import (
+	"bytes"
 	"cmp"
+	"crypto/rand"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/looptest/looptest/golden"
 )
@@ -28,26 +32,31 @@ func (t tally) summary() string {
 }
 
 // writeResults prints each result (ok, FAIL with why, SKIP with why), as text or as go test
-// -json events, with an annotation for each failure under GitHub Actions, and counts them.
-func writeResults(w io.Writer, results []testResult, jsonOut bool) tally {
+// -json events, and counts them. Under GitHub Actions the text is fenced off from the runner
+// (fence), and each failure is then annotated (annotate) on annot: stdout for the text, stderr
+// for the JSON, whose stream an annotation would break.
+func writeResults(w, annot io.Writer, results []testResult, jsonOut bool) tally {
 	var t tally
 	var text strings.Builder
+	var failed []testResult
+	f := newFence()
+	if !jsonOut {
+		f.open(w)
+	}
 	for _, r := range results {
 		text.Reset()
 		t.invalid = t.invalid || r.invalid
 		switch {
 		case r.skipped != "":
 			t.skipped++
-			fmt.Fprintf(&text, "SKIP %s: %s\n", r.file, r.skipped)
+			fmt.Fprintf(&text, "SKIP %s: %s\n", quoteName(r.file), r.skipped)
 		case r.ok:
 			t.passed++
-			fmt.Fprintf(&text, "%-4s %s%s\n", "ok", r.file, r.note)
+			fmt.Fprintf(&text, "%-4s %s%s\n", "ok", quoteName(r.file), r.note)
 		default:
 			t.failed++
-			fmt.Fprintf(&text, "FAIL %s\n%s", r.file, indent(r.detail))
-			if githubActions() {
-				annotate(w, r)
-			}
+			fmt.Fprintf(&text, "FAIL %s\n%s", quoteName(r.file), indent(r.detail))
+			failed = append(failed, r)
 		}
 		if jsonOut {
 			writeJSON(w, r, text.String())
@@ -55,7 +64,50 @@ func writeResults(w io.Writer, results []testResult, jsonOut bool) tally {
 			io.WriteString(w, text.String())
 		}
 	}
+	if !jsonOut {
+		f.close(w)
+	}
+	if githubActions() {
+		for _, r := range failed {
+			annotate(annot, r)
+		}
+	}
 	return t
+}
+
+// A fence keeps the GitHub Actions runner from reading workflow commands (::error, ::add-mask::,
+// ##[set-output] and the rest) in the text it encloses: the text of scenarios, their orderings,
+// the names of their files. It is GitHub's ::stop-commands::TOKEN, with a token that no scenario
+// can know, fresh for each run, and ::TOKEN:: to resume; outside GitHub Actions it prints nothing.
+type fence string
+
+func newFence() fence {
+	if !githubActions() {
+		return ""
+	}
+	return fence(rand.Text())
+}
+
+func (f fence) open(w io.Writer) {
+	if f != "" {
+		fmt.Fprintf(w, "::stop-commands::%s\n", f)
+	}
+}
+
+func (f fence) close(w io.Writer) {
+	if f != "" {
+		fmt.Fprintf(w, "::%s::\n", f)
+	}
+}
+
+// quoteName returns a file's name as a report prints it: as it is, or Go-quoted when it holds a
+// character that is not printable (a newline, a carriage return) or the ##[ of a workflow
+// command, so that a name is one line and starts no command.
+func quoteName(name string) string {
+	if !strings.Contains(name, "##[") && !strings.ContainsFunc(name, func(r rune) bool { return !unicode.IsPrint(r) }) {
+		return name
+	}
+	return strings.ReplaceAll(strconv.Quote(name), "##[", `#\x23[`)
 }
 
 // testEvent is one line of test --json, in the shape of go test -json (cmd/test2json), so that
@@ -75,7 +127,7 @@ const jsonPackage = "looptest"
 // writeJSON prints a result as go test -json would print a test's: run, its output, then pass,
 // fail or skip.
 func writeJSON(w io.Writer, r testResult, text string) {
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(jsonSafe{w})
 	now := time.Now()
 	enc.Encode(testEvent{Time: now, Action: "run", Package: jsonPackage, Test: r.file})
 	for line := range strings.Lines(text) {
@@ -87,13 +139,25 @@ func writeJSON(w io.Writer, r testResult, text string) {
 
 // writeJSONEnd prints the suite's own result, as go test -json ends a package.
 func writeJSONEnd(w io.Writer, pass bool, elapsed time.Duration, summary string) {
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(jsonSafe{w})
 	enc.Encode(testEvent{Time: time.Now(), Action: "output", Package: jsonPackage, Output: summary})
 	action, secs := "pass", elapsed.Seconds()
 	if !pass {
 		action = "fail"
 	}
 	enc.Encode(testEvent{Time: time.Now(), Action: action, Package: jsonPackage, Elapsed: &secs})
+}
+
+// jsonSafe writes JSON with the ##[ of a workflow command written #\u0023[, the same string to a
+// JSON reader, so that the GitHub Actions runner, which looks for ##[ anywhere in a line, finds
+// none. (The encoder already writes a carriage return as \r, and each line starts with {.)
+type jsonSafe struct{ w io.Writer }
+
+func (j jsonSafe) Write(p []byte) (int, error) {
+	if _, err := j.w.Write(bytes.ReplaceAll(p, []byte("##["), []byte(`#\u0023[`))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // action is go test -json's word for how a scenario ended.
@@ -176,19 +240,21 @@ func githubActions() bool { return os.Getenv("GITHUB_ACTIONS") == "true" }
 
 // annotate prints a failed scenario as a GitHub Actions error annotation at its file and the
 // line and column of the step that printed the first line that differs (the file's first line
-// when it is not known).
+// when it is not known). The message and the file are escaped as workflow commands are (%, CR
+// and LF; also , and : in the file), so that the annotation is one line, and a ##[ in them is
+// written #%23[, so that it cannot start a command of the older syntax.
 func annotate(w io.Writer, r testResult) {
 	line, col := 1, 0
 	if r.step != nil {
 		line, col = r.step.Pos.Line, r.step.Pos.Col
 	}
 	msg := cmp.Or(r.differs, firstLine(r.detail))
-	// Workflow commands escape %, CR and LF in the message, and also , and : in properties.
 	esc := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
 	prop := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+	pos := fmt.Sprintf("line=%d", line)
 	if col > 0 {
-		fmt.Fprintf(w, "::error file=%s,line=%d,col=%d::%s\n", prop.Replace(r.file), line, col, esc.Replace(msg))
-		return
+		pos += fmt.Sprintf(",col=%d", col)
 	}
-	fmt.Fprintf(w, "::error file=%s,line=%d::%s\n", prop.Replace(r.file), line, esc.Replace(msg))
+	a := fmt.Sprintf("::error file=%s,%s::%s", prop.Replace(r.file), pos, esc.Replace(msg))
+	fmt.Fprintln(w, strings.ReplaceAll(a, "##[", "#%23["))
 }

@@ -50,7 +50,11 @@ func runTest(c *cli, args []string) int {
 	results := testAll(files, opts, c.limits, c.stop)
 	elapsed := time.Since(begin)
 
-	t := writeResults(c.stdout, results, opts.json)
+	annot := c.stdout
+	if opts.json {
+		annot = c.stderr
+	}
+	t := writeResults(c.stdout, annot, results, opts.json)
 	if !c.pruneOrWarn(all, opts.prune) {
 		t.invalid = true
 	}
