@@ -15,24 +15,33 @@ import (
 	"unicode"
 
 	"github.com/looptest/looptest/golden"
+	"github.com/looptest/looptest/internal/words"
 )
 
 // A tally counts the results of a test run.
 type tally struct {
 	passed, failed, skipped int
+	notRun                  int  // scenarios that did not start: the run was interrupted
 	invalid                 bool // a file did not load, or a golden could not be pruned
+	interrupted             bool // SIGINT or SIGTERM stopped the run
 }
 
-// summary is the last line of a test run: N passed, N failed[, N skipped].
+// summary is the end of a test run: N passed, N failed[, N skipped], and after an interruption a
+// line that says so, and how many scenarios did not run.
 func (t tally) summary() string {
+	s := fmt.Sprintf("%d passed, %d failed\n", t.passed, t.failed)
 	if t.skipped > 0 {
-		return fmt.Sprintf("%d passed, %d failed, %d skipped\n", t.passed, t.failed, t.skipped)
+		s = fmt.Sprintf("%d passed, %d failed, %d skipped\n", t.passed, t.failed, t.skipped)
 	}
-	return fmt.Sprintf("%d passed, %d failed\n", t.passed, t.failed)
+	if t.interrupted || t.notRun > 0 {
+		s += fmt.Sprintf("interrupted: %d %s did not run\n", t.notRun, words.Plural(t.notRun, "scenario"))
+	}
+	return s
 }
 
 // writeResults prints each result (ok, FAIL with why, SKIP with why), as text or as go test
-// -json events, and counts them. Under GitHub Actions the text is fenced off from the runner
+// -json events, and counts them; a scenario that did not run (the run was interrupted) is only
+// counted. Under GitHub Actions the text is fenced off from the runner
 // (fence), and each failure is then annotated (annotate) on annot: stdout for the text, stderr
 // for the JSON, whose stream an annotation would break.
 func writeResults(w, annot io.Writer, results []testResult, jsonOut bool) tally {
@@ -44,6 +53,10 @@ func writeResults(w, annot io.Writer, results []testResult, jsonOut bool) tally 
 		f.open(w)
 	}
 	for _, r := range results {
+		if r.notRun {
+			t.notRun++
+			continue
+		}
 		text.Reset()
 		t.invalid = t.invalid || r.invalid
 		switch {
@@ -140,7 +153,9 @@ func writeJSON(w io.Writer, r testResult, text string) {
 // writeJSONEnd prints the suite's own result, as go test -json ends a package.
 func writeJSONEnd(w io.Writer, pass bool, elapsed time.Duration, summary string) {
 	enc := json.NewEncoder(jsonSafe{w})
-	enc.Encode(testEvent{Time: time.Now(), Action: "output", Package: jsonPackage, Output: summary})
+	for line := range strings.Lines(summary) {
+		enc.Encode(testEvent{Time: time.Now(), Action: "output", Package: jsonPackage, Output: line})
+	}
 	action, secs := "pass", elapsed.Seconds()
 	if !pass {
 		action = "fail"
@@ -171,7 +186,7 @@ func (r testResult) action() string {
 	return "fail"
 }
 
-// The JUnit XML report of test --junit: one testsuite, one testcase per scenario, the diff (or
+// The JUnit XML report of test --junit: one testsuite, one testcase per scenario that ran, the diff (or
 // the reason) in the failure's text, time in seconds.
 type junitSuites struct {
 	XMLName xml.Name     `xml:"testsuites"`
@@ -206,8 +221,12 @@ func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
 
 // writeJUnit writes the report of results to path, atomically.
 func writeJUnit(path string, results []testResult, elapsed time.Duration) error {
-	suite := junitSuite{Name: "looptest", Tests: len(results), Time: seconds(elapsed)}
+	suite := junitSuite{Name: "looptest", Time: seconds(elapsed)}
 	for _, r := range results {
+		if r.notRun {
+			continue
+		}
+		suite.Tests++
 		tc := junitCase{Name: r.file, Classname: "looptest", Time: seconds(r.elapsed)}
 		switch {
 		case r.skipped != "":
