@@ -12,11 +12,37 @@ import (
 	"strings"
 )
 
+// quotePathError returns err with the path of an fs.PathError quoted as quoteName quotes a file's
+// name.
+func quotePathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s %s: %w", pe.Op, quoteName(pe.Path), pe.Err)
+	}
+	return err
+}
+
+// isScenarioFile reports whether a file's name is a scenario's: it ends in .yaml or .yml, in any
+// case (C.YAML, d.Yml). Every command that takes scenario paths, and -update --prune, go by it.
+func isScenarioFile(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml":
+		return true
+	}
+	return false
+}
+
 // scenarioFiles expands the operands of test and check into scenario files, sorted within each
-// operand: a file stands for itself, a directory for the .yaml files in it, and DIR/... for
-// those in the whole tree below DIR (directories whose name starts with . or _, and testdata,
-// left out, as go test leaves them).
+// operand: a file stands for itself, a directory for the scenario files in it (isScenarioFile), and
+// DIR/... for those in the whole tree below DIR (directories whose name starts with . or _, and
+// testdata, left out, as go test leaves them). A file whose name is not a scenario's is refused,
+// so that the files test runs are the ones whose goldens --prune keeps.
 func scenarioFiles(paths []string) ([]string, error) {
+	files, err := expandPaths(paths)
+	return files, quotePathError(err)
+}
+
+func expandPaths(paths []string) ([]string, error) {
 	var files []string
 	for _, p := range paths {
 		if dir, ok := strings.CutSuffix(p, "/..."); ok || p == "..." {
@@ -28,7 +54,7 @@ func scenarioFiles(paths []string) ([]string, error) {
 				return nil, err
 			}
 			if len(found) == 0 {
-				return nil, fmt.Errorf("%s: no .yaml scenario files in the tree", p)
+				return nil, fmt.Errorf("%s: no .yaml or .yml scenario files in the tree", quoteName(p))
 			}
 			files = append(files, found...)
 			continue
@@ -38,23 +64,40 @@ func scenarioFiles(paths []string) ([]string, error) {
 			return nil, err
 		}
 		if !info.IsDir() {
+			if !isScenarioFile(p) {
+				return nil, fmt.Errorf("%s: not a scenario file: its name must end in .yaml or .yml", quoteName(p))
+			}
 			files = append(files, p)
 			continue
 		}
-		matches, err := filepath.Glob(filepath.Join(p, "*.yaml"))
+		matches, err := scenariosIn(p)
 		if err != nil {
 			return nil, err
 		}
 		if len(matches) == 0 {
-			return nil, fmt.Errorf("%s: no .yaml scenario files", p)
+			return nil, fmt.Errorf("%s: no .yaml or .yml scenario files", quoteName(p))
 		}
-		slices.Sort(matches)
 		files = append(files, matches...)
 	}
 	return files, nil
 }
 
-// walkScenarios returns the .yaml files of the tree below dir, sorted.
+// scenariosIn returns the scenario files in dir, sorted.
+func scenariosIn(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, e := range entries {
+		if !e.IsDir() && isScenarioFile(e.Name()) {
+			files = append(files, filepath.Join(dir, e.Name()))
+		}
+	}
+	return files, nil
+}
+
+// walkScenarios returns the scenario files of the tree below dir, sorted.
 func walkScenarios(dir string) ([]string, error) {
 	var files []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
@@ -65,7 +108,7 @@ func walkScenarios(dir string) ([]string, error) {
 		if d.IsDir() && path != dir && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata") {
 			return filepath.SkipDir
 		}
-		if !d.IsDir() && strings.HasSuffix(name, ".yaml") {
+		if !d.IsDir() && isScenarioFile(name) {
 			files = append(files, path)
 		}
 		return nil
@@ -82,20 +125,21 @@ func (c *cli) pruneOrWarn(files []string, prune bool) bool {
 	for _, g := range orphanGoldens(files) {
 		if prune {
 			if err := os.Remove(g); err != nil {
-				fmt.Fprintf(c.stderr, "looptest test: %v\n", err)
+				fmt.Fprintf(c.stderr, "looptest test: %v\n", quotePathError(err))
 				ok = false
 				continue
 			}
-			fmt.Fprintf(c.stderr, "pruned %s: no scenario has it\n", g)
+			fmt.Fprintf(c.stderr, "pruned %s: no scenario has it\n", quoteName(g))
 			continue
 		}
-		fmt.Fprintf(c.stderr, "warning: %s has no scenario (%s): remove it, or run test -update --prune\n", g, filepath.Base(strings.TrimSuffix(g, ".golden")+".yaml"))
+		fmt.Fprintf(c.stderr, "warning: %s has no scenario (%s): remove it, or run test -update --prune\n", quoteName(g), quoteName(filepath.Base(strings.TrimSuffix(g, ".golden")+".yaml")))
 	}
 	return ok
 }
 
 // orphanGoldens returns the .golden files beside the given scenarios that no scenario among
-// them has: goldens left behind by a renamed or deleted scenario.
+// them has, and that no scenario file beside them (isScenarioFile: NAME.yaml, NAME.yml, NAME.YAML)
+// has either: goldens left behind by a renamed or deleted scenario.
 func orphanGoldens(files []string) []string {
 	has := map[string]bool{}
 	dirs := map[string]bool{}
@@ -105,12 +149,18 @@ func orphanGoldens(files []string) []string {
 	}
 	var orphans []string
 	for dir := range dirs {
-		goldens, _ := filepath.Glob(filepath.Join(dir, "*.golden"))
+		entries, _ := os.ReadDir(dir)
+		var goldens []string
+		for _, e := range entries {
+			if name := e.Name(); isScenarioFile(name) {
+				has[GoldenPath(filepath.Join(dir, name))] = true
+			} else if !e.IsDir() && strings.HasSuffix(name, ".golden") {
+				goldens = append(goldens, filepath.Join(dir, name))
+			}
+		}
 		for _, g := range goldens {
 			if !has[g] {
-				if _, err := os.Stat(strings.TrimSuffix(g, ".golden") + ".yaml"); errors.Is(err, fs.ErrNotExist) {
-					orphans = append(orphans, g)
-				}
+				orphans = append(orphans, g)
 			}
 		}
 	}

@@ -1,53 +1,75 @@
 package cli
 
 import (
+	"bytes"
 	"cmp"
+	"crypto/rand"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/looptest/looptest/golden"
+	"github.com/looptest/looptest/internal/words"
 )
 
 // A tally counts the results of a test run.
 type tally struct {
 	passed, failed, skipped int
+	notRun                  int  // scenarios that did not start: the run was interrupted
 	invalid                 bool // a file did not load, or a golden could not be pruned
+	interrupted             bool // SIGINT or SIGTERM stopped the run
 }
 
-// summary is the last line of a test run: N passed, N failed[, N skipped].
+// summary is the end of a test run: N passed, N failed[, N skipped], and after an interruption a
+// line that says so, and how many scenarios did not run.
 func (t tally) summary() string {
+	s := fmt.Sprintf("%d passed, %d failed\n", t.passed, t.failed)
 	if t.skipped > 0 {
-		return fmt.Sprintf("%d passed, %d failed, %d skipped\n", t.passed, t.failed, t.skipped)
+		s = fmt.Sprintf("%d passed, %d failed, %d skipped\n", t.passed, t.failed, t.skipped)
 	}
-	return fmt.Sprintf("%d passed, %d failed\n", t.passed, t.failed)
+	if t.interrupted || t.notRun > 0 {
+		s += fmt.Sprintf("interrupted: %d %s did not run\n", t.notRun, words.Plural(t.notRun, "scenario"))
+	}
+	return s
 }
 
 // writeResults prints each result (ok, FAIL with why, SKIP with why), as text or as go test
-// -json events, with an annotation for each failure under GitHub Actions, and counts them.
-func writeResults(w io.Writer, results []testResult, jsonOut bool) tally {
+// -json events, and counts them; a scenario that did not run (the run was interrupted) is only
+// counted. Under GitHub Actions the text is fenced off from the runner
+// (fence), and each failure is then annotated (annotate) on annot: stdout for the text, stderr
+// for the JSON, whose stream an annotation would break.
+func writeResults(w, annot io.Writer, results []testResult, jsonOut bool) tally {
 	var t tally
 	var text strings.Builder
+	var failed []testResult
+	f := newFence()
+	if !jsonOut {
+		f.open(w)
+	}
 	for _, r := range results {
+		if r.notRun {
+			t.notRun++
+			continue
+		}
 		text.Reset()
 		t.invalid = t.invalid || r.invalid
 		switch {
 		case r.skipped != "":
 			t.skipped++
-			fmt.Fprintf(&text, "SKIP %s: %s\n", r.file, r.skipped)
+			fmt.Fprintf(&text, "SKIP %s: %s\n", quoteName(r.file), r.skipped)
 		case r.ok:
 			t.passed++
-			fmt.Fprintf(&text, "%-4s %s%s\n", "ok", r.file, r.note)
+			fmt.Fprintf(&text, "%-4s %s%s\n", "ok", quoteName(r.file), r.note)
 		default:
 			t.failed++
-			fmt.Fprintf(&text, "FAIL %s\n%s", r.file, indent(r.detail))
-			if githubActions() {
-				annotate(w, r)
-			}
+			fmt.Fprintf(&text, "FAIL %s\n%s", quoteName(r.file), indent(r.detail))
+			failed = append(failed, r)
 		}
 		if jsonOut {
 			writeJSON(w, r, text.String())
@@ -55,7 +77,50 @@ func writeResults(w io.Writer, results []testResult, jsonOut bool) tally {
 			io.WriteString(w, text.String())
 		}
 	}
+	if !jsonOut {
+		f.close(w)
+	}
+	if githubActions() {
+		for _, r := range failed {
+			annotate(annot, r)
+		}
+	}
 	return t
+}
+
+// A fence keeps the GitHub Actions runner from reading workflow commands (::error, ::add-mask::,
+// ##[set-output] and the rest) in the text it encloses: the text of scenarios, their orderings,
+// the names of their files. It is GitHub's ::stop-commands::TOKEN, with a token that no scenario
+// can know, fresh for each run, and ::TOKEN:: to resume; outside GitHub Actions it prints nothing.
+type fence string
+
+func newFence() fence {
+	if !githubActions() {
+		return ""
+	}
+	return fence(rand.Text())
+}
+
+func (f fence) open(w io.Writer) {
+	if f != "" {
+		fmt.Fprintf(w, "::stop-commands::%s\n", f)
+	}
+}
+
+func (f fence) close(w io.Writer) {
+	if f != "" {
+		fmt.Fprintf(w, "::%s::\n", f)
+	}
+}
+
+// quoteName returns a file's name as a report prints it: as it is, or Go-quoted when it holds a
+// character that is not printable (a newline, a carriage return) or the ##[ of a workflow
+// command, so that a name is one line and starts no command.
+func quoteName(name string) string {
+	if !strings.Contains(name, "##[") && !strings.ContainsFunc(name, func(r rune) bool { return !unicode.IsPrint(r) }) {
+		return name
+	}
+	return strings.ReplaceAll(strconv.Quote(name), "##[", `#\x23[`)
 }
 
 // testEvent is one line of test --json, in the shape of go test -json (cmd/test2json), so that
@@ -75,7 +140,7 @@ const jsonPackage = "looptest"
 // writeJSON prints a result as go test -json would print a test's: run, its output, then pass,
 // fail or skip.
 func writeJSON(w io.Writer, r testResult, text string) {
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(jsonSafe{w})
 	now := time.Now()
 	enc.Encode(testEvent{Time: now, Action: "run", Package: jsonPackage, Test: r.file})
 	for line := range strings.Lines(text) {
@@ -87,13 +152,27 @@ func writeJSON(w io.Writer, r testResult, text string) {
 
 // writeJSONEnd prints the suite's own result, as go test -json ends a package.
 func writeJSONEnd(w io.Writer, pass bool, elapsed time.Duration, summary string) {
-	enc := json.NewEncoder(w)
-	enc.Encode(testEvent{Time: time.Now(), Action: "output", Package: jsonPackage, Output: summary})
+	enc := json.NewEncoder(jsonSafe{w})
+	for line := range strings.Lines(summary) {
+		enc.Encode(testEvent{Time: time.Now(), Action: "output", Package: jsonPackage, Output: line})
+	}
 	action, secs := "pass", elapsed.Seconds()
 	if !pass {
 		action = "fail"
 	}
 	enc.Encode(testEvent{Time: time.Now(), Action: action, Package: jsonPackage, Elapsed: &secs})
+}
+
+// jsonSafe writes JSON with the ##[ of a workflow command written #\u0023[, the same string to a
+// JSON reader, so that the GitHub Actions runner, which looks for ##[ anywhere in a line, finds
+// none. (The encoder already writes a carriage return as \r, and each line starts with {.)
+type jsonSafe struct{ w io.Writer }
+
+func (j jsonSafe) Write(p []byte) (int, error) {
+	if _, err := j.w.Write(bytes.ReplaceAll(p, []byte("##["), []byte(`#\u0023[`))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // action is go test -json's word for how a scenario ended.
@@ -107,7 +186,7 @@ func (r testResult) action() string {
 	return "fail"
 }
 
-// The JUnit XML report of test --junit: one testsuite, one testcase per scenario, the diff (or
+// The JUnit XML report of test --junit: one testsuite, one testcase per scenario that ran, the diff (or
 // the reason) in the failure's text, time in seconds.
 type junitSuites struct {
 	XMLName xml.Name     `xml:"testsuites"`
@@ -142,8 +221,12 @@ func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
 
 // writeJUnit writes the report of results to path, atomically.
 func writeJUnit(path string, results []testResult, elapsed time.Duration) error {
-	suite := junitSuite{Name: "looptest", Tests: len(results), Time: seconds(elapsed)}
+	suite := junitSuite{Name: "looptest", Time: seconds(elapsed)}
 	for _, r := range results {
+		if r.notRun {
+			continue
+		}
+		suite.Tests++
 		tc := junitCase{Name: r.file, Classname: "looptest", Time: seconds(r.elapsed)}
 		switch {
 		case r.skipped != "":
@@ -176,19 +259,21 @@ func githubActions() bool { return os.Getenv("GITHUB_ACTIONS") == "true" }
 
 // annotate prints a failed scenario as a GitHub Actions error annotation at its file and the
 // line and column of the step that printed the first line that differs (the file's first line
-// when it is not known).
+// when it is not known). The message and the file are escaped as workflow commands are (%, CR
+// and LF; also , and : in the file), so that the annotation is one line, and a ##[ in them is
+// written #%23[, so that it cannot start a command of the older syntax.
 func annotate(w io.Writer, r testResult) {
 	line, col := 1, 0
 	if r.step != nil {
 		line, col = r.step.Pos.Line, r.step.Pos.Col
 	}
 	msg := cmp.Or(r.differs, firstLine(r.detail))
-	// Workflow commands escape %, CR and LF in the message, and also , and : in properties.
 	esc := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
 	prop := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+	pos := fmt.Sprintf("line=%d", line)
 	if col > 0 {
-		fmt.Fprintf(w, "::error file=%s,line=%d,col=%d::%s\n", prop.Replace(r.file), line, col, esc.Replace(msg))
-		return
+		pos += fmt.Sprintf(",col=%d", col)
 	}
-	fmt.Fprintf(w, "::error file=%s,line=%d::%s\n", prop.Replace(r.file), line, esc.Replace(msg))
+	a := fmt.Sprintf("::error file=%s,%s::%s", prop.Replace(r.file), pos, esc.Replace(msg))
+	fmt.Fprintln(w, strings.ReplaceAll(a, "##[", "#%23["))
 }

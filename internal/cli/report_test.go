@@ -2,10 +2,13 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/looptest/looptest/harness"
@@ -121,4 +124,97 @@ files: {a.txt: x}
 	if b.String() != want {
 		t.Errorf("annotation:\n%s\nwant:\n%s", b.String(), want)
 	}
+}
+
+// runnerCommands reads out as the GitHub Actions runner reads a step's output for workflow
+// commands: lines end at LF, CRLF or a bare CR; a line is a command when, leading spaces
+// trimmed, it starts with ::, or when it holds ##[ anywhere; after ::stop-commands::TOKEN no line
+// is one until ::TOKEN::. It returns the commands it would run.
+func runnerCommands(out string) []string {
+	var cmds []string
+	stopped := ""
+	out = strings.ReplaceAll(out, "\r\n", "\n")
+	for _, line := range strings.FieldsFunc(out, func(r rune) bool { return r == '\n' || r == '\r' }) {
+		if stopped != "" {
+			if line == "::"+stopped+"::" {
+				stopped = ""
+			}
+			continue
+		}
+		trimmed := strings.TrimLeft(line, " \t")
+		if token, ok := strings.CutPrefix(trimmed, "::stop-commands::"); ok {
+			stopped = token
+			continue
+		}
+		if strings.HasPrefix(trimmed, "::") || strings.Contains(line, "##[") {
+			cmds = append(cmds, line)
+		}
+	}
+	return cmds
+}
+
+// TestNoWorkflowCommandInjection runs failing scenarios whose orderings, and one's file name,
+// hold workflow commands under GITHUB_ACTIONS=true, and reads what test prints as the runner
+// does: the only commands in it are looptest's own annotations, one line each, with no ##[, in
+// the text on stdout, and with --json on stderr, the JSON on stdout holding none.
+func TestNoWorkflowCommandInjection(t *testing.T) {
+	dir := t.TempDir()
+	src := `main:
+  - log: "x\r::error title=pwned::y"
+  - log: "y ##[set-output name=pwned;]v1"
+  - log: "  ::add-mask::looptest"
+`
+	for _, name := range []string{"inject.yaml", "n\n::warning title=name::x ##[error]y.yaml"} {
+		file := filepath.Join(dir, name)
+		if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(GoldenPath(file), []byte("x\r::error title=golden::y\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("GITHUB_ACTIONS", "true")
+	check := func(t *testing.T, what, out string, annotations int) {
+		t.Helper()
+		cmds := runnerCommands(out)
+		if len(cmds) != annotations {
+			t.Errorf("%s: the runner would run %d commands, want %d annotations: %q\n%s", what, len(cmds), annotations, cmds, out)
+		}
+		for _, c := range cmds {
+			if !strings.HasPrefix(c, "::error file="+dir) || strings.Contains(c, "##[") || strings.Contains(c, "pwned") && !strings.Contains(c, `"x\r::error title=pwned::y"`) {
+				t.Errorf("%s: not an annotation of looptest's: %q", what, c)
+			}
+		}
+	}
+	t.Run("text", func(t *testing.T) {
+		var stdout, stderr bytes.Buffer
+		if st := Main([]string{"test", dir}, &stdout, &stderr); st != exitFailed {
+			t.Fatalf("status %d; stderr: %s", st, stderr.String())
+		}
+		check(t, "stdout", stdout.String(), 2)
+		check(t, "stderr", stderr.String(), 0)
+		named := filepath.Join(dir, "n\n::warning title=name::x ##[error]y.yaml")
+		if want := "\nFAIL " + strings.ReplaceAll(strconv.Quote(named), "##[", `#\x23[`) + "\n"; !strings.Contains(stdout.String(), want) {
+			t.Errorf("no line %q:\n%s", want[1:], stdout.String())
+		}
+	})
+	t.Run("json", func(t *testing.T) {
+		var stdout, stderr bytes.Buffer
+		if st := Main([]string{"test", "--json", dir}, &stdout, &stderr); st != exitFailed {
+			t.Fatalf("status %d; stderr: %s", st, stderr.String())
+		}
+		check(t, "stdout", stdout.String(), 0)
+		check(t, "stderr", stderr.String(), 2)
+		var output strings.Builder
+		for line := range strings.Lines(stdout.String()) {
+			var e testEvent
+			if err := json.Unmarshal([]byte(line), &e); err != nil {
+				t.Fatalf("not JSON: %q: %v", line, err)
+			}
+			output.WriteString(e.Output)
+		}
+		if !strings.Contains(output.String(), "+y ##[set-output name=pwned;]v1\n") {
+			t.Errorf("the JSON's output lost the ordering's text:\n%s", output.String())
+		}
+	})
 }

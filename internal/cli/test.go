@@ -50,13 +50,18 @@ func runTest(c *cli, args []string) int {
 	results := testAll(files, opts, c.limits, c.stop)
 	elapsed := time.Since(begin)
 
-	t := writeResults(c.stdout, results, opts.json)
+	annot := c.stdout
+	if opts.json {
+		annot = c.stderr
+	}
+	t := writeResults(c.stdout, annot, results, opts.json)
+	t.interrupted = stopped(c.stop)
 	if !c.pruneOrWarn(all, opts.prune) {
 		t.invalid = true
 	}
 	summary := t.summary()
 	if opts.json {
-		writeJSONEnd(c.stdout, t.failed == 0 && !t.invalid, elapsed, summary)
+		writeJSONEnd(c.stdout, t.failed == 0 && !t.invalid && !t.interrupted, elapsed, summary)
 	} else {
 		io.WriteString(c.stdout, summary)
 	}
@@ -113,6 +118,16 @@ func testFlags(c *cli, args []string) (testOptions, []string, int) {
 	return opts, paths, -1
 }
 
+// stopped reports whether stop has closed: the run was interrupted.
+func stopped(stop <-chan struct{}) bool {
+	select {
+	case <-stop:
+		return true
+	default:
+		return false
+	}
+}
+
 // realRuns lets one real-clock run go at a time, while virtual ones run in parallel: a real
 // ordering's margins are tens of milliseconds, and a second real run on a small machine eats
 // into them.
@@ -128,6 +143,7 @@ type testResult struct {
 	differs string          // how the first differing line differs, for an annotation
 	detail  string          // after FAIL: why
 	skipped string          // why it was not judged: a tight file on the real clock, an inconclusive run
+	notRun  bool            // it did not start: the run was interrupted before
 }
 
 // testOne runs one scenario and compares its ordering with its golden, or rewrites the golden.

@@ -11,14 +11,20 @@ import (
 )
 
 // testAll tests the files, as many at once as there are CPUs to run them, and returns their
-// results in the order of the files.
+// results in the order of the files. Once stop closes (SIGINT, SIGTERM), no scenario starts: the
+// ones that did not are notRun.
 func testAll(files []string, opts testOptions, limits harness.Limits, stop <-chan struct{}) []testResult {
 	results := make([]testResult, len(files))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for i, file := range files {
+		if !startOne(sem, stop) {
+			for j := i; j < len(files); j++ {
+				results[j] = testResult{file: files[j], notRun: true}
+			}
+			break
+		}
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			start := time.Now()
@@ -31,6 +37,23 @@ func testAll(files []string, opts testOptions, limits harness.Limits, stop <-cha
 	}
 	wg.Wait()
 	return results
+}
+
+// startOne waits for a place in sem to run a scenario, and reports whether it may start: not
+// once stop has closed, even when a place came free at the same time.
+func startOne(sem chan struct{}, stop <-chan struct{}) bool {
+	select {
+	case <-stop:
+		return false
+	case sem <- struct{}{}:
+	}
+	select {
+	case <-stop:
+		<-sem
+		return false
+	default:
+		return true
+	}
 }
 
 // exploreOne explores a scenario that passed, and fails it when it is timing-sensitive without
