@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/nodecheck"
+	"github.com/looptest/looptest/internal/ordering"
 	"github.com/looptest/looptest/internal/realcheck"
 	"github.com/looptest/looptest/internal/verdict"
 )
@@ -19,6 +22,7 @@ func runCompat(c *cli, args []string) int {
 	fs := c.flags("compat")
 	runtimes := fs.String("runtimes", "node,bun,deno", "the runtimes to run each scenario in, `NAMES` separated by commas")
 	runs := fs.Int("runs", 5, "how many times to run each scenario in each runtime")
+	wall := fs.Duration("max-wall", nodecheck.DefaultTimeout, "stop a runtime's run, and the virtual run it is judged against, that takes longer than this `duration` in real time (0: no limit)")
 	runtimeFlag(c, fs)
 	if st := c.parse(fs, args); st >= 0 {
 		return st
@@ -26,6 +30,24 @@ func runCompat(c *cli, args []string) int {
 	if *runs < 1 {
 		fmt.Fprintln(c.stderr, "looptest compat: --runs must be at least 1")
 		return exitInvalid
+	}
+	if *wall < 0 {
+		fmt.Fprintln(c.stderr, "looptest compat: --max-wall must not be negative (0: no limit)")
+		return exitInvalid
+	}
+	limits := harness.DefaultLimits
+	limits.MaxWall = *wall
+	// A stop (SIGINT, SIGTERM) kills the runs under way, and the runs not started do not start.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if c.stop != nil {
+		go func() {
+			select {
+			case <-c.stop:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
 	}
 	paths := fs.Args()
 	if len(paths) == 0 {
@@ -37,14 +59,21 @@ func runCompat(c *cli, args []string) int {
 		return exitInvalid
 	}
 	var rts []nodecheck.Runtime
+	var rtErrs []error // why each runtime cannot run, or nil
 	for _, name := range strings.Split(*runtimes, ",") {
-		rt, err := c.runtime(strings.TrimSpace(name))
+		name = strings.TrimSpace(name)
+		rt, err := c.runtime(name)
+		if err != nil && c.runtimePaths[name] != "" {
+			// One named with --runtime NAME=PATH was asked for: each of its cells is an error.
+			rts, rtErrs = append(rts, nodecheck.Runtime{Name: name, Path: c.runtimePaths[name]}), append(rtErrs, err)
+			continue
+		}
 		if err != nil {
 			// A runtime that is not here is skipped with a message, never a failure.
 			fmt.Fprintf(c.stderr, "looptest compat: skipping %s: %v\n", name, err)
 			continue
 		}
-		rts = append(rts, rt)
+		rts, rtErrs = append(rts, rt), append(rtErrs, nil)
 	}
 	if len(rts) == 0 {
 		fmt.Fprintln(c.stderr, "looptest compat: no runtime to run")
@@ -66,24 +95,27 @@ func runCompat(c *cli, args []string) int {
 	running := nodecheck.NewSlots(runtime.NumCPU())
 	for i, s := range scenarios {
 		cells[i] = make([]compatCell, len(rts))
-		want, werr := realcheck.Virtual(s, c.limits, c.stop)
+		want, werr := realcheck.Virtual(s, limits, c.stop)
 		load, _ := nodecheck.MeasureLoad(s) // a scenario that does not run is reported below
 		known := s.KnownDifferences
 		for j, rt := range rts {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				defer running.Take(load)()
 				cell := &cells[i][j]
 				cell.known = known[rt.Name]
-				if werr != nil {
-					cell.err = werr
+				if cell.err = cmp.Or(werr, rtErrs[j]); cell.err != nil {
 					return
 				}
-				t := realcheck.Target{Runtime: &rt, Limits: c.limits, Stop: c.stop}
+				defer running.Take(load)()
+				t := realcheck.Target{Runtime: &rt, Limits: limits, Stop: c.stop}
 				for range *runs {
-					got, err := t.Lines(context.Background(), s)
-					if err != nil && len(got) == 0 {
+					if ctx.Err() != nil {
+						cell.err = fmt.Errorf("%s: stopped", rt.Name)
+						return
+					}
+					got, err := t.Lines(ctx, s)
+					if err != nil && !judgeable(err, got) {
 						cell.err = err
 						return
 					}
@@ -137,6 +169,16 @@ func runCompat(c *cli, args []string) int {
 	return status
 }
 
+// judgeable reports whether the ordering of a run that ended with err can be judged: the
+// program failed, with status 1, after printing something (as it does when a step fails in that
+// runtime, or when its uncaught error is worded otherwise). A run that printed nothing, exited
+// with another status, died of a signal, did not start, ran out of time or was stopped gives
+// no ordering to judge.
+func judgeable(err error, got ordering.Lines) bool {
+	var re *nodecheck.RunError
+	return len(got) > 0 && errors.As(err, &re) && re.Err == nil && re.Status == 1
+}
+
 // A compatCell is what the runs of one scenario in one runtime gave.
 type compatCell struct {
 	orderings []string // the distinct orderings, in the order they came
@@ -176,10 +218,11 @@ func (c compatCell) word(tight bool) string {
 	return "inconclusive (load)"
 }
 
-// failing reports an unrecorded difference: a failure verdict, in a file not marked tight, that
-// no `# differs:` line records.
+// failing reports a cell that fails compat: an error, a run that could not be judged, or an
+// unrecorded difference, a failure verdict in a file not marked tight that no `# differs:` line
+// records.
 func (c compatCell) failing(tight bool) bool {
-	return c.err == nil && !tight && c.known == "" && c.worst.Verdict == verdict.Fail
+	return c.err != nil || !tight && c.known == "" && c.worst.Verdict == verdict.Fail
 }
 
 func (c compatCell) detail() string {

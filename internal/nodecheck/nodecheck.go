@@ -28,6 +28,7 @@ import (
 	"github.com/looptest/looptest/internal/delay"
 	"github.com/looptest/looptest/internal/nodejs"
 	"github.com/looptest/looptest/internal/ordering"
+	"github.com/looptest/looptest/internal/stale"
 )
 
 // ErrNoNode reports that the node executable cannot be found.
@@ -51,7 +52,8 @@ type Options struct {
 
 // A RunError reports a node run that did not end well: status 1 with the failure of a step that
 // had no error steps (Stderr holds FILE:LINE:COL: KIND failed: MESSAGE, as looptest prints it),
-// or any other status, or a run that did not finish in time (Status -1).
+// or any other status, or a run that did not finish in time or was stopped by its context
+// (Status -1), its whole process group killed.
 type RunError struct {
 	Runtime string // the runtime's name: node, bun, deno, ...
 	Status  int
@@ -98,7 +100,10 @@ func run(ctx context.Context, s *harness.Scenario, opts Options, timed bool) (ou
 		}
 		rt = Runtime{Name: "node", Path: node}
 	}
-	dir, err := os.MkdirTemp("", "looptest-node-")
+	// The folder is named as a sandbox is, with this process's id, so that a later looptest
+	// sweeps it if this one is killed before it removes it.
+	sweepOnce.Do(func() { stale.Sweep(os.TempDir(), "looptest-") })
+	dir, err := os.MkdirTemp("", stale.Name("looptest-"))
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", s.File, err)
 	}
@@ -121,7 +126,10 @@ func run(ctx context.Context, s *harness.Scenario, opts Options, timed bool) (ou
 	defer cancel()
 	cmd := exec.CommandContext(ctx, rt.Path, append(slices.Clone(rt.Args), prog)...)
 	cmd.Dir = dir
+	ownGroup(cmd)
+	// TMPDIR is the run's folder, so that the program's own sandbox goes with it.
 	cmd.Env = append(os.Environ(),
+		"TMPDIR="+dir,
 		nodejs.DelayAddrVar+"="+srv.Addr(),
 		nodejs.RefuseAddrVar+"="+srv.ClosedAddr(),
 		"UV_THREADPOOL_SIZE="+strconv.Itoa(s.Threadpool))
@@ -133,6 +141,7 @@ func run(ctx context.Context, s *harness.Scenario, opts Options, timed bool) (ou
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.WaitDelay = time.Second
 	err = cmd.Run()
+	killGroup(cmd) // what the runtime started and left running
 	if timed {
 		times = nodejs.ReadTimes(timesFile)
 	}
@@ -142,8 +151,10 @@ func run(ctx context.Context, s *harness.Scenario, opts Options, timed bool) (ou
 	re := &RunError{Runtime: rt.Name, Status: -1, Stderr: strings.TrimSuffix(stderr.String(), "\n")}
 	var exit *exec.ExitError
 	switch {
-	case ctx.Err() != nil:
+	case errors.Is(ctx.Err(), context.DeadlineExceeded) && opts.Timeout > 0:
 		re.Err = fmt.Errorf("no result after %v: %w", opts.Timeout, ctx.Err())
+	case ctx.Err() != nil:
+		re.Err = fmt.Errorf("stopped: %w", ctx.Err())
 	case errors.As(err, &exit):
 		re.Status = exit.ExitCode()
 		if re.Status < 0 {
@@ -157,6 +168,9 @@ func run(ctx context.Context, s *harness.Scenario, opts Options, timed bool) (ou
 	}
 	return stdout.Bytes(), times, re
 }
+
+// sweepOnce sweeps the folders of runs whose looptest was killed, once a process.
+var sweepOnce sync.Once
 
 // writeProgram writes the scenario's Node.js program to path.
 func writeProgram(path string, s *harness.Scenario) error {
