@@ -123,7 +123,9 @@ func TestRunKillsItsGroupWhenStopped(t *testing.T) {
 	go func() {
 		// Cancel once the runtime has started its child.
 		for {
-			if _, err := os.Stat(filepath.Join(out, "runtime.pid")); err == nil {
+			_, err1 := os.Stat(filepath.Join(out, "runtime.pid"))
+			_, err2 := os.Stat(filepath.Join(out, "child.pid"))
+			if err1 == nil && err2 == nil {
 				break
 			}
 			time.Sleep(20 * time.Millisecond)
