@@ -30,7 +30,11 @@ import (
 // recognise it with [errors.Is] and add their own advice. When the contents
 // differ, the error is a *[MismatchError]. Any other failure to read the file
 // is returned with the path in its message.
+//
+// The first Check or [Write] in a directory removes the temporary files that a killed
+// process's Writes left there, as Write says.
 func Check(path, gotName string, got []byte) error {
+	stale.SweepOnce(filepath.Dir(path), temporaries)
 	want, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &noGoldenError{path: path, err: err}
@@ -84,13 +88,18 @@ func (e *noGoldenError) Unwrap() error { return e.err }
 // Write replaces the file at path with data, atomically.
 //
 // It writes data to a temporary file in the same directory, named after the
-// golden and this process (".NAME.tmpPID-" and a random suffix), flushes it to stable storage,
-// sets its mode to 0644, renames it over path and then flushes the directory,
+// golden and this process (".NAME.tmpPID-" and 16 random hexadecimal digits), flushes it to
+// stable storage, sets its mode to 0644, renames it over path and then flushes the directory,
 // so that the rename itself survives a crash. A reader of path sees the old
 // content or the new one, never a mixture or a truncated file, even if the
 // process is killed while writing; concurrent Writes to one path leave the
 // content of one of them. On error the temporary file is removed, except when
 // the process dies before it can do so.
+//
+// The temporary file stays locked (flock) until it is renamed. The first Write or [Check] in a
+// directory, in each process, removes the temporary files there that no live process holds:
+// those of every golden, rewritten or not, but only regular files of this user's named exactly
+// so.
 //
 // The directory must exist. If path is a symbolic link, the link itself is
 // replaced by a regular file.
@@ -99,10 +108,8 @@ func Write(path string, data []byte) (err error) {
 	if dir == "" {
 		dir = "."
 	}
-	// The temporary file is named after this process (.NAME.tmpPID-...): one that a killed
-	// process left is removed here, by the next write of the same golden.
-	stale.Sweep(dir, "."+name+".tmp")
-	f, err := os.CreateTemp(dir, stale.Name("."+name+".tmp")+"*")
+	stale.SweepOnce(dir, temporaries)
+	f, err := stale.Create(dir, "."+name+".tmp")
 	if err != nil {
 		return fmt.Errorf("writing golden file %s: %w", path, err)
 	}
@@ -123,10 +130,7 @@ func Write(path string, data []byte) (err error) {
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("writing golden file %s: %w", path, err)
 	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing golden file %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := stale.Rename(f, path); err != nil {
 		return fmt.Errorf("writing golden file %s: %w", path, err)
 	}
 	renamed = true
@@ -135,3 +139,8 @@ func Write(path string, data []byte) (err error) {
 	}
 	return nil
 }
+
+// temporaries are the temporary files Write makes: .NAME.tmpPID-RANDOM, regular files.
+var temporaries = &stale.Kind{Head: func(head string) bool {
+	return len(head) > len("..tmp") && head[0] == '.' && strings.HasSuffix(head, ".tmp")
+}}

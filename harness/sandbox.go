@@ -6,7 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"sync"
 	"syscall"
 
 	"github.com/looptest/looptest/internal/stale"
@@ -18,29 +17,32 @@ import (
 type sandbox struct {
 	dir  string
 	root *os.Root
+	lock *os.File // holds the directory's flock, which keeps other processes' sweeps off it
 }
 
 // testHookSandbox, if set by a test, is called with the sandbox's directory once the files are
 // in it, before main runs.
 var testHookSandbox func(dir string)
 
-// sweepOnce removes, once per process, the sandboxes that killed processes left in TMPDIR.
-var sweepOnce sync.Once
+// sandboxes are the sandboxes' directories in TMPDIR: looptest-PID-RANDOM.
+var sandboxes = &stale.Kind{Dir: true, Head: stale.HeadIs("looptest-")}
 
-// newSandbox makes a fresh directory holding files, named after this process
-// (looptest-PID-...), so that a later process can sweep it if this one is killed.
+// newSandbox makes a fresh directory holding files in TMPDIR, named looptest-PID- and 16 random
+// hexadecimal digits and locked while the sandbox lives, so that a later process can sweep it if
+// this one is killed. The first sandbox of a process sweeps TMPDIR.
 func newSandbox(files []File) (*sandbox, error) {
-	sweepOnce.Do(func() { stale.Sweep(os.TempDir(), "looptest-") })
-	dir, err := os.MkdirTemp("", stale.Name("looptest-"))
+	stale.SweepOnce(os.TempDir(), sandboxes)
+	dir, lock, err := stale.Mkdir(os.TempDir(), "looptest-")
 	if err != nil {
 		return nil, fmt.Errorf("making the sandbox: %w", err)
 	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		os.RemoveAll(dir)
+		lock.Close()
 		return nil, fmt.Errorf("making the sandbox: %w", err)
 	}
-	sb := &sandbox{dir: dir, root: root}
+	sb := &sandbox{dir: dir, root: root, lock: lock}
 	for _, f := range files {
 		if err := sb.write(f); err != nil {
 			sb.Close()
@@ -72,9 +74,9 @@ func splitDir(p string) (dir, base string) {
 	return "", p
 }
 
-// Close removes the sandbox and everything in it.
+// Close removes the sandbox and everything in it, and then lets go of its lock.
 func (sb *sandbox) Close() error {
-	return errors.Join(sb.root.Close(), os.RemoveAll(sb.dir))
+	return errors.Join(sb.root.Close(), os.RemoveAll(sb.dir), sb.lock.Close())
 }
 
 // open opens name in the sandbox for reading, as fs.readFile's first request does. Its errors

@@ -102,12 +102,15 @@ func run(ctx context.Context, s *harness.Scenario, opts Options, timed bool) (ou
 	}
 	// The folder is named as a sandbox is, with this process's id, so that a later looptest
 	// sweeps it if this one is killed before it removes it.
-	sweepOnce.Do(func() { stale.Sweep(os.TempDir(), "looptest-") })
-	dir, err := os.MkdirTemp("", stale.Name("looptest-"))
+	stale.SweepOnce(os.TempDir(), runFolders)
+	dir, lock, err := stale.Mkdir(os.TempDir(), "looptest-")
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", s.File, err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() {
+		os.RemoveAll(dir)
+		lock.Close() // held until the folder is gone, so that no sweep takes it while in use
+	}()
 	prog := filepath.Join(dir, "scenario.cjs")
 	if err := writeProgram(prog, s); err != nil {
 		return nil, nil, err
@@ -169,8 +172,9 @@ func run(ctx context.Context, s *harness.Scenario, opts Options, timed bool) (ou
 	return stdout.Bytes(), times, re
 }
 
-// sweepOnce sweeps the folders of runs whose looptest was killed, once a process.
-var sweepOnce sync.Once
+// runFolders are the folders of runs, named and locked as sandboxes are, so that the folders of
+// a looptest that was killed are swept.
+var runFolders = &stale.Kind{Dir: true, Head: stale.HeadIs("looptest-")}
 
 // writeProgram writes the scenario's Node.js program to path.
 func writeProgram(path string, s *harness.Scenario) error {
