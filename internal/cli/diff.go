@@ -20,11 +20,15 @@ import (
 
 func runDiff(c *cli, args []string) int {
 	fs := c.flags("diff")
-	width := fs.Int("width", 0, "the `width` of the output in columns (0: 160)")
+	width := fs.Int("width", 0, fmt.Sprintf("the `width` of the output in columns, up to %d (0: 160)", maxWidth))
 	node := fs.Bool("node", false, "compare one scenario's ordering under the virtual clock (left) with the one Node.js gives (right): diff --node x.yaml is diff x.yaml@virtual x.yaml@node")
 	runtimeFlag(c, fs)
 	if st := c.parse(fs, args); st >= 0 {
 		return st
+	}
+	if *width < 0 || *width > maxWidth {
+		fmt.Fprintf(c.stderr, "looptest diff: --width must be from 0 to %d, not %d\n", maxWidth, *width)
+		return exitInvalid
 	}
 	var left, right string
 	switch {
@@ -67,6 +71,10 @@ func runDiff(c *cli, args []string) int {
 	}
 	return status
 }
+
+// maxWidth bounds --width: each line is padded to it, so that a huge width would write without
+// bound.
+const maxWidth = 1000
 
 // judge says, when one operand ran in real time (@real, @node) and the other did not, whether
 // the difference is one that lateness explains. The other side must be the scenario's virtual
