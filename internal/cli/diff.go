@@ -53,10 +53,13 @@ func runDiff(c *cli, args []string) int {
 	status := exitOK
 	l, st := c.ordering(left)
 	status = max(status, st)
+	if c.stopped() {
+		return exitFailed
+	}
 	r, st := c.ordering(right)
 	status = max(status, st)
-	if status == exitInvalid {
-		return status
+	if status == exitInvalid || c.stopped() {
+		return max(status, exitFailed)
 	}
 	same, err := golden.SideBySide(c.stdout, left, l, right, r, *width)
 	if err != nil {
@@ -119,7 +122,7 @@ func (c *cli) judge(left string, l []byte, right string, r []byte) verdict.Verdi
 // file, no node) gives exitInvalid.
 func (c *cli) ordering(operand string) ([]byte, int) {
 	if !isScenario(operand) {
-		b, err := os.ReadFile(operand)
+		b, err := c.readFile(operand)
 		if err != nil {
 			fmt.Fprintf(c.stderr, "looptest diff: %v\n", err)
 			return nil, exitInvalid
@@ -156,6 +159,26 @@ func (c *cli) ordering(operand string) ([]byte, int) {
 	return out.Bytes(), exitOK
 }
 
+// readFile reads a file as os.ReadFile does, but returns at once on a signal: the file may be
+// a pipe, as <(command) gives, whose writer takes its time, or a named pipe that none opens.
+func (c *cli) readFile(name string) ([]byte, error) {
+	type read struct {
+		b   []byte
+		err error
+	}
+	done := make(chan read, 1)
+	go func() {
+		b, err := os.ReadFile(name)
+		done <- read{b, err}
+	}()
+	select {
+	case r := <-done:
+		return r.b, r.err
+	case <-c.stop:
+		return nil, fmt.Errorf("%s: interrupted", name)
+	}
+}
+
 // runtimeOrdering runs a scenario through a JavaScript runtime: Node.js, Bun, Deno, ...
 func (c *cli) runtimeOrdering(operand string, s *harness.Scenario, rt nodecheck.Runtime) ([]byte, int) {
 	if s.Tight {
@@ -166,7 +189,7 @@ func (c *cli) runtimeOrdering(operand string, s *harness.Scenario, rt nodecheck.
 			operand, load.Threads, runtime.NumCPU(), rt.Name)
 	}
 	// --max-wall bounds the runtime's run as it bounds looptest's own.
-	return c.realOrdering(operand, s, realcheck.Target{Runtime: &rt, Limits: c.limits})
+	return c.realOrdering(operand, s, realcheck.Target{Runtime: &rt, Limits: c.limits, Stop: c.stop})
 }
 
 // runtimeFlag registers --runtime NAME=PATH, repeatable: a JavaScript runtime to run scenarios
