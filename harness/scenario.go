@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -73,8 +74,17 @@ const (
 )
 
 // Load reads and checks the scenario file at path. Its error is an ErrorList when the file has
-// problems, each at its FILE:LINE:COL.
+// problems, each at its FILE:LINE:COL, and an *fs.PathError when it cannot be read, such as one
+// that is not a regular file: a named pipe, whose opening would wait for a writer, a device or
+// a directory.
 func Load(path string) (*Scenario, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: notRegular(info.Mode())}
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -86,6 +96,22 @@ func Load(path string) (*Scenario, error) {
 		return nil, err
 	}
 	return Parse(path, data)
+}
+
+// notRegular says what a file that is not a regular one is.
+func notRegular(m fs.FileMode) error {
+	kind := "not a regular file"
+	switch {
+	case m.IsDir():
+		kind = "is a directory"
+	case m&fs.ModeNamedPipe != 0:
+		kind += " but a named pipe"
+	case m&fs.ModeSocket != 0:
+		kind += " but a socket"
+	case m&fs.ModeDevice != 0:
+		kind += " but a device"
+	}
+	return errors.New(kind)
 }
 
 // MaxFileSize bounds a scenario file: a larger one is refused before it is parsed, whose

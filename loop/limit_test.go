@@ -164,3 +164,48 @@ func TestTaskPanicIsAPanicError(t *testing.T) {
 		t.Fatalf("Run: %v; task error %#v, want a *PanicError with boom and a stack", err, got)
 	}
 }
+
+// TestVirtualClockSaturates blocks for 24 h 106752 times, 292 years and a day, more than an
+// int64 of nanoseconds holds: the clock stops at EndOfTime instead of wrapping to a negative
+// time, and so passes MaxTime, even one set past the end of time.
+func TestVirtualClockSaturates(t *testing.T) {
+	for _, max := range []time.Duration{48 * time.Hour, time.Duration(1<<63 - 1)} {
+		l := New(Options{MaxTime: max})
+		err := l.Run(func() {
+			for range 106752 {
+				l.Block(24 * time.Hour)
+			}
+		})
+		var le *LimitError
+		if !errors.As(err, &le) || le.Limit != LimitTime {
+			t.Errorf("MaxTime %v: err = %v, want LimitTime", max, err)
+		}
+		if now := l.Now(); now != EndOfTime {
+			t.Errorf("MaxTime %v: the clock at %v, want EndOfTime", max, now)
+		}
+	}
+}
+
+// TestTimersAtTheEndOfTime runs an interval of 24 h 110000 times with no MaxTime: the ticks
+// past 292 years all run at EndOfTime, instead of the deadlines wrapping and the loop spinning
+// with nothing due.
+func TestTimersAtTheEndOfTime(t *testing.T) {
+	l := New(Options{Deadline: time.Now().Add(time.Minute)})
+	ticks, last := 0, time.Duration(0)
+	err := l.Run(func() {
+		var iv *Timer
+		iv = l.SetInterval(24*time.Hour, Label("iv"), func() {
+			if now := l.Now(); now < last {
+				t.Errorf("tick %d at %v, before the last one at %v", ticks, now, last)
+				l.ClearTimer(iv)
+			}
+			last = l.Now()
+			if ticks++; ticks == 110000 {
+				l.ClearTimer(iv)
+			}
+		})
+	})
+	if err != nil || ticks != 110000 || last != EndOfTime {
+		t.Errorf("err = %v, %d ticks, the last at %v; want no error, 110000 ticks, the last at EndOfTime", err, ticks, last)
+	}
+}

@@ -17,7 +17,8 @@ type Options struct {
 	// run (timers, immediates, nextTicks, microtasks, I/O and close callbacks). 0: no limit.
 	MaxCallbacks int
 	// MaxTime stops the run with an error wrapping ErrLimit once the loop time passes it; poll
-	// waits no longer than that. 0: no limit.
+	// waits no longer than that. 0: no limit. The clock stops at EndOfTime, which passes any
+	// limit.
 	MaxTime time.Duration
 	// Deadline stops the run with an error wrapping ErrLimit once the wall clock passes it,
 	// whatever the backend's clock. The loop looks at the wall clock every 1024 callbacks and
@@ -91,6 +92,9 @@ func New(opts Options) *Loop {
 	b := opts.Backend
 	if b == nil {
 		b = NewVirtual(VirtualConfig{})
+	}
+	if opts.MaxTime >= EndOfTime {
+		opts.MaxTime = EndOfTime - 1 // a clock at its end has passed any limit
 	}
 	return &Loop{clock: b, poller: b, rec: opts.Recorder, opts: opts}
 }
@@ -177,7 +181,7 @@ func (l *Loop) poll() {
 	l.phase = PhasePoll
 	until := Forever
 	if d := l.pollTimeout(); d >= 0 {
-		until = l.time + d
+		until = later(l.time, d)
 	}
 	if m := l.opts.MaxTime; m > 0 && (until == Forever || until > m) {
 		until = m + 1 // wake just past MaxTime, to stop there

@@ -1,6 +1,9 @@
 package loop
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // minDelay is the shortest delay a timer can have: as in Node.js, a timeout or interval below
 // 1 ms runs as 1 ms.
@@ -59,7 +62,20 @@ func (l *Loop) freshTime() time.Duration {
 func wholeMs(d time.Duration) time.Duration { return d.Truncate(time.Millisecond) }
 
 // ceilMs rounds d up to whole milliseconds.
-func ceilMs(d time.Duration) time.Duration { return wholeMs(d + time.Millisecond - 1) }
+func ceilMs(d time.Duration) time.Duration { return wholeMs(later(d, time.Millisecond-1)) }
+
+// EndOfTime is the latest time a loop reaches, a whole millisecond about 292 years in: its
+// clock and every deadline saturate there instead of wrapping past math.MaxInt64. What is due
+// later happens then, in the order it would have.
+const EndOfTime = time.Duration(math.MaxInt64) / time.Millisecond * time.Millisecond
+
+// later returns t plus d, or EndOfTime if that is later (0 <= t <= EndOfTime, d >= 0).
+func later(t, d time.Duration) time.Duration {
+	if d >= EndOfTime-t {
+		return EndOfTime
+	}
+	return t + d
+}
 
 // ClearTimer cancels t: it will not fire again, even if it is due in the current timers phase.
 // Clearing a timer that fired or was cleared does nothing.
@@ -80,7 +96,7 @@ func (l *Loop) ClearTimer(t *Timer) {
 
 // arm appends t to the list of its delay, due its delay after start.
 func (l *Loop) arm(t *Timer, start time.Duration) {
-	t.deadline = start + t.delay
+	t.deadline = later(start, t.delay)
 	t.st = timerArmed
 	l.timers.push(t)
 	l.trace(KindTimerArmed, t.src, t.deadline)
@@ -116,7 +132,7 @@ func (l *Loop) runList(tl *timerList, now time.Duration) {
 			l.timers.removeList(tl)
 			return
 		case !t.due(now):
-			l.timers.rekey(tl, max(t.deadline, now+time.Millisecond))
+			l.timers.rekey(tl, max(t.deadline, later(now, time.Millisecond)))
 			return
 		}
 		l.timers.shift(tl)

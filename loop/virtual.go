@@ -68,8 +68,8 @@ func NewVirtual(cfg VirtualConfig) *Virtual {
 // Now returns the virtual time.
 func (v *Virtual) Now() time.Duration { return v.now }
 
-// Busy moves the virtual time by d.
-func (v *Virtual) Busy(d time.Duration) { v.now += max(d, 0) }
+// Busy moves the virtual time by d, up to EndOfTime.
+func (v *Virtual) Busy(d time.Duration) { v.now = later(v.now, max(d, 0)) }
 
 // Submit starts t on the lowest-numbered free worker, or queues it.
 // It reports whether the task started at once.
@@ -128,7 +128,7 @@ func (v *Virtual) write(r *Request) {
 		return
 	}
 	r.resp, r.err = resp, err
-	r.Ready = r.Sent + max(delay, 0)
+	r.Ready = later(r.Sent, max(delay, 0))
 	v.pending.push(ioItem{at: r.Ready, seq: r.seq, c: r})
 }
 
@@ -199,7 +199,7 @@ func (v *Virtual) Poll(until time.Duration, done []Completion) ([]Completion, er
 	if target == Forever {
 		return done, ErrWaitForever
 	}
-	v.now = max(v.now, target)
+	v.now = min(max(v.now, target), EndOfTime)
 	v.settle(v.now)
 
 	// Reversed ties hold back what is due exactly when the wait ends.
@@ -265,7 +265,7 @@ func (v *Virtual) freeWorker() int {
 
 func (v *Virtual) start(t *Task, w int, at time.Duration) {
 	v.busy[w] = true
-	t.Worker, t.Started, t.Finished = w, at, at+max(t.Cost, 0)
+	t.Worker, t.Started, t.Finished = w, at, later(at, max(t.Cost, 0))
 	t.result, t.err = runWork(t.Work)
 	v.pending.push(ioItem{at: t.Finished, seq: t.seq, c: t})
 }

@@ -73,8 +73,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 
 // Command runs the command line as the looptest process does. SIGINT and SIGTERM stop the
 // scenarios that run as a guard does (the ordering so far printed, the sandbox removed, the delay
-// server shut down), and the status is then 128 plus the signal's number: 130 or 143. A closed
-// stdout fails the run that writes to it, instead of killing the process.
+// server shut down), and the status is then 128 plus the signal's number: 130 or 143; a second
+// signal kills the process, as if looptest did not catch it. A closed stdout fails the run that
+// writes to it, instead of killing the process.
 func Command(args []string, stdout, stderr io.Writer) int {
 	signal.Ignore(syscall.SIGPIPE)
 	sigs := make(chan os.Signal, 1)
@@ -86,6 +87,7 @@ func Command(args []string, stdout, stderr io.Writer) int {
 		select {
 		case sig := <-sigs:
 			caught.Store(sig)
+			signal.Stop(sigs) // a second signal kills at once
 			close(stop)
 		case <-done:
 		}
@@ -257,6 +259,9 @@ func runCheck(c *cli, args []string) int {
 func (c *cli) eachScenario(files []string, f func(s *harness.Scenario) int) int {
 	status := exitOK
 	for _, file := range files {
+		if c.stopped() {
+			break
+		}
 		s, err := c.load(file)
 		if err != nil {
 			status = exitInvalid
@@ -265,6 +270,16 @@ func (c *cli) eachScenario(files []string, f func(s *harness.Scenario) int) int 
 		status = max(status, f(s))
 	}
 	return status
+}
+
+// stopped reports whether a signal came: the command is to stop.
+func (c *cli) stopped() bool {
+	select {
+	case <-c.stop:
+		return true
+	default:
+		return false
+	}
 }
 
 // load loads a scenario, printing its problems to stderr.

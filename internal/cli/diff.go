@@ -20,11 +20,15 @@ import (
 
 func runDiff(c *cli, args []string) int {
 	fs := c.flags("diff")
-	width := fs.Int("width", 0, "the `width` of the output in columns (0: 160)")
+	width := fs.Int("width", 0, fmt.Sprintf("the `width` of the output in columns, up to %d (0: 160)", maxWidth))
 	node := fs.Bool("node", false, "compare one scenario's ordering under the virtual clock (left) with the one Node.js gives (right): diff --node x.yaml is diff x.yaml@virtual x.yaml@node")
 	runtimeFlag(c, fs)
 	if st := c.parse(fs, args); st >= 0 {
 		return st
+	}
+	if *width < 0 || *width > maxWidth {
+		fmt.Fprintf(c.stderr, "looptest diff: --width must be from 0 to %d, not %d\n", maxWidth, *width)
+		return exitInvalid
 	}
 	var left, right string
 	switch {
@@ -49,10 +53,13 @@ func runDiff(c *cli, args []string) int {
 	status := exitOK
 	l, st := c.ordering(left)
 	status = max(status, st)
+	if c.stopped() {
+		return exitFailed
+	}
 	r, st := c.ordering(right)
 	status = max(status, st)
-	if status == exitInvalid {
-		return status
+	if status == exitInvalid || c.stopped() {
+		return max(status, exitFailed)
 	}
 	same, err := golden.SideBySide(c.stdout, left, l, right, r, *width)
 	if err != nil {
@@ -67,6 +74,10 @@ func runDiff(c *cli, args []string) int {
 	}
 	return status
 }
+
+// maxWidth bounds --width: each line is padded to it, so that a huge width would write without
+// bound.
+const maxWidth = 1000
 
 // judge says, when one operand ran in real time (@real, @node) and the other did not, whether
 // the difference is one that lateness explains. The other side must be the scenario's virtual
@@ -111,7 +122,7 @@ func (c *cli) judge(left string, l []byte, right string, r []byte) verdict.Verdi
 // file, no node) gives exitInvalid.
 func (c *cli) ordering(operand string) ([]byte, int) {
 	if !isScenario(operand) {
-		b, err := os.ReadFile(operand)
+		b, err := c.readFile(operand)
 		if err != nil {
 			fmt.Fprintf(c.stderr, "looptest diff: %v\n", err)
 			return nil, exitInvalid
@@ -148,6 +159,26 @@ func (c *cli) ordering(operand string) ([]byte, int) {
 	return out.Bytes(), exitOK
 }
 
+// readFile reads a file as os.ReadFile does, but returns at once on a signal: the file may be
+// a pipe, as <(command) gives, whose writer takes its time, or a named pipe that none opens.
+func (c *cli) readFile(name string) ([]byte, error) {
+	type read struct {
+		b   []byte
+		err error
+	}
+	done := make(chan read, 1)
+	go func() {
+		b, err := os.ReadFile(name)
+		done <- read{b, err}
+	}()
+	select {
+	case r := <-done:
+		return r.b, r.err
+	case <-c.stop:
+		return nil, fmt.Errorf("%s: interrupted", name)
+	}
+}
+
 // runtimeOrdering runs a scenario through a JavaScript runtime: Node.js, Bun, Deno, ...
 func (c *cli) runtimeOrdering(operand string, s *harness.Scenario, rt nodecheck.Runtime) ([]byte, int) {
 	if s.Tight {
@@ -158,7 +189,7 @@ func (c *cli) runtimeOrdering(operand string, s *harness.Scenario, rt nodecheck.
 			operand, load.Threads, runtime.NumCPU(), rt.Name)
 	}
 	// --max-wall bounds the runtime's run as it bounds looptest's own.
-	return c.realOrdering(operand, s, realcheck.Target{Runtime: &rt, Limits: c.limits})
+	return c.realOrdering(operand, s, realcheck.Target{Runtime: &rt, Limits: c.limits, Stop: c.stop})
 }
 
 // runtimeFlag registers --runtime NAME=PATH, repeatable: a JavaScript runtime to run scenarios

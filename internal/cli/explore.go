@@ -24,7 +24,7 @@ func runExplore(c *cli, args []string) int {
 		fmt.Fprintf(c.stderr, "looptest explore: --jitter must be a percentage above 0 such as 10%% (got %q), --runs at least 1\n", *jitter)
 		return exitInvalid
 	}
-	opts.Jitter = j
+	opts.Jitter, opts.Stop = j, c.stop
 	if fs.NArg() == 0 {
 		fmt.Fprintln(c.stderr, "usage: looptest explore [flags] FILE...")
 		return exitInvalid

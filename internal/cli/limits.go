@@ -28,11 +28,17 @@ func (lf *limitFlags) register(fs *flag.FlagSet) {
 		"stop a run that takes longer than this `duration` in real time, under either clock (0: no limit)")
 }
 
+// maxMemoryMiB bounds --max-memory, far below where MiB in bytes would overflow an int64.
+const maxMemoryMiB = 16 << 20
+
 // limits returns the flags as harness.Limits (0: no limit, there as here), or an error for a
 // negative flag.
 func (lf *limitFlags) limits() (harness.Limits, error) {
 	if lf.callbacks < 0 || lf.time < 0 || lf.wall < 0 || lf.pending < 0 || lf.memory < 0 {
 		return harness.Limits{}, fmt.Errorf("--max-callbacks, --max-time, --max-wall, --max-pending and --max-memory must not be negative (0: no limit)")
+	}
+	if lf.memory > maxMemoryMiB {
+		return harness.Limits{}, fmt.Errorf("--max-memory must be at most %d MiB (16 TiB)", maxMemoryMiB)
 	}
 	return harness.Limits{MaxCallbacks: lf.callbacks, MaxTime: lf.time, MaxWall: lf.wall,
 		MaxPending: lf.pending, MaxMemory: int64(lf.memory) << 20}, nil

@@ -173,12 +173,15 @@ func orphanGoldens(files []string) []string {
 // Jest and Playwright shard.
 type shard struct{ k, n int }
 
+// maxShards bounds N: the hash that places a file counts 32 bits.
+const maxShards = 1 << 16
+
 func parseShard(s string) (shard, error) {
 	k, n, ok := strings.Cut(s, "/")
 	ki, err1 := strconv.Atoi(k)
 	ni, err2 := strconv.Atoi(n)
-	if !ok || err1 != nil || err2 != nil || ni < 1 || ki < 1 || ki > ni {
-		return shard{}, fmt.Errorf("--shard must be K/N with 1 <= K <= N, such as 2/4; got %q", s)
+	if !ok || err1 != nil || err2 != nil || ni < 1 || ki < 1 || ki > ni || ni > maxShards {
+		return shard{}, fmt.Errorf("--shard must be K/N with 1 <= K <= N <= %d, such as 2/4; got %q", maxShards, s)
 	}
 	return shard{ki, ni}, nil
 }

@@ -42,6 +42,9 @@ type Options struct {
 	// CallbackTime bounds how long every other callback takes to run: each run draws each
 	// callback's time from [0, CallbackTime]. 0 means DefaultCallbackTime.
 	CallbackTime time.Duration
+	// Stop, once closed, stops the exploration: the run under way stops as a guard stops it,
+	// and Explore returns its error.
+	Stop <-chan struct{}
 }
 
 // The default bounds of the time callbacks take. Node.js's loop counts whole milliseconds, so
@@ -274,7 +277,7 @@ func (x *explorer) run(t trial) (*result, error) {
 	var lines ordering.Lines
 	var used []perturbed
 	var rec loop.Recorder
-	opts := harness.RunOptions{Clock: "virtual", Lines: &lines, Recorder: &rec, Limits: harness.DefaultLimits}
+	opts := harness.RunOptions{Clock: "virtual", Lines: &lines, Recorder: &rec, Limits: harness.DefaultLimits, Stop: x.opts.Stop}
 	if t.reversed {
 		opts.Ties = loop.TiesReversed
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/looptest/looptest/internal/nodecheck"
 	"github.com/looptest/looptest/internal/ordering"
 	"github.com/looptest/looptest/internal/verdict"
+	"github.com/looptest/looptest/loop"
 )
 
 // A Target is what runs a scenario in real time: looptest's loop on the real clock, or a
@@ -20,7 +21,7 @@ type Target struct {
 	// scenario runs on looptest's loop under the real clock.
 	Runtime *nodecheck.Runtime
 	Limits  harness.Limits  // the runaway guards; MaxWall bounds a runtime's run too
-	Stop    <-chan struct{} // closed to stop the runs (real clock)
+	Stop    <-chan struct{} // closed to stop the runs, a runtime's too
 }
 
 // Name names the target as an operand's suffix does (x.yaml@NAME): "real", or the runtime's
@@ -35,9 +36,35 @@ func (t Target) Name() string {
 // Lines runs s on the target once and returns its ordering with when each line came.
 func (t Target) Lines(ctx context.Context, s *harness.Scenario) (ordering.Lines, error) {
 	if t.Runtime != nil {
-		return nodecheck.RunLines(ctx, s, nodecheck.Options{Runtime: *t.Runtime, Timeout: t.Limits.MaxWall})
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		if t.Stop != nil {
+			go func() {
+				select {
+				case <-t.Stop:
+					cancel()
+				case <-ctx.Done():
+				}
+			}()
+		}
+		lines, err := nodecheck.RunLines(ctx, s, nodecheck.Options{Runtime: *t.Runtime, Timeout: t.Limits.MaxWall})
+		if err != nil && stopped(t.Stop) {
+			// What a run on looptest's loop says when stopped.
+			err = &harness.LimitError{File: s.File, Limits: t.Limits, Err: &loop.LimitError{Limit: loop.LimitStop}}
+		}
+		return lines, err
 	}
 	return timedRun(s, "real", t.Limits, t.Stop)
+}
+
+// stopped reports whether stop is closed.
+func stopped(stop <-chan struct{}) bool {
+	select {
+	case <-stop:
+		return true
+	default:
+		return false
+	}
 }
 
 // Virtual runs s under the virtual clock and returns its ordering with when each line should
