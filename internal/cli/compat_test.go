@@ -95,7 +95,7 @@ func TestCompatStops(t *testing.T) {
 	if status != exitFailed {
 		t.Errorf("compat: status %d, want %d", status, exitFailed)
 	}
-	if !strings.Contains(stdout, "hang: stopped") {
+	if !strings.Contains(stdout, "stopped: interrupted") {
 		t.Errorf("compat did not say the run was stopped")
 	}
 	processesGone(t, out)

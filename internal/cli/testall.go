@@ -30,7 +30,7 @@ func testAll(files []string, opts testOptions, limits harness.Limits, stop <-cha
 			start := time.Now()
 			results[i] = testOne(file, opts.clock, opts.update, limits, stop)
 			if opts.explore && results[i].ok {
-				exploreOne(&results[i])
+				exploreOne(&results[i], stop)
 			}
 			results[i].elapsed = time.Since(start)
 		}()
@@ -58,13 +58,13 @@ func startOne(sem chan struct{}, stop <-chan struct{}) bool {
 
 // exploreOne explores a scenario that passed, and fails it when it is timing-sensitive without
 // saying so.
-func exploreOne(res *testResult) {
+func exploreOne(res *testResult, stop <-chan struct{}) {
 	s, err := harness.Load(res.file)
 	if err != nil {
 		res.ok, res.detail = false, err.Error()+"\n"
 		return
 	}
-	rep, err := explore.Explore(s, explore.Options{Runs: 100, Seed: 1})
+	rep, err := explore.Explore(s, explore.Options{Runs: 100, Seed: 1, Stop: stop})
 	switch {
 	case err != nil:
 		res.ok, res.detail = false, err.Error()+"\n"
