@@ -104,6 +104,9 @@ type callbackSlot struct {
 // log prints a line of the ordering, written by the step that src names. When the ordering cannot be written (a closed pipe, a
 // full disk, a bound on its size), the run stops there with an *OutputError.
 func (r *runner) log(src *Source, text string) {
+	if r.loop.Err() != nil {
+		return // the run has stopped (a guard, a failure): the steps left in its callback print nothing
+	}
 	r.out.WriteString(text)
 	if err := r.out.WriteByte('\n'); err != nil && r.loop.Err() == nil {
 		r.loop.Fail(&OutputError{File: r.file, Err: err})

@@ -410,6 +410,11 @@ func (l *Loop) QueueMicrotask(src Source, cb func()) {
 func (l *Loop) Block(d time.Duration) {
 	l.trace(KindBlock, nil, d)
 	l.clock.Busy(d)
+	if l.opts.MaxTime > 0 && l.clock.Now() > l.opts.MaxTime {
+		// A callback that blocks past MaxTime stops there, as one that runs past the
+		// wall-clock deadline does.
+		l.Fail(&LimitError{Limit: LimitTime, MaxTime: l.opts.MaxTime})
+	}
 	l.checkDeadline()
 }
 
