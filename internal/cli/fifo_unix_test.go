@@ -26,11 +26,12 @@ func TestNamedPipeRefused(t *testing.T) {
 	commands := []string{"run", "test", "check", "explore", "node"}
 	done := make(map[string]chan outcome)
 	for _, cmd := range commands {
-		done[cmd] = make(chan outcome, 1)
+		ch := make(chan outcome, 1)
+		done[cmd] = ch
 		go func() {
 			var out bytes.Buffer
 			st := Main([]string{cmd, fifo}, &out, &out)
-			done[cmd] <- outcome{st, out.String()}
+			ch <- outcome{st, out.String()}
 		}()
 	}
 	guard := time.After(60 * time.Second)
