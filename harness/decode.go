@@ -39,7 +39,7 @@ type step struct {
 func (s *step) source() *Source {
 	src := s.src
 	if s.kind.delay != nil {
-		src = max(s.kind.delay(s), time.Millisecond).String()
+		src = max(s.kind.delay(s).Truncate(time.Millisecond), time.Millisecond).String() // as the loop keeps it
 	}
 	return &Source{Kind: s.kind.name, Value: src, Pos: s.pos}
 }

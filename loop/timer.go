@@ -40,17 +40,22 @@ const (
 // the clock read afresh, in whole milliseconds, which also refreshes the cached loop time
 // (rule 7: Node's getLibuvNow).
 func (l *Loop) SetTimeout(delay time.Duration, src Source, cb func()) *Timer {
-	t := &Timer{src: src, cb: cb, delay: max(delay, minDelay)}
+	t := &Timer{src: src, cb: cb, delay: timerDelay(delay)}
 	l.arm(t, l.freshTime())
 	return t
 }
 
 // SetInterval arms a timer that runs cb every period until it is cleared (Node's setInterval).
 func (l *Loop) SetInterval(period time.Duration, src Source, cb func()) *Timer {
-	t := &Timer{src: src, cb: cb, delay: max(period, minDelay), repeat: true}
+	t := &Timer{src: src, cb: cb, delay: timerDelay(period), repeat: true}
 	l.arm(t, l.freshTime())
 	return t
 }
+
+// timerDelay is a delay as Node's timers keep it (lib/internal/timers.js insert): truncated to
+// whole milliseconds (MathTrunc), then raised to 1 ms if below: 150.9 ms is a 150 ms timer, in
+// the 150 ms list, and 0.5 ms is 1 ms.
+func timerDelay(d time.Duration) time.Duration { return max(wholeMs(d), minDelay) }
 
 // freshTime refreshes the cached loop time from the clock and returns it.
 func (l *Loop) freshTime() time.Duration {

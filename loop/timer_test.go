@@ -227,3 +227,27 @@ func TestTimerIs48Bytes(t *testing.T) {
 		t.Errorf("a Timer is %d bytes; keep it within 48, the size class it has on 64-bit systems", size)
 	}
 }
+
+// TestRule7FractionalDelayIsTruncated: 150.9 ms is a 150 ms timer, in the 150 ms list, so it runs
+// with a 150 ms timer armed after it and before a 151 ms one armed before both; 0.5 ms is 1 ms
+// (lib/internal/timers.js insert: MathTrunc, then 1 if below; Node's
+// test-timers-non-integer-delay).
+func TestRule7FractionalDelayIsTruncated(t *testing.T) {
+	var got []string
+	l := New(Options{Backend: NewVirtual(VirtualConfig{})})
+	log := func(s string) func() { return func() { got = append(got, s) } }
+	err := l.Run(func() {
+		l.SetTimeout(151*time.Millisecond, Label("151"), log("151 ms"))
+		l.SetTimeout(150900*time.Microsecond, Label("150.9"), log("150.9 ms"))
+		l.SetTimeout(150*time.Millisecond, Label("150"), log("150 ms"))
+		l.SetTimeout(500*time.Microsecond, Label("0.5"), log("0.5 ms"))
+		l.SetTimeout(time.Millisecond, Label("1"), log("1 ms"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"0.5 ms", "1 ms", "150.9 ms", "150 ms", "151 ms"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
