@@ -130,25 +130,19 @@ func (c *compiler) handler(l *link) func(r *runner, e *env) handler {
 }
 
 // awaits reports whether a body awaits: whether its function is async.
-func awaits(steps []*step) bool {
-	for _, s := range steps {
-		if s.kind.name == "await" {
-			return true
-		}
-		if a, ok := s.arg.(*awaitArg); ok && awaits(a.catch) {
-			return true
-		}
-	}
-	return false
-}
+func awaits(steps []*step) bool { return has(steps, "await") }
 
 // throws reports whether a body has a throw step of its own, which its function must catch.
-func throws(steps []*step) bool {
+func throws(steps []*step) bool { return has(steps, "throw") }
+
+// has reports whether a body has a step of the kind named, in itself or in an await's catch,
+// which is the same function (try/catch); not in callbacks, which are functions of their own.
+func has(steps []*step, kind string) bool {
 	for _, s := range steps {
-		if s.kind.name == "throw" {
+		if s.kind.name == kind {
 			return true
 		}
-		if a, ok := s.arg.(*awaitArg); ok && throws(a.catch) {
+		if a, ok := s.arg.(*awaitArg); ok && has(a.catch, kind) {
 			return true
 		}
 	}

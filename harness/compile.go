@@ -134,10 +134,11 @@ func (c *compiler) step(s *step) action {
 
 // outcome returns what runs when a step's operation completes: then with the result bound to
 // as, or the error steps with ${error}, or, with no error steps, the failure of the run.
+//
+// The operation of a source ({encrypt: ..}, {http: ..}) has no steps of its own: its outcome
+// settles the promise in the frame that opSource made, with the result as JavaScript has it, or
+// an Error.
 func (c *compiler) outcome(s *step) func(r *runner, e *env, v value, err error) {
-	if s.sourceOp {
-		return settleOutcome(s)
-	}
 	then := c.with(s.asBinding).fnBody(s, s.then)
 	onError := c.with(s.errBinding).fnBody(s, s.onError)
 	bindAs := s.asBinding != nil && s.asBinding.used
@@ -146,6 +147,9 @@ func (c *compiler) outcome(s *step) func(r *runner, e *env, v value, err error) 
 		r.cur = s
 		var pe *loop.PanicError
 		switch {
+		case s.sourceOp && err == nil:
+			p := e.v.x.(*promise)
+			r.resolve(p, s.kind.result.js(v), p.src)
 		case err == nil:
 			if bindAs {
 				e = &env{up: e, v: v}
@@ -153,6 +157,8 @@ func (c *compiler) outcome(s *step) func(r *runner, e *env, v value, err error) 
 			then(r, e)
 		case errors.As(err, &pe): // looptest's own bug: no error steps can handle it
 			r.loop.Fail(&StepError{Pos: s.pos, Kind: s.kind.name, Err: fmt.Errorf("%v", pe.Value), Panicked: true, Stack: pe.Stack})
+		case s.sourceOp:
+			r.reject(e.v.x.(*promise), newError(err.Error()))
 		case s.hasError:
 			if bindErr {
 				e = &env{up: e, v: value{s: err.Error()}}

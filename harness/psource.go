@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -211,29 +210,6 @@ func (ps *psource) nested(f func([]*step)) {
 	}
 }
 
-// String names a source in messages and the trace: "{timeout: 10ms}", "5".
-func (ps *psource) String() string {
-	switch ps.form {
-	case "value":
-		if ps.text != nil {
-			return ps.text.src
-		}
-		return jsString(ps.lit)
-	case "new", "all", "allSettled", "race", "any":
-		return "{" + ps.form + "}"
-	case "async", "id":
-		return fmt.Sprintf("{%s: %s}", ps.form, ps.name)
-	case "timeout":
-		if ps.op != nil {
-			return fmt.Sprintf("{timeout: %v}", max(ps.op.kind.delay(ps.op), time.Millisecond))
-		}
-	}
-	if ps.op != nil {
-		return fmt.Sprintf("{%s: %s}", ps.form, ps.op.src)
-	}
-	return "{" + ps.form + "}"
-}
-
 // source checks a source in scope sc: its names, the bodies it holds, the id it names.
 func (c *checker) source(ps *psource, sc *scope) {
 	if ps == nil {
@@ -284,19 +260,19 @@ func (c *checker) source(ps *psource, sc *scope) {
 	}
 }
 
-// label is what names the source's promise in the trace.
+// label is what names the source's promise in the trace: a plain value as written, an async
+// function's or an id's name, an operation's value as its step names it (a timer's delay as the
+// loop keeps it).
 func (ps *psource) label() string {
-	switch ps.form {
-	case "value":
-		return ps.String()
-	case "async", "id":
+	switch {
+	case ps.form == "value" && ps.text != nil:
+		return ps.text.src
+	case ps.form == "value":
+		return jsString(ps.lit)
+	case ps.form == "async" || ps.form == "id":
 		return ps.name
-	}
-	if ps.op != nil && ps.form != "timeout" {
-		return ps.op.src
-	}
-	if ps.form == "timeout" && ps.op != nil {
-		return max(ps.op.kind.delay(ps.op), time.Millisecond).String()
+	case ps.op != nil:
+		return ps.op.source().Value
 	}
 	return ""
 }

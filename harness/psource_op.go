@@ -2,7 +2,6 @@ package harness
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"time"
 
@@ -34,32 +33,13 @@ func (c *compiler) opSource(ps *psource) func(r *runner, e *env) any {
 		}
 	}
 	// encrypt and http: the operation runs with a frame that holds the promise its outcome
-	// settles (settleOutcome).
+	// settles (compiler.outcome).
 	frame := &binding{used: true}
 	start := op.kind.compile(c.with(frame), op)
 	return func(r *runner, e *env) any {
 		p := r.newPromise(src)
 		start(r, &env{up: e, v: value{x: p}})
 		return p
-	}
-}
-
-// settleOutcome is the outcome of an operation in its promise form: it settles the promise in
-// the frame that opSource made, with the result as JavaScript has it, or an Error.
-func settleOutcome(s *step) func(r *runner, e *env, v value, err error) {
-	result := s.kind.result
-	return func(r *runner, e *env, v value, err error) {
-		p := e.v.x.(*promise)
-		if err != nil {
-			var pe *loop.PanicError
-			if errors.As(err, &pe) {
-				r.loop.Fail(&StepError{Pos: s.pos, Kind: s.kind.name, Err: fmt.Errorf("%v", pe.Value), Panicked: true, Stack: pe.Stack})
-				return
-			}
-			r.reject(p, newError(err.Error()))
-			return
-		}
-		r.resolve(p, result.js(v), p.src)
 	}
 }
 
