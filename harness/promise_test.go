@@ -394,3 +394,19 @@ main:
 `)
 	wantLines(t, got, "I1 queues child", "I2 throws", "uncaught: last boom", "I1 child immediate", "I2 tick", "timer 1 from read")
 }
+
+// TestSourceOperationReadsNamesInScope: the ${...} in the value of an operation's source form
+// reads the names around it, not the frame of the promise it settles.
+func TestSourceOperationReadsNamesInScope(t *testing.T) {
+	got := runSource(t, `
+main:
+  - async: f
+    body:
+      - await: {encrypt: 10}
+        as: n
+      - await: {encrypt: "${n}"}
+        as: m
+      - log: "fib(${n}) = ${m}"
+`)
+	wantLines(t, got, "fib(55) = 139583862445")
+}

@@ -35,7 +35,7 @@ func (c *compiler) opSource(ps *psource) func(r *runner, e *env) any {
 	// encrypt and http: the operation runs with a frame that holds the promise its outcome
 	// settles (compiler.outcome).
 	frame := &binding{used: true}
-	start := op.kind.compile(c.with(frame), op)
+	start := c.with(frame).step(op) // step, not the kind alone: it places the ${...} of the value
 	return func(r *runner, e *env) any {
 		p := r.newPromise(src)
 		start(r, &env{up: e, v: value{x: p}})
