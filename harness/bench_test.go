@@ -14,6 +14,11 @@ func BenchmarkTimers1M(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	benchRun(b, s)
+}
+
+// benchRun runs s once per iteration.
+func benchRun(b *testing.B, s *Scenario) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := s.Run(RunOptions{Out: io.Discard}); err != nil {
@@ -28,12 +33,7 @@ func benchSource(b *testing.B, src string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := s.Run(RunOptions{Out: io.Discard}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchRun(b, s)
 }
 
 // BenchmarkPromiseThen100K attaches 100,000 then handlers to promises, each a microtask.

@@ -25,6 +25,23 @@ const ruler = `
       - then: [{log: t5}]
 `
 
+// runUncaught runs a scenario that must end as Node ends a process, by an uncaught exception
+// or an unhandled rejection: it returns that error and the ordering printed before it.
+func runUncaught(t *testing.T, src string) (*UncaughtError, string) {
+	t.Helper()
+	s, err := Parse("t.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err = s.Run(RunOptions{Out: &out})
+	var ue *UncaughtError
+	if !errors.As(err, &ue) {
+		t.Fatalf("run: %v, want an uncaught exception or an unhandled rejection", err)
+	}
+	return ue, out.String()
+}
+
 func wantLines(t *testing.T, got string, want ...string) {
 	t.Helper()
 	if w := strings.Join(want, "\n") + "\n"; got != w {
@@ -193,23 +210,17 @@ main:
 // TestRule15UnhandledRejectionEndsTheRun: with no listener, status 1 once the queues are empty
 // (unhandled.cjs: no listener).
 func TestRule15UnhandledRejectionEndsTheRun(t *testing.T) {
-	s, err := Parse("t.yaml", []byte(`
+	ue, out := runUncaught(t, `
 main:
   - promise: {reject: boom}
   - {nextTick: ~, then: [{log: nextTick}]}
   - timeout: 0
     then: [{log: never}]
-`))
-	if err != nil {
-		t.Fatal(err)
+`)
+	if !ue.Rejection || ue.Reason != "boom" || ue.Pos.Line != 3 {
+		t.Fatalf("run: %v, want an unhandled rejection of boom at line 3", ue)
 	}
-	var out bytes.Buffer
-	err = s.Run(RunOptions{Out: &out})
-	var ue *UncaughtError
-	if !errors.As(err, &ue) || !ue.Rejection || ue.Reason != "boom" || ue.Pos.Line != 3 {
-		t.Fatalf("run: %v, want an unhandled rejection of boom at line 3", err)
-	}
-	wantLines(t, out.String(), "nextTick")
+	wantLines(t, out, "nextTick")
 }
 
 // TestRule15ThrowLeavesItsQueuesToTheNextCallback: what a callback that threw to the
@@ -333,23 +344,17 @@ main:
 // TestRule15AThrowingListenerEndsTheRun: Node.js does not call the uncaughtException listener
 // again for what it throws itself; it exits (with status 7).
 func TestRule15AThrowingListenerEndsTheRun(t *testing.T) {
-	s, err := Parse("t.yaml", []byte(`
+	ue, out := runUncaught(t, `
 uncaughtException:
   - log: "uncaughtException: ${error}"
   - throw: handler failed
 main:
   - throw: a
-`))
-	if err != nil {
-		t.Fatal(err)
+`)
+	if !ue.InListener || ue.Reason != "handler failed" || ue.Pos.Line != 4 {
+		t.Fatalf("run: %v, want the listener's throw at line 4", ue)
 	}
-	var out bytes.Buffer
-	err = s.Run(RunOptions{Out: &out})
-	var ue *UncaughtError
-	if !errors.As(err, &ue) || !ue.InListener || ue.Reason != "handler failed" || ue.Pos.Line != 4 {
-		t.Fatalf("run: %v, want the listener's throw at line 4", err)
-	}
-	wantLines(t, out.String(), "uncaughtException: a")
+	wantLines(t, out, "uncaughtException: a")
 }
 
 // TestScopeOfAnAsyncStepsHandlers: the names its body binds are not in scope in its then.

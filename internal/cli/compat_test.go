@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/looptest/looptest/internal/lttest"
 )
 
 // hangRuntime is a runtime that never ends and ignores SIGINT and SIGTERM: it starts a child
@@ -117,31 +119,12 @@ func processesGone(t *testing.T, out string) {
 			continue
 		}
 		deadline := time.Now().Add(5 * time.Second)
-		for running(pid) && time.Now().Before(deadline) {
+		for lttest.Running(pid) && time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)
 		}
-		if running(pid) {
+		if lttest.Running(pid) {
 			t.Errorf("process %d (%s) still runs after compat returned", pid, name)
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
 	}
-}
-
-// running reports whether the process pid exists and is not a zombie waiting to be reaped.
-func running(pid int) bool {
-	if err := syscall.Kill(pid, 0); err != nil && err != syscall.EPERM {
-		return false
-	}
-	stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-	if err != nil {
-		// Gone since, or no /proc to tell a zombie by.
-		_, noProc := os.Stat("/proc/self")
-		return noProc != nil
-	}
-	// pid (comm) STATE ...: comm may hold spaces and parentheses; the state follows the last ')'.
-	s := string(stat)
-	if i := strings.LastIndexByte(s, ')'); i >= 0 && i+2 < len(s) {
-		return s[i+2] != 'Z' && s[i+2] != 'X'
-	}
-	return true
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/looptest/looptest/internal/lttest"
 	"github.com/looptest/looptest/internal/nodecheck"
 )
 
@@ -56,35 +57,15 @@ func pidIn(t *testing.T, file string) int {
 	return pid
 }
 
-// running reports whether the process pid runs: it exists and is not a zombie waiting for its
-// parent (or init) to reap it.
-func running(pid int) bool {
-	if err := syscall.Kill(pid, 0); err != nil && err != syscall.EPERM {
-		return false
-	}
-	stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-	if err != nil {
-		// Gone since, or no /proc to tell a zombie by.
-		_, noProc := os.Stat("/proc/self")
-		return noProc != nil
-	}
-	// pid (comm) STATE ...: comm may hold spaces and parentheses, the state follows the last ')'.
-	s := string(stat)
-	if i := strings.LastIndexByte(s, ')'); i >= 0 && i+2 < len(s) {
-		return s[i+2] != 'Z' && s[i+2] != 'X'
-	}
-	return true
-}
-
 // gone waits a little for each process to be gone, and fails the test for those that stay.
 func gone(t *testing.T, what map[string]int) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for name, pid := range what {
-		for running(pid) && time.Now().Before(deadline) {
+		for lttest.Running(pid) && time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)
 		}
-		if running(pid) {
+		if lttest.Running(pid) {
 			t.Errorf("the %s (pid %d) still runs after the run ended", name, pid)
 		}
 	}
