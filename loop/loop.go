@@ -409,13 +409,25 @@ func (l *Loop) QueueMicrotask(src Source, cb func()) {
 // moves the time by d; the cached loop time stays where it was.
 func (l *Loop) Block(d time.Duration) {
 	l.trace(KindBlock, nil, d)
+	l.busy(d)
+	l.checkDeadline()
+}
+
+// SetUpStdout holds the loop thread for d as the runtime sets its stdout up, which Node.js does
+// on the first console.log of a process. Time passes as in Block, but the trace tells it apart:
+// the work is the runtime's, not the program's.
+func (l *Loop) SetUpStdout(d time.Duration) {
+	l.trace(KindStdout, nil, d)
+	l.busy(d)
+}
+
+func (l *Loop) busy(d time.Duration) {
 	l.clock.Busy(d)
 	if l.opts.MaxTime > 0 && l.clock.Now() > l.opts.MaxTime {
 		// A callback that blocks past MaxTime stops there, as one that runs past the
 		// wall-clock deadline does.
 		l.Fail(&LimitError{Limit: LimitTime, MaxTime: l.opts.MaxTime})
 	}
-	l.checkDeadline()
 }
 
 // Log records text in the trace as the output of src. It prints nothing.

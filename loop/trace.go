@@ -68,6 +68,7 @@ const (
 	KindClose                        // a close callback
 	KindBlock                        // Arg: how long the loop thread is held
 	KindLog                          // Text: what was printed
+	KindStdout                       // Arg: how long the runtime takes to set its stdout up
 )
 
 // Callback reports whether an event of kind k is a callback starting to run on the loop thread:
@@ -155,6 +156,7 @@ var eventWords = [...]struct{ before, beforeArg string }{
 	KindResponseDone:     {"callback of ", ""},
 	KindClose:            {"close callback of ", ""},
 	KindBlock:            {"block the loop thread for", ""},
+	KindStdout:           {"set up stdout for the first log, taking", ""},
 }
 
 // String describes the event in a sentence, without its time, tick or thread.
@@ -164,7 +166,7 @@ func (e Event) String() string {
 		return "iteration " + strconv.Itoa(e.Tick) + " begins"
 	case e.Kind == KindLog:
 		return "log " + strconv.Quote(e.Text)
-	case e.Kind == KindPoll || e.Kind == KindBlock: // no source: Arg follows the words
+	case e.Kind == KindPoll || e.Kind == KindBlock || e.Kind == KindStdout: // no source: Arg follows the words
 		return eventWords[e.Kind].before + " " + e.Arg.String()
 	case int(e.Kind) < len(eventWords) && eventWords[e.Kind].before != "":
 		w := eventWords[e.Kind]

@@ -137,7 +137,7 @@ type Swap struct {
 // Decider is a step whose timing decides a swap, or a tie at one instant when Key is "tie".
 type Decider struct {
 	Pos harness.Pos
-	Key string        // cost, delay, block, timeout, interval, run (a callback's time), main, or tie
+	Key string        // cost, delay, block, timeout, interval, run (a callback's time), main, stdout, or tie
 	D   time.Duration // the duration as the scenario gives it
 }
 
@@ -149,6 +149,8 @@ func (d Decider) String() string {
 		return fmt.Sprintf("%s:%d (the time main takes to run, with Node.js's start-up)", d.Pos.File, d.Pos.Line)
 	case "run":
 		return fmt.Sprintf("%s:%d (the time its callback takes to run)", d.Pos.File, d.Pos.Line)
+	case "stdout":
+		return fmt.Sprintf("%s:%d (the first log's set-up of stdout, %v)", d.Pos.File, d.Pos.Line, d.D)
 	}
 	return fmt.Sprintf("%s:%d (%s %v)", d.Pos.File, d.Pos.Line, d.Key, d.D)
 }
