@@ -23,8 +23,9 @@ const (
 	// Inconclusive: the ordering differs, but only where an event came later than the margin
 	// the scenario gave it: a loaded machine can do that, so the run says nothing.
 	Inconclusive
-	// Fail: the ordering differs where no lateness explains it: lines that are missing or
-	// extra, two lines that the virtual clock prints at one instant (within Granularity), whose
+	// Fail: the ordering differs where no lateness explains it: a line missing or extra with
+	// no late neighbour to account for it, two lines that the virtual clock prints at one
+	// instant (within Granularity) and that came within Noise of each other's lateness, whose
 	// order is the rules' and not time's, or a line that came early, which load cannot do.
 	Fail
 )
@@ -41,9 +42,25 @@ const Granularity = time.Millisecond
 type Judgement struct {
 	Verdict Verdict
 	Swaps   []Swap   // the pairs of lines that came the other way round, nearest first
-	Missing []string // lines of the golden that did not come
-	Extra   []string // lines that came and are not in the golden
+	Missing []Gap    // lines of the golden that did not come
+	Extra   []Gap    // lines that came and are not in the golden
 	Got     []string // the ordering that came
+}
+
+// A Gap is a line that one ordering has and the other has not, with the neighbour whose
+// lateness may explain it. A line is extra when what should have stopped it came late: an
+// interval ticks once more when the callback that clears it comes after the tick, so an extra
+// line is explained when the line after it in the run came late by Noise or more and the extra
+// line came after that one was due (had it come on time, it would have come first). A line is
+// missing when what should have printed it came so late that something else stopped it first:
+// an interval's last tick, delayed past the timer that clears it, so a missing line is
+// explained when the line before it in the golden came later than the margin to the line
+// after it, and by Noise or more.
+type Gap struct {
+	Line      Evidence  // Want for a missing line (Got is zero), Got for an extra one (Want is zero)
+	Neighbour *Evidence // the late line that explains it, or the one that does not; nil if none
+	Margin    time.Duration
+	Explained bool
 }
 
 // A Swap is a pair of lines that the golden has in one order and the run in the other.
@@ -106,20 +123,53 @@ func Judge(want, got ordering.Lines) Judgement {
 	for i, k := range gotKeys {
 		inGot[k] = i
 	}
-	inWant := make(map[key]bool, len(want))
+	inWant := make(map[key]int, len(want))
 	var common []int // indexes in want of the lines got has too, in want's order
 	for i, k := range wantKeys {
-		inWant[k] = true
+		inWant[k] = i
 		if _, ok := inGot[k]; ok {
 			common = append(common, i)
-		} else {
-			j.Missing = append(j.Missing, k.text)
 		}
 	}
-	for _, k := range gotKeys {
-		if !inWant[k] {
-			j.Extra = append(j.Extra, k.text)
+	// evidence of the line at index i of want, which got has too.
+	evidence := func(i int) *Evidence {
+		return &Evidence{want[i].Text, want[i].At, got[inGot[wantKeys[i]]].At}
+	}
+	for i, k := range wantKeys {
+		if _, ok := inGot[k]; ok {
+			continue
 		}
+		g := Gap{Line: Evidence{Text: k.text, Want: want[i].At}}
+		// The line before it in the golden that came, and the margin to the next one that came.
+		for p := i - 1; p >= 0; p-- {
+			if _, ok := inGot[wantKeys[p]]; ok {
+				g.Neighbour = evidence(p)
+				break
+			}
+		}
+		for n := i + 1; n < len(want); n++ {
+			if _, ok := inGot[wantKeys[n]]; ok {
+				g.Margin = want[n].At - want[i].At
+				break
+			}
+		}
+		g.Explained = g.Neighbour != nil && g.Neighbour.Late() >= max(Noise, g.Margin)
+		j.Missing = append(j.Missing, g)
+	}
+	for gi, k := range gotKeys {
+		if _, ok := inWant[k]; ok {
+			continue
+		}
+		g := Gap{Line: Evidence{Text: k.text, Got: got[gi].At}}
+		for n := gi + 1; n < len(got); n++ { // the next line of the run that the golden has
+			if wi, ok := inWant[gotKeys[n]]; ok {
+				g.Neighbour = evidence(wi)
+				g.Margin = g.Line.Got - g.Neighbour.Want
+				g.Explained = g.Neighbour.Late() >= Noise && g.Margin >= 0
+				break
+			}
+		}
+		j.Extra = append(j.Extra, g)
 	}
 	for d := 1; d < len(common) && len(j.Swaps) < maxSwaps; d++ {
 		for x := 0; x+d < len(common) && len(j.Swaps) < maxSwaps; x++ {
@@ -139,7 +189,9 @@ func Judge(want, got ordering.Lines) Judgement {
 		}
 	}
 	j.Verdict = Inconclusive
-	if len(j.Missing) > 0 || len(j.Extra) > 0 || slices.ContainsFunc(j.Swaps, func(s Swap) bool { return !s.Explained }) {
+	unexplained := func(g Gap) bool { return !g.Explained }
+	if slices.ContainsFunc(j.Missing, unexplained) || slices.ContainsFunc(j.Extra, unexplained) ||
+		slices.ContainsFunc(j.Swaps, func(s Swap) bool { return !s.Explained }) {
 		j.Verdict = Fail
 	}
 	return j
@@ -156,17 +208,40 @@ func (j Judgement) Write(w io.Writer) {
 		case -s.Second.Late() > Early(s.Second.Want):
 			why = "the second came early, which load cannot do"
 		default:
-			why = "the virtual clock prints them at one instant and both came on time: their order is the rules', no lateness explains it"
+			why = fmt.Sprintf("the virtual clock prints them at one instant, and they came within %v of each other's lateness: "+
+				"their order is the rules', no lateness explains it", Noise)
 		}
 		fmt.Fprintf(w, "  swapped: %q (at %v, came at %v, %s)\n", s.First.Text, s.First.Want, s.First.Got, lateness(s.First))
 		fmt.Fprintf(w, "     and:  %q (at %v, came at %v, %s)\n", s.Second.Text, s.Second.Want, s.Second.Got, lateness(s.Second))
 		fmt.Fprintf(w, "     %s\n", why)
 	}
 	for _, m := range j.Missing {
-		fmt.Fprintf(w, "  missing: %q\n", m)
+		fmt.Fprintf(w, "  missing: %q (at %v)\n", m.Line.Text, m.Line.Want)
+		switch n := m.Neighbour; {
+		case n == nil:
+			fmt.Fprintf(w, "     no line before it came, so no lateness explains it\n")
+		case m.Explained:
+			fmt.Fprintf(w, "     the line before it, %q (at %v), came %v late, past the %v to the next line: load explains it\n",
+				n.Text, n.Want, n.Late().Round(10*time.Microsecond), m.Margin)
+		default:
+			fmt.Fprintf(w, "     the line before it, %q (at %v), came %s, within the %v to the next line (or under %v): no lateness explains it\n",
+				n.Text, n.Want, lateness(*n), m.Margin, Noise)
+		}
 	}
 	for _, e := range j.Extra {
-		fmt.Fprintf(w, "  extra: %q\n", e)
+		fmt.Fprintf(w, "  extra: %q (came at %v)\n", e.Line.Text, e.Line.Got)
+		switch n := e.Neighbour; {
+		case n == nil:
+			fmt.Fprintf(w, "     no line of the golden came after it, so no lateness explains it\n")
+		case e.Explained:
+			fmt.Fprintf(w, "     the line after it, %q (at %v), came %v late: on time it would have come first: load explains it\n",
+				n.Text, n.Want, n.Late().Round(10*time.Microsecond))
+		case n.Late() < Noise:
+			fmt.Fprintf(w, "     the line after it, %q (at %v), came %s: no lateness explains it\n", n.Text, n.Want, lateness(*n))
+		default:
+			fmt.Fprintf(w, "     it came %v before the line after it, %q, was due (at %v): no lateness explains it\n",
+				-e.Margin, n.Text, n.Want)
+		}
 	}
 }
 

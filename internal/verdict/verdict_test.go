@@ -45,6 +45,55 @@ func TestJudge(t *testing.T) {
 	}
 }
 
+// TestJudgeGaps checks that a line missing or extra is judged by the lateness of its neighbour,
+// as a swap is: an interval cleared by a callback that came late ticks once more; one whose
+// ticks came late misses its last tick before the timer that clears it.
+func TestJudgeGaps(t *testing.T) {
+	tests := []struct {
+		name      string
+		want, got ordering.Lines
+		v         Verdict
+		evidence  string
+	}{
+		{"a tick more: the read that clears the interval came 8ms late",
+			lines("tick", 10, "tick", 20, "read", 25), lines("tick", 10, "tick", 20, "tick", 30, "read", 33),
+			Inconclusive, `the line after it, "read" (at 25ms), came 8ms late: on time it would have come first: load explains it`},
+		{"a tick more, before the read was due",
+			lines("tick", 10, "tick", 20, "read", 25), lines("tick", 10, "tick", 20, "tick", 24, "read", 33),
+			Fail, `it came 1ms before the line after it, "read", was due (at 25ms): no lateness explains it`},
+		{"a tick more, the read on time",
+			lines("tick", 10, "tick", 20, "read", 30), lines("tick", 10, "tick", 20, "tick", 30, "read", 31),
+			Fail, `the line after it, "read" (at 30ms), came 1ms late: no lateness explains it`},
+		{"a tick less: the ticks came 8ms late, past the clearing timer",
+			lines("tick", 10, "tick", 20, "tick", 30, "cleared", 35), lines("tick", 10, "tick", 28, "cleared", 35),
+			Inconclusive, `the line before it, "tick" (at 20ms), came 8ms late, past the 5ms to the next line: load explains it`},
+		{"a tick less, the ticks on time",
+			lines("tick", 10, "tick", 20, "tick", 30, "cleared", 35), lines("tick", 10, "tick", 21, "cleared", 35),
+			Fail, `the line before it, "tick" (at 20ms), came 1ms late, within the 5ms to the next line (or under 2ms): no lateness explains it`},
+		{"the first line missing", lines("a", 0, "b", 5), lines("b", 40), Fail, "no line before it came"},
+		{"a line extra at the end", lines("a", 0), lines("a", 0, "b", 40), Fail, "no line of the golden came after it"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			j := Judge(tt.want, tt.got)
+			if j.Verdict != tt.v || !strings.Contains(j.String(), tt.evidence) {
+				t.Errorf("verdict %v, want %v with %q:\n%s", j.Verdict, tt.v, tt.evidence, j)
+			}
+		})
+	}
+}
+
+// TestJudgeOneInstantLate checks that two lines of one instant swapped are a failure however
+// late both came, and that the evidence says what it means: not "on time", but within Noise of
+// each other's lateness.
+func TestJudgeOneInstantLate(t *testing.T) {
+	j := Judge(lines("a", 50, "b", 50), lines("b", 108, "a", 108))
+	out := j.String()
+	if j.Verdict != Fail || !strings.Contains(out, "they came within 2ms of each other's lateness") || strings.Contains(out, "on time") {
+		t.Errorf("two lines of one instant, both 58ms late, swapped:\n%s", out)
+	}
+}
+
 func TestJudgeEvidence(t *testing.T) {
 	want := lines("timer", 50, "read", 100)
 	j := Judge(want, lines("read", 101, "timer", 180))
