@@ -126,8 +126,7 @@ func (c *cli) main(args []string) int {
 			return cmd.run(c, args[1:])
 		}
 	}
-	fmt.Fprintf(stderr, "looptest: unknown command %q\n", name)
-	c.usage(stderr)
+	fmt.Fprintf(stderr, "looptest: unknown command %q\nsee 'looptest help' for the commands\n", name)
 	return exitInvalid
 }
 
@@ -140,11 +139,12 @@ func (c *cli) usage(w io.Writer) {
 	fmt.Fprintf(w, "Run 'looptest help COMMAND' for a command's flags, 'looptest help format' for the scenario format.\n")
 }
 
-// flags returns a flag set for the named command whose usage prints the command's help.
+// flags returns a flag set for the named command. Its help is printed by parse, once, on stdout;
+// a bad flag gets two lines on stderr, not the whole help.
 func (c *cli) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
-	fs.Usage = func() { c.help(fs.Output(), name, fs) }
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	for _, cmd := range commands {
 		if cmd.name == name && cmd.guards {
 			c.limitFlags = new(limitFlags)
@@ -177,10 +177,10 @@ func (c *cli) help(w io.Writer, name string, fs *flag.FlagSet) {
 func (c *cli) parse(fs *flag.FlagSet, args []string) int {
 	switch err := parseInterspersed(fs, args); {
 	case errors.Is(err, flag.ErrHelp):
-		fs.SetOutput(c.stdout)
 		c.help(c.stdout, fs.Name(), fs)
 		return exitOK
 	case err != nil:
+		fmt.Fprintf(c.stderr, "looptest %s: %v\nsee 'looptest help %s'\n", fs.Name(), err, fs.Name())
 		return exitInvalid
 	}
 	if c.limitFlags != nil {

@@ -287,6 +287,7 @@ type junitSuite struct {
 type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
+	File      string        `xml:"file,attr"`
 	Time      string        `xml:"time,attr"`
 	Failure   *junitMessage `xml:"failure,omitempty"`
 	Error     *junitMessage `xml:"error,omitempty"`
@@ -308,7 +309,7 @@ func writeJUnit(path string, results []testResult, elapsed time.Duration) error 
 			continue
 		}
 		suite.Tests++
-		tc := junitCase{Name: r.file, Classname: "looptest", Time: seconds(r.elapsed)}
+		tc := junitCase{Name: r.file, Classname: "looptest", File: r.file, Time: seconds(r.elapsed)}
 		switch {
 		case r.skipped != "":
 			suite.Skipped++
@@ -318,7 +319,7 @@ func writeJUnit(path string, results []testResult, elapsed time.Duration) error 
 			tc.Error = &junitMessage{Message: "the scenario file is invalid", Text: r.detail}
 		case !r.ok:
 			suite.Failures++
-			tc.Failure = &junitMessage{Message: firstLine(r.detail), Text: r.detail}
+			tc.Failure = &junitMessage{Message: cmp.Or(r.headline, firstLine(r.detail)), Text: r.detail}
 		}
 		suite.Cases = append(suite.Cases, tc)
 	}

@@ -227,16 +227,17 @@ func stopped(stop <-chan struct{}) bool {
 var realRuns sync.Mutex
 
 type testResult struct {
-	file    string
-	ok      bool
-	invalid bool   // the file did not load
-	note    string // after ok: what -update did
-	elapsed time.Duration
-	step    *harness.Source // the step whose output first differs from the golden, when known
-	differs string          // how the first differing line differs, for an annotation
-	detail  string          // after FAIL: why
-	skipped string          // why it was not judged: a tight file on the real clock, an inconclusive run
-	notRun  bool            // it did not start: the run was interrupted before
+	file     string
+	ok       bool
+	invalid  bool   // the file did not load
+	note     string // after ok: what -update did
+	elapsed  time.Duration
+	step     *harness.Source // the step whose output first differs from the golden, when known
+	differs  string          // how the first differing line differs, for an annotation
+	headline string          // the first difference from the golden, for a JUnit failure's message
+	detail   string          // after FAIL: why
+	skipped  string          // why it was not judged: a tight file on the real clock, an inconclusive run
+	notRun   bool            // it did not start: the run was interrupted before
 }
 
 // testOne runs one scenario and compares its ordering with its golden, or rewrites the golden.
@@ -282,6 +283,7 @@ func testOne(file, clock string, update bool, limits harness.Limits, stop <-chan
 		var m *golden.MismatchError
 		if errors.As(err, &m) {
 			res.detail = string(m.Diff)
+			res.headline = firstDifferenceLine(m.Golden, out.Bytes())
 			if githubActions() {
 				res.step, res.differs = firstDifference(lines, m.Golden, path)
 			}
@@ -303,6 +305,22 @@ func firstDifference(got ordering.Lines, want []byte, path string) (*harness.Sou
 	}
 	step, _ := got[i].Step.(*harness.Source)
 	return step, fmt.Sprintf("line %d of the ordering is %q, %s has %q", i+1, got[i].Text, path, wl[i].Text)
+}
+
+// firstDifferenceLine says where got, a run's ordering, first differs from want, its golden's:
+// line 3: golden "a", got "b".
+func firstDifferenceLine(want, got []byte) string {
+	wl, gl := ordering.Parse(want), ordering.Parse(got)
+	i := ordering.FirstDifference(gl, wl)
+	switch {
+	case i < 0:
+		return "the ordering differs from the golden"
+	case i < len(wl) && i < len(gl):
+		return fmt.Sprintf("line %d: golden %q, got %q", i+1, wl[i].Text, gl[i].Text)
+	case i < len(wl):
+		return fmt.Sprintf("line %d: golden %q, got no more lines", i+1, wl[i].Text)
+	}
+	return fmt.Sprintf("line %d: the golden ends, got %q", i+1, gl[i].Text)
 }
 
 // testReal runs a scenario on the real clock and judges its ordering against its golden, with
