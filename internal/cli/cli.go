@@ -49,6 +49,7 @@ func init() {
 		{"help", "[COMMAND | format]", "show help for a command, or the scenario format", runHelp, false},
 		{"node", "FILE", "print the scenario as a Node.js program (CommonJS) whose output is its ordering; its http steps call the delay server at $LOOPTEST_DELAY_ADDR", runNode, false},
 		{"run", "[--clock virtual|real] [--trace] [--timeline FILE.html|FILE.svg] [--max-... N] FILE", "run a scenario and print its ordering, or with --trace every loop event; --timeline also draws the run", runRun, true},
+		{"runtimes", "[install bun|deno...]", "list the JavaScript runtimes that compat and diff run scenarios with, and where each is; install installs Bun and Deno, at the versions looptest is checked against, from the npm registry with npm (into $LOOPTEST_RUNTIMES, by default ~/.cache/looptest/runtimes)", runRuntimes, false},
 		{"schema", "", "print the JSON Schema (draft 2020-12) of the scenario format, for editors that check YAML files against it (docs/schema.md)", runSchema, false},
 		{"serve", "", "run the delay server that http steps call, printing its address on the first line (and on the second one where nothing listens, for fault: refuse), until interrupted or until stdin (a pipe) closes", runServe, false},
 		{"test", "[-update [--prune]] [--explore] [-run REGEXP] [--watch] [--clock virtual|real] [--shard K/N] [--junit FILE] [--json] [--max-... N] [PATH...]", "compare each scenario's ordering with its .golden (PATH: a file, a directory, DIR/... for a tree; default scenarios/)", runTest, true},
