@@ -42,7 +42,7 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"check", "PATH...", "load and check scenario files (a file, a directory, or DIR/... for a tree); print ok FILE for each good one, every problem as FILE:LINE:COL: message, and FILE:LINE:COL: warning: message for a pattern that Node.js orders either way (status 0)", runCheck, false},
+		{"check", "PATH...", "load and check scenario files (a file, a directory, or DIR/... for a tree); print, on stderr and in the order of the files, ok FILE for each good one, every problem as FILE:LINE:COL: message, and FILE:LINE:COL: warning: message for a pattern that Node.js orders either way (status 0)", runCheck, false},
 		{"compat", "[--runtimes node,bun,deno] [--runs N] [--runtime NAME=PATH] [-run REGEXP] [PATH...]", "run each scenario several times in each JavaScript runtime and print a matrix: golden, differs, unstable; exit 1 on a difference that no '# differs: RUNTIME (why)' line records", runCompat, false},
 		{"diff", "[--node] [--width N] [--max-... N] LEFT [RIGHT]", "show two orderings side by side (SCENARIO.yaml, SCENARIO.yaml@virtual, SCENARIO.yaml@real, SCENARIO.yaml@node (run by Node.js), or an ordering file; one scenario alone: its golden against its run; --node SCENARIO.yaml: its virtual run against Node.js)", runDiff, true},
 		{"explore", "[--jitter 10%] [--runs N] [--seed S] [--timers] [-run REGEXP] PATH...", "find the orderings a scenario gives when its timings wobble, and which steps decide each race; exit 1 when it has more than one", runExplore, false},
@@ -252,12 +252,15 @@ func runCheck(c *cli, args []string) int {
 		fmt.Fprintf(c.stderr, "looptest check: %v\n", err)
 		return exitInvalid
 	}
+	// All that check says of the files is on stderr, in the order of the files: the problems of
+	// a bad one (as every command prints them, FILE:LINE:COL: message, where editors look), the
+	// warnings and ok of a good one.
 	return c.eachScenario(files, func(s *harness.Scenario) int {
 		// A warning is no error: the file runs; what Node.js does with it is a race.
 		for _, w := range s.Warnings {
 			fmt.Fprintln(c.stderr, w)
 		}
-		fmt.Fprintf(c.stdout, "ok   %s\n", s.File)
+		fmt.Fprintf(c.stderr, "ok   %s\n", s.File)
 		return exitOK
 	})
 }

@@ -404,7 +404,7 @@ func soFar(ordering []byte) string {
 		return "it printed nothing\n"
 	}
 	lines := strings.SplitAfter(strings.TrimSuffix(string(ordering), "\n"), "\n")
-	head := fmt.Sprintf("the ordering so far (%d lines):\n", len(lines))
+	head := fmt.Sprintf("the ordering so far (%d %s):\n", len(lines), words.Plural(len(lines), "line"))
 	if len(lines) > soFarLines {
 		head = fmt.Sprintf("the ordering so far (the last %d of %d lines):\n", soFarLines, len(lines))
 		lines = lines[len(lines)-soFarLines:]
