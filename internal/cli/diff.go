@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/looptest/looptest/golden"
 	"github.com/looptest/looptest/harness"
@@ -233,7 +234,10 @@ type timedOrdering struct {
 // realOrdering runs a scenario in real time, on the real clock or through Node.js, and keeps
 // when each line came, for judge.
 func (c *cli) realOrdering(operand string, s *harness.Scenario, t realcheck.Target) ([]byte, int) {
+	begin := time.Now()
+	prog := c.startProgress(func() string { return fmt.Sprintf("diff: running %s, %s", quoteName(operand), since(begin)) })
 	lines, err := t.Lines(context.Background(), s)
+	prog.stop()
 	out := lines.Bytes()
 	var re *nodecheck.RunError
 	switch {

@@ -28,8 +28,9 @@ type progress struct {
 	w      io.Writer
 	status func() string
 	mu     sync.Mutex
-	shown  bool // the line is drawn
-	ready  bool // progressDelay has passed
+	shown  bool   // the line is drawn
+	last   string // the line drawn
+	ready  bool   // progressDelay has passed
 	quit   chan struct{}
 	done   chan struct{}
 }
@@ -73,8 +74,11 @@ func (p *progress) draw() {
 	if utf8.RuneCountInString(line) > progressWidth {
 		line = string([]rune(line)[:progressWidth-1]) + "…"
 	}
+	if p.shown && line == p.last {
+		return
+	}
 	fmt.Fprintf(p.w, "\r\x1b[K%s", line)
-	p.shown = true
+	p.shown, p.last = true, line
 }
 
 func (p *progress) clear() {
@@ -109,6 +113,17 @@ func (p *progress) stop() {
 	p.mu.Lock()
 	p.clear()
 	p.mu.Unlock()
+}
+
+// A progressWriter writes to w with p's line out of the way.
+type progressWriter struct {
+	p *progress
+	w io.Writer
+}
+
+func (pw progressWriter) Write(b []byte) (n int, err error) {
+	pw.p.print(func() { n, err = pw.w.Write(b) })
+	return n, err
 }
 
 // since says how long ago start was, in whole seconds.
