@@ -1,7 +1,8 @@
 // Package cli is the looptest command line: check, compat, diff, explore, help, node, run,
-// schema, serve, test and version, each an entry of the commands table, with the runaway guards'
-// flags, the paths that test and check take, and test's reports (text, JUnit, JSON, GitHub
-// annotations).
+// runtimes, schema, serve, test and version, each an entry of the commands table, with the
+// runaway guards' flags, the paths that the commands take and -run's choice among them, test's
+// reports (text streamed in file order, JUnit, go test -json events, GitHub annotations) and
+// --watch, and at a terminal a progress line and colour.
 package cli
 
 import (
