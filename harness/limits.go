@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/looptest/looptest/internal/words"
 	"github.com/looptest/looptest/loop"
 )
 
@@ -50,13 +51,13 @@ type LimitError struct {
 func (e *LimitError) Error() string {
 	switch e.Err.Limit {
 	case loop.LimitCallbacks:
-		return fmt.Sprintf("%s: stopped after %d callbacks (limit: --max-callbacks=%d)", e.File, e.Limits.MaxCallbacks, e.Limits.MaxCallbacks)
+		return fmt.Sprintf("%s: stopped after %d %s (limit: --max-callbacks=%d)", e.File, e.Limits.MaxCallbacks, words.Plural(e.Limits.MaxCallbacks, "callback"), e.Limits.MaxCallbacks)
 	case loop.LimitTime:
 		return fmt.Sprintf("%s: stopped: the loop time passed %v (limit: --max-time=%v)", e.File, e.Limits.MaxTime, e.Limits.MaxTime)
 	case loop.LimitDeadline:
 		return fmt.Sprintf("%s: stopped: the run took longer than %v of real time (limit: --max-wall=%v)", e.File, e.Limits.MaxWall, e.Limits.MaxWall)
 	case loop.LimitPending:
-		return fmt.Sprintf("%s: stopped: more than %d callbacks waited to run (limit: --max-pending=%d)", e.File, e.Limits.MaxPending, e.Limits.MaxPending)
+		return fmt.Sprintf("%s: stopped: more than %d %s waited to run (limit: --max-pending=%d)", e.File, e.Limits.MaxPending, words.Plural(e.Limits.MaxPending, "callback"), e.Limits.MaxPending)
 	case loop.LimitStop:
 		return fmt.Sprintf("%s: stopped: interrupted", e.File)
 	case loop.LimitMemory:

@@ -1,7 +1,8 @@
 // Package cli is the looptest command line: check, compat, diff, explore, help, node, run,
-// schema, serve, test and version, each an entry of the commands table, with the runaway guards'
-// flags, the paths that test and check take, and test's reports (text, JUnit, JSON, GitHub
-// annotations).
+// runtimes, schema, serve, test and version, each an entry of the commands table, with the
+// runaway guards' flags, the paths that the commands take and -run's choice among them, test's
+// reports (text streamed in file order, JUnit, go test -json events, GitHub annotations) and
+// --watch, and at a terminal a progress line and colour.
 package cli
 
 import (
@@ -16,6 +17,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/words"
@@ -41,16 +43,17 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"check", "PATH...", "load and check scenario files (a file, a directory, or DIR/... for a tree); print ok FILE for each good one, every problem as FILE:LINE:COL: message, and FILE:LINE:COL: warning: message for a pattern that Node.js orders either way (status 0)", runCheck, false},
-		{"compat", "[--runtimes node,bun,deno] [--runs N] [--runtime NAME=PATH] [PATH...]", "run each scenario several times in each JavaScript runtime and print a matrix: golden, differs, unstable; exit 1 on a difference that no '# differs: RUNTIME (why)' line records", runCompat, false},
+		{"check", "PATH...", "load and check scenario files (a file, a directory, or DIR/... for a tree); print, on stderr and in the order of the files, ok FILE for each good one, every problem as FILE:LINE:COL: message, and FILE:LINE:COL: warning: message for a pattern that Node.js orders either way (status 0)", runCheck, false},
+		{"compat", "[--runtimes node,bun,deno] [--runs N] [--runtime NAME=PATH] [-run REGEXP] [PATH...]", "run each scenario several times in each JavaScript runtime and print a matrix: golden, differs, unstable; exit 1 on a difference that no '# differs: RUNTIME (why)' line records", runCompat, false},
 		{"diff", "[--node] [--width N] [--max-... N] LEFT [RIGHT]", "show two orderings side by side (SCENARIO.yaml, SCENARIO.yaml@virtual, SCENARIO.yaml@real, SCENARIO.yaml@node (run by Node.js), or an ordering file; one scenario alone: its golden against its run; --node SCENARIO.yaml: its virtual run against Node.js)", runDiff, true},
-		{"explore", "[--jitter 10%] [--runs N] [--seed S] [--timers] FILE...", "find the orderings a scenario gives when its timings wobble, and which steps decide each race; exit 1 when it has more than one", runExplore, false},
+		{"explore", "[--jitter 10%] [--runs N] [--seed S] [--timers] [-run REGEXP] PATH...", "find the orderings a scenario gives when its timings wobble, and which steps decide each race; exit 1 when it has more than one", runExplore, false},
 		{"help", "[COMMAND | format]", "show help for a command, or the scenario format", runHelp, false},
 		{"node", "FILE", "print the scenario as a Node.js program (CommonJS) whose output is its ordering; its http steps call the delay server at $LOOPTEST_DELAY_ADDR", runNode, false},
 		{"run", "[--clock virtual|real] [--trace] [--timeline FILE.html|FILE.svg] [--max-... N] FILE", "run a scenario and print its ordering, or with --trace every loop event; --timeline also draws the run", runRun, true},
+		{"runtimes", "[install bun|deno...]", "list the JavaScript runtimes that compat and diff run scenarios with, and where each is; install installs Bun and Deno, at the versions looptest is checked against, from the npm registry with npm (into $LOOPTEST_RUNTIMES, by default ~/.cache/looptest/runtimes)", runRuntimes, false},
 		{"schema", "", "print the JSON Schema (draft 2020-12) of the scenario format, for editors that check YAML files against it (docs/schema.md)", runSchema, false},
 		{"serve", "", "run the delay server that http steps call, printing its address on the first line (and on the second one where nothing listens, for fault: refuse), until interrupted or until stdin (a pipe) closes", runServe, false},
-		{"test", "[-update [--prune]] [--explore] [--clock virtual|real] [--shard K/N] [--junit FILE] [--json] [--max-... N] [PATH...]", "compare each scenario's ordering with its .golden (PATH: a file, a directory, DIR/... for a tree; default scenarios/)", runTest, true},
+		{"test", "[-update [--prune]] [--explore] [-run REGEXP] [--watch] [--clock virtual|real] [--shard K/N] [--junit FILE] [--json] [--max-... N] [PATH...]", "compare each scenario's ordering with its .golden (PATH: a file, a directory, DIR/... for a tree; default scenarios/)", runTest, true},
 		{"version", "", "print looptest's version, commit and Go version (also --version)", runVersion, false},
 	}
 }
@@ -63,6 +66,9 @@ type cli struct {
 	timed          map[string]timedOrdering // diff's operands that ran in real time, by operand
 	stop           <-chan struct{}          // closed on SIGINT or SIGTERM: runs stop
 	runtimePaths   map[string]string        // --runtime NAME=PATH
+	ttyErr         bool                     // stderr is a terminal: long runs keep a progress line there
+	colour         bool                     // stdout is a terminal that may be coloured (colourOn)
+	watchTick      <-chan time.Time         // test --watch looks again on each tick; nil: every watchEvery
 }
 
 // Main runs the looptest command line with args (without the program name) and returns the exit
@@ -92,7 +98,10 @@ func Command(args []string, stdout, stderr io.Writer) int {
 		case <-done:
 		}
 	}()
-	status := (&cli{stdout: stdout, stderr: stderr, stop: stop}).main(args)
+	c := &cli{stdout: stdout, stderr: stderr, stop: stop}
+	c.ttyErr = os.Getenv("TERM") != "dumb" && isTerminal(stderr)
+	c.colour = colourOn(stdout)
+	status := c.main(args)
 	close(done)
 	if sig, ok := caught.Load().(syscall.Signal); ok {
 		return 128 + int(sig)
@@ -119,8 +128,7 @@ func (c *cli) main(args []string) int {
 			return cmd.run(c, args[1:])
 		}
 	}
-	fmt.Fprintf(stderr, "looptest: unknown command %q\n", name)
-	c.usage(stderr)
+	fmt.Fprintf(stderr, "looptest: unknown command %q\nsee 'looptest help' for the commands\n", name)
 	return exitInvalid
 }
 
@@ -133,11 +141,12 @@ func (c *cli) usage(w io.Writer) {
 	fmt.Fprintf(w, "Run 'looptest help COMMAND' for a command's flags, 'looptest help format' for the scenario format.\n")
 }
 
-// flags returns a flag set for the named command whose usage prints the command's help.
+// flags returns a flag set for the named command. Its help is printed by parse, once, on stdout;
+// a bad flag gets two lines on stderr, not the whole help.
 func (c *cli) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
-	fs.Usage = func() { c.help(fs.Output(), name, fs) }
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	for _, cmd := range commands {
 		if cmd.name == name && cmd.guards {
 			c.limitFlags = new(limitFlags)
@@ -170,10 +179,10 @@ func (c *cli) help(w io.Writer, name string, fs *flag.FlagSet) {
 func (c *cli) parse(fs *flag.FlagSet, args []string) int {
 	switch err := parseInterspersed(fs, args); {
 	case errors.Is(err, flag.ErrHelp):
-		fs.SetOutput(c.stdout)
 		c.help(c.stdout, fs.Name(), fs)
 		return exitOK
 	case err != nil:
+		fmt.Fprintf(c.stderr, "looptest %s: %v\nsee 'looptest help %s'\n", fs.Name(), err, fs.Name())
 		return exitInvalid
 	}
 	if c.limitFlags != nil {
@@ -239,17 +248,20 @@ func runCheck(c *cli, args []string) int {
 		fmt.Fprintln(c.stderr, "looptest check: no files")
 		return exitInvalid
 	}
-	files, err := scenarioFiles(fs.Args())
+	files, err := scenarioPaths(fs.Args())
 	if err != nil {
 		fmt.Fprintf(c.stderr, "looptest check: %v\n", err)
 		return exitInvalid
 	}
+	// All that check says of the files is on stderr, in the order of the files: the problems of
+	// a bad one (as every command prints them, FILE:LINE:COL: message, where editors look), the
+	// warnings and ok of a good one.
 	return c.eachScenario(files, func(s *harness.Scenario) int {
 		// A warning is no error: the file runs; what Node.js does with it is a race.
 		for _, w := range s.Warnings {
 			fmt.Fprintln(c.stderr, w)
 		}
-		fmt.Fprintf(c.stdout, "ok   %s\n", s.File)
+		fmt.Fprintf(c.stderr, "ok   %s\n", s.File)
 		return exitOK
 	})
 }

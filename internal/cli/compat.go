@@ -9,13 +9,16 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"text/tabwriter"
+	"time"
 
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/nodecheck"
 	"github.com/looptest/looptest/internal/ordering"
 	"github.com/looptest/looptest/internal/realcheck"
 	"github.com/looptest/looptest/internal/verdict"
+	"github.com/looptest/looptest/internal/words"
 )
 
 func runCompat(c *cli, args []string) int {
@@ -24,6 +27,7 @@ func runCompat(c *cli, args []string) int {
 	runs := fs.Int("runs", 5, "how many times to run each scenario in each runtime")
 	wall := fs.Duration("max-wall", nodecheck.DefaultTimeout, "stop a runtime's run, and the virtual run it is judged against, that takes longer than this `duration` in real time (0: no limit)")
 	runtimeFlag(c, fs)
+	run := runFlag(fs)
 	if st := c.parse(fs, args); st >= 0 {
 		return st
 	}
@@ -53,11 +57,12 @@ func runCompat(c *cli, args []string) int {
 	if len(paths) == 0 {
 		paths = []string{"scenarios"}
 	}
-	files, err := scenarioFiles(paths)
+	all, err := scenarioFiles(paths)
 	if err != nil {
 		fmt.Fprintf(c.stderr, "looptest compat: %v\n", err)
 		return exitInvalid
 	}
+	files := c.filterRun("compat", all, *run)
 	var rts []nodecheck.Runtime
 	var rtErrs []error // why each runtime cannot run, or nil
 	for _, name := range strings.Split(*runtimes, ",") {
@@ -76,8 +81,8 @@ func runCompat(c *cli, args []string) int {
 		rts, rtErrs = append(rts, rt), append(rtErrs, nil)
 	}
 	if len(rts) == 0 {
-		fmt.Fprintln(c.stderr, "looptest compat: no runtime to run")
-		return exitOK
+		fmt.Fprintf(c.stderr, "looptest compat: no runtime to run: install Node.js (apt-get install nodejs, or from nodejs.org), Bun and Deno with 'looptest runtimes install bun deno', or name one with --runtime NAME=PATH\n")
+		return exitFailed
 	}
 	var scenarios []*harness.Scenario
 	status := exitOK
@@ -96,6 +101,11 @@ func runCompat(c *cli, args []string) int {
 	// their cost: like a tight file, its ordering is reported, not failed (TestNode skips it).
 	crowded := make([]int, len(scenarios))
 	var wg sync.WaitGroup
+	var done atomic.Int64
+	begin := time.Now()
+	prog := c.startProgress(func() string {
+		return fmt.Sprintf("compat: %d/%d runs done, %s", done.Load(), len(scenarios)*len(rts)**runs, since(begin))
+	})
 	running := nodecheck.NewSlots(runtime.NumCPU())
 	for i, s := range scenarios {
 		cells[i] = make([]compatCell, len(rts))
@@ -127,11 +137,13 @@ func runCompat(c *cli, args []string) int {
 						return
 					}
 					cell.add(verdict.Judge(want, got))
+					done.Add(1)
 				}
 			}()
 		}
 	}
 	wg.Wait()
+	prog.stop()
 
 	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "scenario")
@@ -147,7 +159,7 @@ func runCompat(c *cli, args []string) int {
 			cell := cells[i][j]
 			word := cell.word(s.Tight)
 			if crowded[i] > 0 && cell.err == nil && word != "golden" {
-				word = fmt.Sprintf("needs %d cores (%d orderings)", crowded[i], len(cell.orderings))
+				word = fmt.Sprintf("needs %d cores (%s)", crowded[i], orderings(len(cell.orderings)))
 			}
 			fmt.Fprintf(tw, "\t%s", word)
 			if counts[rt.Name] == nil {
@@ -220,13 +232,13 @@ func (c compatCell) word(tight bool) string {
 	case c.worst.Verdict == verdict.Pass && len(c.orderings) == 1:
 		return "golden"
 	case tight:
-		return fmt.Sprintf("tight (%d orderings)", len(c.orderings))
+		return fmt.Sprintf("tight (%s)", orderings(len(c.orderings)))
 	case c.worst.Verdict == verdict.Fail && c.known != "":
 		return "known difference"
 	case c.worst.Verdict == verdict.Fail && len(c.orderings) == 1:
 		return "differs"
 	case c.worst.Verdict == verdict.Fail:
-		return fmt.Sprintf("unstable (%d orderings)", len(c.orderings))
+		return fmt.Sprintf("unstable (%s)", orderings(len(c.orderings)))
 	}
 	return "inconclusive (load)"
 }
@@ -237,6 +249,9 @@ func (c compatCell) word(tight bool) string {
 func (c compatCell) failing(tight bool) bool {
 	return c.err != nil || !tight && c.known == "" && c.worst.Verdict == verdict.Fail
 }
+
+// orderings says how many orderings: 1 ordering, 2 orderings.
+func orderings(n int) string { return fmt.Sprintf("%d %s", n, words.Plural(n, "ordering")) }
 
 func (c compatCell) detail() string {
 	switch {

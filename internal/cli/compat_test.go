@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/looptest/looptest/internal/verdict"
+
 	"github.com/looptest/looptest/internal/lttest"
 )
 
@@ -126,5 +128,17 @@ func processesGone(t *testing.T, out string) {
 			t.Errorf("process %d (%s) still runs after compat returned", pid, name)
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
+	}
+}
+
+// TestCellCountsOrderings: a cell says 1 ordering, 2 orderings.
+func TestCellCountsOrderings(t *testing.T) {
+	one := compatCell{orderings: []string{"a"}, runs: 3, worst: verdict.Judgement{Verdict: verdict.Fail}}
+	if got := one.word(true); got != "tight (1 ordering)" {
+		t.Errorf("one ordering, tight: %q", got)
+	}
+	two := compatCell{orderings: []string{"a", "b"}, runs: 3, worst: verdict.Judgement{Verdict: verdict.Fail}}
+	if got := two.word(false); got != "unstable (2 orderings)" {
+		t.Errorf("two orderings: %q", got)
 	}
 }

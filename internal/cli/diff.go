@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/looptest/looptest/golden"
 	"github.com/looptest/looptest/harness"
@@ -16,6 +17,7 @@ import (
 	"github.com/looptest/looptest/internal/ordering"
 	"github.com/looptest/looptest/internal/realcheck"
 	"github.com/looptest/looptest/internal/verdict"
+	"github.com/looptest/looptest/internal/words"
 )
 
 func runDiff(c *cli, args []string) int {
@@ -44,6 +46,13 @@ func runDiff(c *cli, args []string) int {
 			return exitInvalid
 		}
 		left, right = GoldenPath(scenarioPart(fs.Arg(0))), fs.Arg(0)
+		if at := strings.TrimPrefix(fs.Arg(0), scenarioPart(fs.Arg(0))); at != "" && at != "@virtual" {
+			if _, err := os.Stat(left); errors.Is(err, os.ErrNotExist) {
+				// No golden: the virtual run is what it would hold.
+				fmt.Fprintf(c.stderr, "looptest diff: %s does not exist: comparing with the virtual run\n", quoteName(left))
+				left = scenarioPart(fs.Arg(0)) + "@virtual"
+			}
+		}
 	case fs.NArg() == 2:
 		left, right = fs.Arg(0), fs.Arg(1)
 	default:
@@ -185,8 +194,8 @@ func (c *cli) runtimeOrdering(operand string, s *harness.Scenario, rt nodecheck.
 		fmt.Fprintf(c.stderr, "%s: note: the file is marked `# timing: tight`: on %s's real clock its ordering may vary\n", operand, rt.Name)
 	}
 	if load, err := nodecheck.MeasureLoad(s); err == nil && load.Threads > runtime.NumCPU() {
-		fmt.Fprintf(c.stderr, "%s: note: it keeps %d threads busy at once, more than this machine's %d cores: %s's pool tasks may take longer than their cost\n",
-			operand, load.Threads, runtime.NumCPU(), rt.Name)
+		fmt.Fprintf(c.stderr, "%s: note: it keeps %d threads busy at once, more than this machine's %d %s: %s's pool tasks may take longer than their cost\n",
+			operand, load.Threads, runtime.NumCPU(), words.Plural(runtime.NumCPU(), "core"), rt.Name)
 	}
 	// --max-wall bounds the runtime's run as it bounds looptest's own.
 	return c.realOrdering(operand, s, realcheck.Target{Runtime: &rt, Limits: c.limits, Stop: c.stop})
@@ -225,7 +234,10 @@ type timedOrdering struct {
 // realOrdering runs a scenario in real time, on the real clock or through Node.js, and keeps
 // when each line came, for judge.
 func (c *cli) realOrdering(operand string, s *harness.Scenario, t realcheck.Target) ([]byte, int) {
+	begin := time.Now()
+	prog := c.startProgress(func() string { return fmt.Sprintf("diff: running %s, %s", quoteName(operand), since(begin)) })
 	lines, err := t.Lines(context.Background(), s)
+	prog.stop()
 	out := lines.Bytes()
 	var re *nodecheck.RunError
 	switch {

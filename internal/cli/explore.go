@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/looptest/looptest/harness"
 	"github.com/looptest/looptest/internal/explore"
@@ -16,6 +18,7 @@ func runExplore(c *cli, args []string) int {
 	fs.BoolVar(&opts.Timers, "timers", false, "perturb timer delays too, one factor per distinct delay (Node fires timers at their deadlines: this finds races a real clock may never show)")
 	fs.IntVar(&opts.Runs, "runs", 200, "perturbed `runs`")
 	fs.Uint64Var(&opts.Seed, "seed", 1, "the `seed` of the perturbations; the same seed gives the same report")
+	run := runFlag(fs)
 	if st := c.parse(fs, args); st >= 0 {
 		return st
 	}
@@ -26,16 +29,32 @@ func runExplore(c *cli, args []string) int {
 	}
 	opts.Jitter, opts.Stop = j, c.stop
 	if fs.NArg() == 0 {
-		fmt.Fprintln(c.stderr, "usage: looptest explore [flags] FILE...")
+		fmt.Fprintln(c.stderr, "usage: looptest explore [flags] PATH...")
 		return exitInvalid
 	}
-	return c.eachScenario(fs.Args(), func(s *harness.Scenario) int {
+	all, err := scenarioFiles(fs.Args())
+	if err != nil {
+		fmt.Fprintf(c.stderr, "looptest explore: %v\n", err)
+		return exitInvalid
+	}
+	files := c.filterRun("explore", all, *run)
+	var current atomic.Value // the file being explored, for the progress line
+	var n atomic.Int64
+	begin := time.Now()
+	prog := c.startProgress(func() string {
+		file, _ := current.Load().(string)
+		return fmt.Sprintf("explore: %d/%d, %s; exploring %s", n.Load(), len(files), since(begin), quoteName(file))
+	})
+	defer prog.stop()
+	return c.eachScenario(files, func(s *harness.Scenario) int {
+		current.Store(s.File)
+		defer n.Add(1)
 		rep, err := explore.Explore(s, opts)
 		if err != nil {
 			fmt.Fprintln(c.stderr, err)
 			return exitFailed
 		}
-		rep.Write(c.stdout)
+		prog.print(func() { rep.Write(c.stdout) })
 		if !rep.Stable() {
 			return exitFailed
 		}

@@ -2,11 +2,13 @@ package cli
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"hash/fnv"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,18 +34,51 @@ func isScenarioFile(name string) bool {
 	return false
 }
 
-// scenarioFiles expands the operands of test and check into scenario files, sorted within each
-// operand: a file stands for itself, a directory for the scenario files in it (isScenarioFile), and
-// DIR/... for those in the whole tree below DIR (directories whose name starts with . or _, and
-// testdata, left out, as go test leaves them). A file whose name is not a scenario's is refused,
-// so that the files test runs are the ones whose goldens --prune keeps.
-func scenarioFiles(paths []string) ([]string, error) {
+// A scenarioFile is a scenario file that an operand stands for: its path, and its name, the
+// path relative to the operand's directory without its extension, which -run matches.
+type scenarioFile struct {
+	path string
+	name string
+}
+
+// filePaths returns the paths of files.
+func filePaths(files []scenarioFile) []string {
+	out := make([]string, len(files))
+	for i, f := range files {
+		out[i] = f.path
+	}
+	return out
+}
+
+// scenarioFiles expands the operands of test, check, explore and compat into scenario files,
+// sorted within each operand: a file stands for itself, a directory for the scenario files in it
+// (isScenarioFile), and DIR/... for those in the whole tree below DIR (directories whose name
+// starts with . or _, and testdata, left out, as go test leaves them). A file whose name is not a
+// scenario's is refused, so that the files test runs are the ones whose goldens --prune keeps;
+// an operand NAME that does not exist stands for NAME.yaml (or NAME.yml) when that does.
+func scenarioFiles(paths []string) ([]scenarioFile, error) {
 	files, err := expandPaths(paths)
 	return files, quotePathError(err)
 }
 
-func expandPaths(paths []string) ([]string, error) {
-	var files []string
+// scenarioPaths is scenarioFiles, for the commands that need only the paths.
+func scenarioPaths(paths []string) ([]string, error) {
+	files, err := scenarioFiles(paths)
+	return filePaths(files), err
+}
+
+// nameIn returns a scenario file's name relative to dir: the path below it, with slashes,
+// without its extension.
+func nameIn(dir, path string) scenarioFile {
+	rel, err := filepath.Rel(dir, path)
+	if err != nil {
+		rel = filepath.Base(path)
+	}
+	return scenarioFile{path: path, name: strings.TrimSuffix(filepath.ToSlash(rel), filepath.Ext(rel))}
+}
+
+func expandPaths(paths []string) ([]scenarioFile, error) {
+	var files []scenarioFile
 	for _, p := range paths {
 		if dir, ok := strings.CutSuffix(p, "/..."); ok || p == "..." {
 			if !ok {
@@ -56,10 +91,24 @@ func expandPaths(paths []string) ([]string, error) {
 			if len(found) == 0 {
 				return nil, fmt.Errorf("%s: no .yaml or .yml scenario files in the tree", quoteName(p))
 			}
-			files = append(files, found...)
+			for _, f := range found {
+				files = append(files, nameIn(dir, f))
+			}
 			continue
 		}
 		info, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) && !isScenarioFile(p) {
+			// test NAME: the scenario NAME.yaml.
+			for _, ext := range []string{".yaml", ".yml"} {
+				if i, serr := os.Stat(p + ext); serr == nil && !i.IsDir() {
+					p, info, err = p+ext, i, nil
+					break
+				}
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s: no such file or directory, nor %s", quoteName(p), quoteName(p+".yaml"))
+			}
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -67,7 +116,7 @@ func expandPaths(paths []string) ([]string, error) {
 			if !isScenarioFile(p) {
 				return nil, fmt.Errorf("%s: not a scenario file: its name must end in .yaml or .yml", quoteName(p))
 			}
-			files = append(files, p)
+			files = append(files, nameIn(filepath.Dir(p), p))
 			continue
 		}
 		matches, err := scenariosIn(p)
@@ -77,9 +126,54 @@ func expandPaths(paths []string) ([]string, error) {
 		if len(matches) == 0 {
 			return nil, fmt.Errorf("%s: no .yaml or .yml scenario files", quoteName(p))
 		}
-		files = append(files, matches...)
+		for _, f := range matches {
+			files = append(files, nameIn(p, f))
+		}
 	}
 	return files, nil
+}
+
+// A runFilter is -run REGEXP: it selects the scenarios whose name (scenarioFile.name) it
+// matches anywhere, as go test -run matches a test's name. A nil one selects every scenario.
+type runFilter struct{ re *regexp.Regexp }
+
+func (r *runFilter) match(f scenarioFile) bool { return r == nil || r.re.MatchString(f.name) }
+
+// filter returns the paths of the files r selects.
+func (r *runFilter) filter(files []scenarioFile) []string {
+	var out []string
+	for _, f := range files {
+		if r.match(f) {
+			out = append(out, f.path)
+		}
+	}
+	return out
+}
+
+func (r *runFilter) String() string { return r.re.String() }
+
+// runFlag registers -run on fs.
+func runFlag(fs *flag.FlagSet) **runFilter {
+	var r *runFilter
+	fs.Func("run", "run only the scenarios whose path, relative to the operand's directory and without .yaml, matches `REGEXP` (unanchored: ^b$ is b.yaml alone)", func(v string) error {
+		re, err := regexp.Compile(v)
+		if err != nil {
+			return fmt.Errorf("not a regular expression: %v", err)
+		}
+		r = &runFilter{re}
+		return nil
+	})
+	return &r
+}
+
+// filterRun returns the files that run selects, warning on c.stderr, for the command named,
+// when it selects none.
+func (c *cli) filterRun(name string, files []scenarioFile, run *runFilter) []string {
+	out := run.filter(files)
+	if len(out) == 0 && run != nil {
+		fmt.Fprintf(c.stderr, "looptest %s: warning: -run %s matches no scenario\n", name, run)
+	}
+	return out
 }
 
 // scenariosIn returns the scenario files in dir, sorted.

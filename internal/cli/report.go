@@ -8,7 +8,10 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,53 +42,70 @@ func (t tally) summary() string {
 	return s
 }
 
-// writeResults prints each result (ok, FAIL with why, SKIP with why), as text or as go test
-// -json events, and counts them; a scenario that did not run (the run was interrupted) is only
-// counted. Under GitHub Actions the text is fenced off from the runner
-// (fence), and each failure is then annotated (annotate) on annot: stdout for the text, stderr
-// for the JSON, whose stream an annotation would break.
-func writeResults(w, annot io.Writer, results []testResult, jsonOut bool) tally {
-	var t tally
-	var text strings.Builder
-	var failed []testResult
-	f := newFence()
-	if !jsonOut {
-		f.open(w)
+// A resultWriter prints each result as it comes (ok, FAIL with why, SKIP with why), as text or
+// as go test -json events, and counts them; a scenario that did not run (the run was
+// interrupted) is only counted. Under GitHub Actions the text is fenced off from the runner
+// (fence), and each failure is then annotated (annotate) on annot, at the end: stdout for the
+// text, stderr for the JSON, whose stream an annotation would break.
+type resultWriter struct {
+	w, annot io.Writer
+	json     *jsonPackages // nil for the text
+	colour   bool
+	fence    fence
+	failed   []testResult
+	t        tally
+}
+
+// newResultWriter starts the report of a run of files, in the order they will come.
+func newResultWriter(w, annot io.Writer, files []string, jsonOut, colour bool, begin time.Time) *resultWriter {
+	rw := &resultWriter{w: w, annot: annot, colour: colour && !jsonOut, fence: newFence()}
+	if jsonOut {
+		rw.json = newJSONPackages(files, begin)
+	} else {
+		rw.fence.open(w)
 	}
-	for _, r := range results {
-		if r.notRun {
-			t.notRun++
-			continue
-		}
-		text.Reset()
-		t.invalid = t.invalid || r.invalid
-		switch {
-		case r.skipped != "":
-			t.skipped++
-			fmt.Fprintf(&text, "SKIP %s: %s\n", quoteName(r.file), r.skipped)
-		case r.ok:
-			t.passed++
-			fmt.Fprintf(&text, "%-4s %s%s\n", "ok", quoteName(r.file), r.note)
-		default:
-			t.failed++
-			fmt.Fprintf(&text, "FAIL %s\n%s", quoteName(r.file), indent(r.detail))
-			failed = append(failed, r)
-		}
-		if jsonOut {
-			writeJSON(w, r, text.String())
-		} else {
-			io.WriteString(w, text.String())
-		}
+	return rw
+}
+
+// add prints a result.
+func (rw *resultWriter) add(r testResult) {
+	if rw.json != nil {
+		rw.json.add(rw.w, r)
 	}
-	if !jsonOut {
-		f.close(w)
+	if r.notRun {
+		rw.t.notRun++
+		return
+	}
+	rw.t.invalid = rw.t.invalid || r.invalid
+	var text string
+	switch {
+	case r.skipped != "":
+		rw.t.skipped++
+		text = fmt.Sprintf("%s %s: %s\n", paint(rw.colour, yellow, "SKIP"), quoteName(r.file), r.skipped)
+	case r.ok:
+		rw.t.passed++
+		text = fmt.Sprintf("%s   %s%s\n", paint(rw.colour, green, "ok"), quoteName(r.file), r.note)
+	default:
+		rw.t.failed++
+		text = fmt.Sprintf("%s %s\n%s", paint(rw.colour, red, "FAIL"), quoteName(r.file), paintDiff(rw.colour, indent(r.detail)))
+		rw.failed = append(rw.failed, r)
+	}
+	if rw.json == nil {
+		io.WriteString(rw.w, text)
+	}
+}
+
+// end closes the report and returns the tally.
+func (rw *resultWriter) end() tally {
+	if rw.json == nil {
+		rw.fence.close(rw.w)
 	}
 	if githubActions() {
-		for _, r := range failed {
-			annotate(annot, r)
+		for _, r := range rw.failed {
+			annotate(rw.annot, r)
 		}
 	}
-	return t
+	return rw.t
 }
 
 // A fence keeps the GitHub Actions runner from reading workflow commands (::error, ::add-mask::,
@@ -124,7 +144,7 @@ func quoteName(name string) string {
 }
 
 // testEvent is one line of test --json, in the shape of go test -json (cmd/test2json), so that
-// the tools that read that read this: gotestsum, go-junit-report, IDEs.
+// the tools that read that read this: gotestsum, go-junit-report, tparse, IDEs.
 type testEvent struct {
 	Time    time.Time `json:",omitempty"`
 	Action  string
@@ -134,33 +154,94 @@ type testEvent struct {
 	Output  string   `json:",omitempty"`
 }
 
-// jsonPackage is the Package of test --json's events: the suite.
-const jsonPackage = "looptest"
-
-// writeJSON prints a result as go test -json would print a test's: run, its output, then pass,
-// fail or skip.
-func writeJSON(w io.Writer, r testResult, text string) {
-	enc := json.NewEncoder(jsonSafe{w})
-	now := time.Now()
-	enc.Encode(testEvent{Time: now, Action: "run", Package: jsonPackage, Test: r.file})
-	for line := range strings.Lines(text) {
-		enc.Encode(testEvent{Time: now, Action: "output", Package: jsonPackage, Test: r.file, Output: line})
-	}
-	secs := r.elapsed.Seconds()
-	enc.Encode(testEvent{Time: now, Action: r.action(), Package: jsonPackage, Test: r.file, Elapsed: &secs})
+// jsonPackages turns results into go test -json events as go test prints them for packages of
+// tests: each directory of scenarios is a package (Package is the directory as the scenario's
+// path gives it), each scenario file in it a test (Test is its file name), so that no Test holds
+// a slash, which the readers take for a subtest. A package's events come together: start, then
+// for each scenario run, its output (=== RUN, the reason or diff indented, --- PASS/FAIL/SKIP)
+// and pass, fail or skip, then the package's PASS or FAIL, "ok  \tDIR\t0.012s" or
+// "FAIL\tDIR\t0.012s", and its pass or fail. The files must come grouped by directory
+// (groupByDir).
+type jsonPackages struct {
+	begin   time.Time
+	left    map[string]int  // results still to come, by package
+	started map[string]bool // the package's start is printed
+	failed  map[string]bool
 }
 
-// writeJSONEnd prints the suite's own result, as go test -json ends a package.
-func writeJSONEnd(w io.Writer, pass bool, elapsed time.Duration, summary string) {
+func newJSONPackages(files []string, begin time.Time) *jsonPackages {
+	j := &jsonPackages{begin: begin, left: map[string]int{}, started: map[string]bool{}, failed: map[string]bool{}}
+	for _, f := range files {
+		j.left[jsonPackage(f)]++
+	}
+	return j
+}
+
+// jsonPackage and jsonTest are the Package and Test of a scenario file's events.
+func jsonPackage(file string) string { return filepath.ToSlash(filepath.Dir(file)) }
+func jsonTest(file string) string    { return filepath.Base(file) }
+
+// groupByDir orders files so that those of a directory come together, each directory where its
+// first file was, the files of one in the order they had.
+func groupByDir(files []string) []string {
+	first := map[string]int{}
+	for i, f := range files {
+		if _, ok := first[jsonPackage(f)]; !ok {
+			first[jsonPackage(f)] = i
+		}
+	}
+	out := slices.Clone(files)
+	slices.SortStableFunc(out, func(a, b string) int { return cmp.Compare(first[jsonPackage(a)], first[jsonPackage(b)]) })
+	return out
+}
+
+func (j *jsonPackages) add(w io.Writer, r testResult) {
 	enc := json.NewEncoder(jsonSafe{w})
-	for line := range strings.Lines(summary) {
-		enc.Encode(testEvent{Time: time.Now(), Action: "output", Package: jsonPackage, Output: line})
+	pkg, name := jsonPackage(r.file), jsonTest(r.file)
+	emit := func(action, test, output string, elapsed *float64) {
+		enc.Encode(testEvent{Time: time.Now(), Action: action, Package: pkg, Test: test, Output: output, Elapsed: elapsed})
 	}
-	action, secs := "pass", elapsed.Seconds()
-	if !pass {
-		action = "fail"
+	if !r.notRun {
+		if !j.started[pkg] {
+			j.started[pkg] = true
+			emit("start", "", "", nil)
+		}
+		emit("run", name, "", nil)
+		emit("output", name, "=== RUN   "+name+"\n", nil)
+		var why string
+		switch {
+		case r.skipped != "":
+			why = r.skipped
+		case r.ok:
+			why = strings.TrimSuffix(strings.TrimPrefix(r.note, " ("), ")")
+		default:
+			why = r.detail
+		}
+		for line := range strings.Lines(indent(why)) {
+			emit("output", name, line, nil)
+		}
+		secs := math.Round(r.elapsed.Seconds()*100) / 100
+		word := map[string]string{"pass": "PASS", "fail": "FAIL", "skip": "SKIP"}[r.action()]
+		emit("output", name, fmt.Sprintf("--- %s: %s (%.2fs)\n", word, name, secs), nil)
+		emit(r.action(), name, "", &secs)
 	}
-	enc.Encode(testEvent{Time: time.Now(), Action: action, Package: jsonPackage, Elapsed: &secs})
+	if r.notRun || r.action() == "fail" {
+		j.failed[pkg] = true
+	}
+	j.left[pkg]--
+	if j.left[pkg] > 0 || !j.started[pkg] {
+		return
+	}
+	secs := math.Round(time.Since(j.begin).Seconds()*1000) / 1000
+	if j.failed[pkg] {
+		emit("output", "", "FAIL\n", nil)
+		emit("output", "", fmt.Sprintf("FAIL\t%s\t%.3fs\n", pkg, secs), nil)
+		emit("fail", "", "", &secs)
+		return
+	}
+	emit("output", "", "PASS\n", nil)
+	emit("output", "", fmt.Sprintf("ok  \t%s\t%.3fs\n", pkg, secs), nil)
+	emit("pass", "", "", &secs)
 }
 
 // jsonSafe writes JSON with the ##[ of a workflow command written #\u0023[, the same string to a
@@ -206,6 +287,7 @@ type junitSuite struct {
 type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
+	File      string        `xml:"file,attr"`
 	Time      string        `xml:"time,attr"`
 	Failure   *junitMessage `xml:"failure,omitempty"`
 	Error     *junitMessage `xml:"error,omitempty"`
@@ -227,7 +309,7 @@ func writeJUnit(path string, results []testResult, elapsed time.Duration) error 
 			continue
 		}
 		suite.Tests++
-		tc := junitCase{Name: r.file, Classname: "looptest", Time: seconds(r.elapsed)}
+		tc := junitCase{Name: r.file, Classname: "looptest", File: r.file, Time: seconds(r.elapsed)}
 		switch {
 		case r.skipped != "":
 			suite.Skipped++
@@ -237,7 +319,7 @@ func writeJUnit(path string, results []testResult, elapsed time.Duration) error 
 			tc.Error = &junitMessage{Message: "the scenario file is invalid", Text: r.detail}
 		case !r.ok:
 			suite.Failures++
-			tc.Failure = &junitMessage{Message: firstLine(r.detail), Text: r.detail}
+			tc.Failure = &junitMessage{Message: cmp.Or(r.headline, firstLine(r.detail)), Text: r.detail}
 		}
 		suite.Cases = append(suite.Cases, tc)
 	}

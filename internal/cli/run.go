@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/looptest/looptest/golden"
 	"github.com/looptest/looptest/harness"
@@ -37,6 +38,13 @@ func runRun(c *cli, args []string) int {
 		return exitInvalid
 	}
 	opts := harness.RunOptions{Clock: *clock, Out: c.stdout, Limits: c.limits, Stop: c.stop}
+	if *clock == "real" || *clock == "" && s.Clock == "real" {
+		// A real-clock run may take long: at a terminal, a line says for how long so far.
+		begin := time.Now()
+		prog := c.startProgress(func() string { return fmt.Sprintf("run: %s on the real clock, %s", quoteName(s.File), since(begin)) })
+		defer prog.stop()
+		opts.Out = progressWriter{prog, c.stdout}
+	}
 	var rec loop.Recorder
 	if *trace || *picture != "" {
 		opts.Recorder = &rec

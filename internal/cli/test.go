@@ -25,13 +25,15 @@ import (
 
 // testOptions are test's flags, once parsed.
 type testOptions struct {
-	clock   string // --clock; "" keeps each scenario's own
-	update  bool   // rewrite the goldens instead of comparing
-	prune   bool   // with update, also remove the goldens that no scenario has
-	explore bool   // also explore each scenario that passed
-	shard   shard  // the part of the suite to run
-	junit   string // the file of a JUnit XML report, if any
-	json    bool   // print go test -json events instead of the text
+	clock   string     // --clock; "" keeps each scenario's own
+	update  bool       // rewrite the goldens instead of comparing
+	prune   bool       // with update, also remove the goldens that no scenario has
+	explore bool       // also explore each scenario that passed
+	shard   shard      // the part of the suite to run
+	junit   string     // the file of a JUnit XML report, if any
+	json    bool       // print go test -json events instead of the text
+	run     *runFilter // -run: the scenarios to run, or nil for all
+	watch   bool       // test again what changes, until interrupted
 }
 
 func runTest(c *cli, args []string) int {
@@ -44,24 +46,49 @@ func runTest(c *cli, args []string) int {
 		fmt.Fprintf(c.stderr, "looptest test: %v\n", err)
 		return exitInvalid
 	}
-	files := slices.DeleteFunc(slices.Clone(all), func(f string) bool { return !opts.shard.has(f) })
+	if opts.watch {
+		return c.watch(paths, opts)
+	}
+	return c.testFiles(all, c.selected(all, opts), opts)
+}
 
+// selected returns the files of all, the scenarios that paths stand for, that test runs: those of
+// the shard that -run matches.
+func (c *cli) selected(all []scenarioFile, opts testOptions) []string {
+	inShard := slices.DeleteFunc(slices.Clone(all), func(f scenarioFile) bool { return !opts.shard.has(f.path) })
+	return c.filterRun("test", inShard, opts.run)
+}
+
+// testFiles tests files, printing each result as it comes, and returns the exit status. all
+// are every scenario the paths stand for, whose goldens are kept.
+func (c *cli) testFiles(all []scenarioFile, files []string, opts testOptions) int {
+	if opts.json {
+		files = groupByDir(files) // go test -json's events come by package
+	}
 	begin := time.Now()
-	results := testAll(files, opts, c.limits, c.stop)
-	elapsed := time.Since(begin)
-
 	annot := c.stdout
 	if opts.json {
 		annot = c.stderr
 	}
-	t := writeResults(c.stdout, annot, results, opts.json)
+	rw := newResultWriter(c.stdout, annot, files, opts.json, c.colour, begin)
+	var results []testResult // for --junit
+	prog := newTestProgress(c, len(files), begin)
+	testAll(files, opts, c.limits, c.stop, func(r testResult) {
+		prog.print(func() { rw.add(r) })
+		if opts.junit != "" {
+			results = append(results, r)
+		}
+	}, prog.hooks())
+	prog.stop()
+	elapsed := time.Since(begin)
+	t := rw.end()
 	t.interrupted = stopped(c.stop)
-	if !c.pruneOrWarn(all, opts.prune) {
+	if !c.pruneOrWarn(filePaths(all), opts.prune) {
 		t.invalid = true
 	}
 	summary := t.summary()
 	if opts.json {
-		writeJSONEnd(c.stdout, t.failed == 0 && !t.invalid && !t.interrupted, elapsed, summary)
+		io.WriteString(c.stderr, summary) // stdout holds go test -json's events alone
 	} else {
 		io.WriteString(c.stdout, summary)
 	}
@@ -80,6 +107,66 @@ func runTest(c *cli, args []string) int {
 	return exitOK
 }
 
+// testProgress is test's progress line: how many scenarios are done of how many, how many
+// failed, and the one that has run longest, with its clock when real.
+type testProgress struct {
+	*progress
+	mu      sync.Mutex
+	total   int
+	done    int
+	failed  int
+	begin   time.Time
+	running map[string]time.Time // since when each running scenario runs
+}
+
+func newTestProgress(c *cli, total int, begin time.Time) *testProgress {
+	tp := &testProgress{total: total, begin: begin, running: map[string]time.Time{}}
+	tp.progress = c.startProgress(tp.status)
+	return tp
+}
+
+func (tp *testProgress) hooks() testHooks {
+	if tp.progress == nil {
+		return testHooks{}
+	}
+	return testHooks{
+		started: func(file string) {
+			tp.mu.Lock()
+			tp.running[file] = time.Now()
+			tp.mu.Unlock()
+		},
+		finished: func(r testResult) {
+			tp.mu.Lock()
+			delete(tp.running, r.file)
+			tp.done++
+			if !r.ok && r.skipped == "" {
+				tp.failed++
+			}
+			tp.mu.Unlock()
+		},
+	}
+}
+
+func (tp *testProgress) status() string {
+	tp.mu.Lock()
+	defer tp.mu.Unlock()
+	s := fmt.Sprintf("test: %d/%d done", tp.done, tp.total)
+	if tp.failed > 0 {
+		s += fmt.Sprintf(", %d failed", tp.failed)
+	}
+	s += ", " + since(tp.begin)
+	var oldest string
+	for f, t := range tp.running {
+		if oldest == "" || t.Before(tp.running[oldest]) || t.Equal(tp.running[oldest]) && f < oldest {
+			oldest = f
+		}
+	}
+	if oldest != "" {
+		s += fmt.Sprintf("; running %s (%s)", quoteName(oldest), since(tp.running[oldest]))
+	}
+	return s
+}
+
 // testFlags parses test's command line into its options and the paths to test, returning the
 // exit status to stop with, or -1 to go on.
 func testFlags(c *cli, args []string) (testOptions, []string, int) {
@@ -90,9 +177,15 @@ func testFlags(c *cli, args []string) (testOptions, []string, int) {
 	shardFlag := fs.String("shard", "", "run only the `K/N`-th part of the suite: N disjoint parts, by a hash of each file's path (for a CI matrix)")
 	junit := fs.String("junit", "", "also write a JUnit XML report to `FILE`")
 	jsonOut := fs.Bool("json", false, "print one JSON object per event, in the shape of go test -json, instead of the text")
+	run := runFlag(fs)
+	watch := fs.Bool("watch", false, fmt.Sprintf("test, then test again each scenario whose file or golden changes (looked at every %v), until interrupted", watchEvery))
 	clock := clockFlag(fs)
 	if st := c.parse(fs, args); st >= 0 {
 		return testOptions{}, nil, st
+	}
+	if *watch && (*update || *junit != "" || *shardFlag != "") {
+		fmt.Fprintln(c.stderr, "looptest test: --watch goes without -update, --junit and --shard")
+		return testOptions{}, nil, exitInvalid
 	}
 	if !validClock(c, *clock) {
 		return testOptions{}, nil, exitInvalid
@@ -114,7 +207,7 @@ func testFlags(c *cli, args []string) (testOptions, []string, int) {
 		}
 		paths = []string{"scenarios"}
 	}
-	opts := testOptions{clock: *clock, update: *update, prune: *prune, explore: *exploring, shard: sh, junit: *junit, json: *jsonOut}
+	opts := testOptions{clock: *clock, update: *update, prune: *prune, explore: *exploring, shard: sh, junit: *junit, json: *jsonOut, run: *run, watch: *watch}
 	return opts, paths, -1
 }
 
@@ -134,16 +227,17 @@ func stopped(stop <-chan struct{}) bool {
 var realRuns sync.Mutex
 
 type testResult struct {
-	file    string
-	ok      bool
-	invalid bool   // the file did not load
-	note    string // after ok: what -update did
-	elapsed time.Duration
-	step    *harness.Source // the step whose output first differs from the golden, when known
-	differs string          // how the first differing line differs, for an annotation
-	detail  string          // after FAIL: why
-	skipped string          // why it was not judged: a tight file on the real clock, an inconclusive run
-	notRun  bool            // it did not start: the run was interrupted before
+	file     string
+	ok       bool
+	invalid  bool   // the file did not load
+	note     string // after ok: what -update did
+	elapsed  time.Duration
+	step     *harness.Source // the step whose output first differs from the golden, when known
+	differs  string          // how the first differing line differs, for an annotation
+	headline string          // the first difference from the golden, for a JUnit failure's message
+	detail   string          // after FAIL: why
+	skipped  string          // why it was not judged: a tight file on the real clock, an inconclusive run
+	notRun   bool            // it did not start: the run was interrupted before
 }
 
 // testOne runs one scenario and compares its ordering with its golden, or rewrites the golden.
@@ -189,6 +283,7 @@ func testOne(file, clock string, update bool, limits harness.Limits, stop <-chan
 		var m *golden.MismatchError
 		if errors.As(err, &m) {
 			res.detail = string(m.Diff)
+			res.headline = firstDifferenceLine(m.Golden, out.Bytes())
 			if githubActions() {
 				res.step, res.differs = firstDifference(lines, m.Golden, path)
 			}
@@ -210,6 +305,22 @@ func firstDifference(got ordering.Lines, want []byte, path string) (*harness.Sou
 	}
 	step, _ := got[i].Step.(*harness.Source)
 	return step, fmt.Sprintf("line %d of the ordering is %q, %s has %q", i+1, got[i].Text, path, wl[i].Text)
+}
+
+// firstDifferenceLine says where got, a run's ordering, first differs from want, its golden's:
+// line 3: golden "a", got "b".
+func firstDifferenceLine(want, got []byte) string {
+	wl, gl := ordering.Parse(want), ordering.Parse(got)
+	i := ordering.FirstDifference(gl, wl)
+	switch {
+	case i < 0:
+		return "the ordering differs from the golden"
+	case i < len(wl) && i < len(gl):
+		return fmt.Sprintf("line %d: golden %q, got %q", i+1, wl[i].Text, gl[i].Text)
+	case i < len(wl):
+		return fmt.Sprintf("line %d: golden %q, got no more lines", i+1, wl[i].Text)
+	}
+	return fmt.Sprintf("line %d: the golden ends, got %q", i+1, gl[i].Text)
 }
 
 // testReal runs a scenario on the real clock and judges its ordering against its golden, with
@@ -293,7 +404,7 @@ func soFar(ordering []byte) string {
 		return "it printed nothing\n"
 	}
 	lines := strings.SplitAfter(strings.TrimSuffix(string(ordering), "\n"), "\n")
-	head := fmt.Sprintf("the ordering so far (%d lines):\n", len(lines))
+	head := fmt.Sprintf("the ordering so far (%d %s):\n", len(lines), words.Plural(len(lines), "line"))
 	if len(lines) > soFarLines {
 		head = fmt.Sprintf("the ordering so far (the last %d of %d lines):\n", soFarLines, len(lines))
 		lines = lines[len(lines)-soFarLines:]

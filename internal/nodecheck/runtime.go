@@ -21,15 +21,22 @@ type Runtime struct {
 // ErrNoRuntime reports that a runtime cannot be found.
 var ErrNoRuntime = errors.New("runtime not found")
 
-// CacheVar names the environment variable of the folder where .ci/run installs Bun and Deno from
-// the npm registry (npm install --prefix DIR @oven/bun-linux-x64 @deno/linux-x64-glibc); its
-// default is ~/.cache/looptest/runtimes.
+// CacheVar names the environment variable of the folder where `looptest runtimes install`
+// installs Bun and Deno from the npm registry (npm install --prefix DIR @oven/bun-linux-x64
+// @deno/linux-x64-glibc); its default is ~/.cache/looptest/runtimes.
 const CacheVar = "LOOPTEST_RUNTIMES"
 
-// cached says where the npm packages of the known runtimes keep their executables.
-var cached = map[string]string{
-	"bun":  "node_modules/@oven/bun-linux-x64/bin/bun",
-	"deno": "node_modules/@deno/linux-x64-glibc/deno",
+// A Package is the npm package that carries a runtime's executable (for Linux on x86-64), at the
+// version looptest is checked against.
+type Package struct {
+	Name, Version string
+	Executable    string // the executable's path in the cache folder
+}
+
+// Packages are the packages of the runtimes that `looptest runtimes install` installs.
+var Packages = map[string]Package{
+	"bun":  {"@oven/bun-linux-x64", "1.4.5", "node_modules/@oven/bun-linux-x64/bin/bun"},
+	"deno": {"@deno/linux-x64-glibc", "2.9.6", "node_modules/@deno/linux-x64-glibc/deno"},
 }
 
 // FindRuntime returns the runtime called name, run by the executable at path; with no path, a
@@ -48,9 +55,9 @@ func FindRuntime(ctx context.Context, name, path string) (Runtime, error) {
 		case "bun", "deno":
 			p, err := exec.LookPath(name)
 			if err != nil {
-				p = filepath.Join(cacheDir(), cached[name])
+				p = filepath.Join(CacheDir(), Packages[name].Executable)
 				if _, serr := os.Stat(p); serr != nil {
-					return Runtime{}, fmt.Errorf("%w: %s is neither in PATH nor at %s (.ci/run installs it from the npm registry; or name it: --runtime %s=PATH)", ErrNoRuntime, name, p, name)
+					return Runtime{}, fmt.Errorf("%w: %s is neither in PATH nor at %s (install it with 'looptest runtimes install %s', or name it: --runtime %s=PATH)", ErrNoRuntime, name, p, name, name)
 				}
 			}
 			path = p
@@ -72,7 +79,9 @@ func FindRuntime(ctx context.Context, name, path string) (Runtime, error) {
 	return rt, nil
 }
 
-func cacheDir() string {
+// CacheDir is the folder the runtimes are installed in: $LOOPTEST_RUNTIMES, or
+// ~/.cache/looptest/runtimes.
+func CacheDir() string {
 	if d := os.Getenv(CacheVar); d != "" {
 		return d
 	}
