@@ -31,7 +31,25 @@ type yamlls struct {
 	calls    map[int]chan json.RawMessage
 	diags    map[string]chan []lspDiagnostic
 	exited   chan struct{}
-	stderr   bytes.Buffer
+	stderr   lockedBuffer
+}
+
+// lockedBuffer is the server's stderr, written as it runs and read when a test fails.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 type lspDiagnostic struct {
@@ -39,7 +57,6 @@ type lspDiagnostic struct {
 		Start struct{ Line, Character int }
 	}
 	Message string
-	Source  string
 }
 
 type lspMessage struct {
@@ -144,6 +161,9 @@ func (c *yamlls) read(r *bufio.Reader) {
 				length, _ = strconv.Atoi(v)
 			}
 		}
+		if length < 0 {
+			return
+		}
 		body := make([]byte, length)
 		if _, err := io.ReadFull(r, body); err != nil {
 			return
@@ -184,7 +204,10 @@ func (c *yamlls) read(r *bufio.Reader) {
 				Diagnostics []lspDiagnostic
 			}
 			json.Unmarshal(m.Params, &p)
-			c.diagnostics(p.URI) <- p.Diagnostics
+			select {
+			case c.diagnostics(p.URI) <- p.Diagnostics:
+			default: // publications nobody waits for
+			}
 		}
 	}
 }
@@ -266,6 +289,35 @@ func (c *yamlls) openAll(docs map[string]string) map[string][]lspDiagnostic {
 	return got
 }
 
+// awaitSchema waits until the server applies the schema of the settings to a document at path:
+// the settings reach it asynchronously (it asks for them), and a document validated before
+// would get no diagnostics, which the tests of valid files must not take for a pass. It edits a
+// document with a fault of shape until the fault is reported.
+func (c *yamlls) awaitSchema(path string) {
+	c.t.Helper()
+	uri, text := "file://"+path, "main:\n  - timeout: 10\n    thn: []\n"
+	ch := c.diagnostics(uri)
+	c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{
+		"uri": uri, "languageId": "yaml", "version": 1, "text": text}})
+	deadline := time.After(lspTimeout)
+	for version := 2; ; version++ {
+		select {
+		case d := <-ch:
+			if len(d) > 0 {
+				return
+			}
+		case <-c.exited:
+			c.t.Fatalf("yaml-language-server exited:\n%s", c.stderr.String())
+		case <-deadline:
+			c.t.Fatalf("yaml-language-server applied no schema to %s within %v", path, lspTimeout)
+		}
+		time.Sleep(50 * time.Millisecond)
+		c.notify("textDocument/didChange", map[string]any{
+			"textDocument":   map[string]any{"uri": uri, "version": version},
+			"contentChanges": []any{map[string]any{"text": text}}})
+	}
+}
+
 func (c *yamlls) close() {
 	c.call("shutdown", nil)
 	c.notify("exit", nil)
@@ -290,6 +342,7 @@ func openScenarios(t *testing.T) (open func(name, text string) []lspDiagnostic, 
 	}
 	c = startYAMLLS(t, root, map[string]any{"./docs/looptest.schema.json": []string{"scenarios/*.yaml"}})
 	dir = filepath.Join(root, "scenarios")
+	c.awaitSchema(filepath.Join(dir, "schema-probe.yaml"))
 	return func(name, text string) []lspDiagnostic { return c.open(filepath.Join(dir, name), text) }, c, dir
 }
 
