@@ -188,12 +188,15 @@ func sourceDef() *schema {
 		return branch{name, &schema{Title: name, Description: description, Properties: append(props{{name, value}}, more...), Required: []string{name}, AdditionalProperties: false}}
 	}
 	list := &schema{Type: "array", Items: &schema{Ref: sourceRef}}
+	// A read source's cost is keyCost with a default of its own.
+	readCost := keyCost.schema()
+	readCost.Default, readCost.Description = nil, "How long a pool task before the open holds its worker; none by default."
 	forms := []branch{
 		form("resolve", "Promise.resolve(V).", sourceSchema(), nil),
 		form("reject", "Promise.reject(new Error(MESSAGE)).", textSchema(), nil),
 		form("new", "new Promise((resolve, reject) => {...}): the first resolve or reject step reached, there or in a callback nested in it, settles it.", stepsSchema(), nil),
 		form("read", "fs.promises.readFile(PATH, 'utf8'): a FileHandle's open, fstat, read and close, each a pool request.", textSchema(),
-			props{{"cost", &schema{Ref: durationRef, Description: "How long a pool task before the open holds its worker; none by default."}}}),
+			props{{"cost", readCost}}),
 		form("timeout", "require('timers/promises')'s setTimeout(D).", durationSchema(), nil),
 		form("immediate", "require('timers/promises')'s setImmediate().", emptySchema(), nil),
 		form("encrypt", "The encrypt operation, in a new Promise that settles in its callback.", encryptSchema(), props{{"cost", keyCost.schemaDescribed()}}),
