@@ -42,10 +42,8 @@ var kindEncrypt = &kind{
 }
 
 func encryptSchema() *schema {
-	return &schema{OneOf: []*schema{
-		{Type: "integer", Minimum: ptr(0), Maximum: ptr(maxEncrypt)},
-		{Type: "string", Pattern: `\$\{`},
-	}}
+	return &schema{Type: []string{"integer", "string"}, Minimum: ptr(0), Maximum: ptr(maxEncrypt), Pattern: templatePattern,
+		ErrorMessage: fmt.Sprintf("An integer from 0 to %d, or a ${...} reference.", maxEncrypt)}
 }
 
 // encryptArg is an encrypt step's payload: n, when the step's text is nil, and the cost.

@@ -39,13 +39,15 @@ type httpArg struct {
 	timeout  time.Duration // 0: none
 }
 
-func httpSchema() *schema { return &schema{Type: "string", Pattern: "^/"} }
+func httpSchema() *schema {
+	return &schema{Type: "string", Pattern: "^/", ErrorMessage: "A path on the delay server, starting with /."}
+}
 
 // The keys of an http step.
 var (
 	keyDelay   = &key{"delay", "How long the delay server waits before it answers; default 0.", durationKey(0)}
 	keyTimeout = &key{"timeout", "A response that has not come within this duration fails the request (error: timeout: no response within D). More than 0; below 1ms it runs as 1ms.", func() *schema {
-		return &schema{Ref: durationRef, Not: &schema{Const: 0}}
+		return &schema{Ref: positiveDurationRef}
 	}}
 	keyRespond = &key{"respond", "What the delay server answers: status and body, or a fault that breaks the answer; default {status: 200, body: OK}.", func() *schema {
 		return &schema{Type: "object", AdditionalProperties: false, Properties: props{

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/looptest/looptest/internal/delay"
 	"github.com/looptest/looptest/internal/words"
@@ -13,14 +14,20 @@ import (
 
 // WriteSchema writes the JSON Schema (draft 2020-12) of the scenario format, for editors that
 // check YAML files against one: generated, as the format's reference is, from the table of step
-// kinds and their keys. A step is one branch of a oneOf per kind. The schema says what a file's
-// shape is (keys, types, ranges); what needs the whole file (names in scope, ids, intervals that
-// end, paths) is left to the loader. The output is the same on every call.
+// kinds and their keys. A step is checked by its kind key alone: an if/then per kind, so that a
+// step is held to its own kind's keys and a misspelt key is named, never measured against the
+// other kinds (see byKey). The schema says what a file's shape is (keys, types, ranges); what
+// needs the whole file (names in scope, ids, intervals that end, paths) is left to the loader.
+// The output is the same on every call.
 func WriteSchema(w io.Writer) error {
-	branches := make([]*schema, len(kinds))
+	steps := make([]branch, len(kinds))
 	for i, k := range kinds {
-		branches[i] = kindSchema(k)
+		steps[i] = branch{k.name, kindSchema(k)}
 	}
+	step := byKey(&schema{Type: "object",
+		Description:  "A step: a mapping with exactly one kind key (" + kindNames() + "), the keys that kind takes, and repeat.",
+		ErrorMessage: "A step: a mapping with one kind key (" + kindNames() + ")."},
+		"kind key", steps)
 	root := &schema{
 		Schema:      "https://json-schema.org/draft/2020-12/schema",
 		Title:       "looptest scenario",
@@ -43,19 +50,18 @@ func WriteSchema(w io.Writer) error {
 		AdditionalProperties: false,
 		Defs: props{
 			{"steps", &schema{Type: []string{"array", "null"}, Items: &schema{Ref: "#/$defs/step"}, Description: "A list of steps, run in order."}},
-			{"step", &schema{Type: "object", Properties: commonSchemas(), OneOf: branches,
-				Description: "A step: a mapping with exactly one kind key (" + kindNames() + "), the keys that kind takes, and repeat."}},
-			{"duration", &schema{
-				Description: "A duration: an integer is milliseconds; a string uses Go's syntax (500ms, 1.5s, 2m). At most 24h; not negative.",
-				OneOf: []*schema{
-					{Type: "integer", Minimum: ptr(0), Maximum: ptr(int(maxDuration.Milliseconds()))},
-					{Type: "string", Pattern: `^\+?(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$`},
-				},
-			}},
+			{"step", step},
+			{"duration", durationDef(false, false)},
+			{"positiveDuration", durationDef(true, false)},
+			{"durationOrTemplate", durationDef(false, true)},
+			{"positiveDurationOrTemplate", durationDef(true, true)},
 			{"text", &schema{Type: []string{"string", "number", "boolean"}, Description: "Text: any scalar but null."}},
 			{"source", sourceDef()},
 		},
 	}
+	// A def that nothing refers to is left out (the durations that may be templates, until a
+	// key takes one).
+	root.Defs = slices.DeleteFunc(root.Defs, func(d prop) bool { return !refers(root, "#/$defs/"+d.name) })
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -68,25 +74,68 @@ func WriteSchema(w io.Writer) error {
 }
 
 const (
-	textRef     = "#/$defs/text"
-	stepsRef    = "#/$defs/steps"
-	sourceRef   = "#/$defs/source"
-	durationRef = "#/$defs/duration"
+	textRef                       = "#/$defs/text"
+	stepsRef                      = "#/$defs/steps"
+	sourceRef                     = "#/$defs/source"
+	durationRef                   = "#/$defs/duration"
+	durationOrTemplateRef         = "#/$defs/durationOrTemplate"
+	positiveDurationRef           = "#/$defs/positiveDuration"
+	positiveDurationOrTemplateRef = "#/$defs/positiveDurationOrTemplate"
 )
 
-// kindSchema returns the branch of the step's oneOf for kind k: its kind key, its other keys
-// and repeat, and nothing else. The common keys are only described here: the step validates
-// them once, so that a step's callbacks are not validated again by every branch, which would
-// cost a number of checks exponential in how deep steps nest.
+// A branch is the schema of the mappings that hold its key: a step of one kind, a form of a
+// source, a handler of a chain.
+type branch struct {
+	key string
+	s   *schema
+}
+
+// byKey makes s check a mapping by the branch whose key it holds, as the loader reads a step by
+// its kind key: an if/then per branch (if the key is there, then the branch's schema), so that a
+// mapping is checked against its own branch only. A validator then names a misspelt key or a
+// wrong value of that branch, and never says what another branch would have wanted, as it does
+// when the branches are a oneOf (it cannot know which branch was meant, and reports them all, or
+// the one it guesses). A branch's key that is also a key of another branch (http takes a
+// timeout) gives way to it: with both, the mapping is the other's. A mapping with no branch's key
+// is told which keys it may have (what names them, in the message). A value that is not a
+// mapping takes no branch, for s to check.
+func byKey(s *schema, what string, branches []branch) *schema {
+	none := &schema{Type: "object"}
+	names := make([]string, len(branches))
+	for i, b := range branches {
+		names[i] = b.key
+		none.Properties = append(none.Properties, prop{b.key, never})
+	}
+	for _, b := range branches {
+		cond := &schema{Type: "object", Required: []string{b.key}}
+		for _, o := range branches {
+			if o.key != b.key && slices.ContainsFunc(o.s.Properties, func(p prop) bool { return p.name == b.key }) {
+				cond.Properties = append(cond.Properties, prop{o.key, never})
+			}
+		}
+		s.AllOf = append(s.AllOf, &schema{If: cond, Then: b.s})
+	}
+	// A mapping with none of the keys needs one: an anyOf of them, each with a message that says
+	// so (a validator that knows errorMessage, as yaml-language-server does, shows it instead of
+	// "missing property" of the first). Its properties describe the keys, for completion.
+	msg := fmt.Sprintf("Needs a %s: one of %s.", what, strings.Join(names, ", "))
+	missing := &schema{}
+	for _, b := range branches {
+		missing.Properties = append(missing.Properties, prop{b.key, &schema{Title: b.key, Description: b.s.Description}})
+		missing.AnyOf = append(missing.AnyOf, &schema{Required: []string{b.key}, ErrorMessage: msg})
+	}
+	s.AllOf = append(s.AllOf, &schema{If: none, Then: missing})
+	return s
+}
+
+// kindSchema returns the schema of a step of kind k: its kind key, its other keys and repeat,
+// and nothing else.
 func kindSchema(k *kind) *schema {
 	value := k.schema()
 	value.Description = fmt.Sprintf("Like %s: %s. Its value: %s.", k.node, k.summary, k.value)
 	ps := props{{k.name, value}}
 	for _, key := range append(slices.Clone(k.keys), keyRepeat) {
-		s := &schema{}
-		if !key.common() && !isListKey(key) {
-			s = key.schema()
-		}
+		s := key.schema()
 		s.Description = key.description
 		if key == keyAs {
 			s.Description += fmt.Sprintf(" For %s: %s.", k.name, k.result)
@@ -97,91 +146,136 @@ func kindSchema(k *kind) *schema {
 		Properties: ps, Required: []string{k.name}, AdditionalProperties: false}
 }
 
-// listKeys are the keys besides the common ones whose values hold steps, whichever kind takes
-// them: like the common keys, the step validates them once, by name, and its branches only
-// describe them, so that nested steps are not validated once per branch.
-var listKeys = []*key{
-	{"body", "An async function's steps.", stepsSchema},
-	{"catch", "Steps run on a rejection: an await's try/catch, or an async call's .catch.", stepsSchema},
-	{"finally", "An async call's .finally(() => ...).", stepsSchema},
-	{"chain", keyChain.description, chainSchema},
-}
-
-// isListKey reports whether the step validates k's value by its name: a list key, or a key
-// named as a common key (an async's then).
-func isListKey(k *key) bool {
-	named := func(l *key) bool { return l.name == k.name }
-	return slices.ContainsFunc(listKeys, named) || slices.ContainsFunc(commonKeys, named)
-}
-
-// commonSchemas returns the schemas of the keys that decodeStep reads for every kind, and of
-// listKeys.
-func commonSchemas() props {
-	var ps props
-	for _, key := range append(append(slices.Clone(commonKeys), keyRepeat), listKeys...) {
-		s := key.schema()
-		s.Description = key.description
-		ps = append(ps, prop{key.name, s})
-	}
-	return ps
-}
-
 // The schemas of the values that several kinds take.
 func durationSchema() *schema { return &schema{Ref: durationRef} }
-func emptySchema() *schema    { return &schema{Type: "null"} }
-func textSchema() *schema     { return &schema{Ref: textRef} }
+func emptySchema() *schema {
+	return &schema{Type: "null", ErrorMessage: "Takes no value: leave it empty (or ~, null)."}
+}
+func textSchema() *schema { return &schema{Ref: textRef} }
 
 func stepsSchema() *schema { return &schema{Ref: stepsRef} }
 
 func sourceSchema() *schema { return &schema{Ref: sourceRef} }
 
-func nameSchema() *schema { return &schema{Type: "string", Pattern: "^[A-Za-z_][A-Za-z0-9_]*$"} }
+// namePattern is what a name (of an async function, of what as binds) is.
+const namePattern = "^[A-Za-z_][A-Za-z0-9_]*$"
+
+const nameMessage = "A name: a letter or _, then letters, digits or _."
+
+func nameSchema() *schema {
+	return &schema{Type: "string", Pattern: namePattern, ErrorMessage: nameMessage}
+}
 
 func asSchema() *schema {
-	return &schema{Type: "string", Pattern: "^[A-Za-z_][A-Za-z0-9_]*$", Not: &schema{Enum: []any{"i", "error", "value"}}}
+	return &schema{Type: "string", Pattern: namePattern, ErrorMessage: nameMessage, Not: &schema{Enum: []any{"i", "error", "value"}}}
 }
 
 func chainSchema() *schema {
-	handler := func(name string) *schema {
-		return &schema{Type: "object", Properties: props{{name, &schema{Ref: stepsRef}}}, Required: []string{name}, AdditionalProperties: false}
+	handler := func(name string) branch {
+		return branch{name, &schema{Title: name, Properties: props{{name, &schema{Ref: stepsRef}}}, Required: []string{name}, AdditionalProperties: false}}
 	}
-	return &schema{Type: "array", Items: &schema{OneOf: []*schema{handler("then"), handler("catch"), handler("finally")}}}
+	item := byKey(&schema{Type: "object", Description: "A handler: {then: [STEPS]}, {catch: [STEPS]} or {finally: [STEPS]}.",
+		ErrorMessage: "A handler: {then: [STEPS]}, {catch: [STEPS]} or {finally: [STEPS]}."},
+		"handler", []branch{handler("then"), handler("catch"), handler("finally")})
+	return &schema{Type: "array", Items: item}
 }
 
-// sourceDef is the schema of a source: a plain value, or a mapping of one form.
+// sourceDef is the schema of a source: a plain value, or a mapping of one form, checked by its
+// form's key.
 func sourceDef() *schema {
-	form := func(name string, value *schema, more props) *schema {
-		return &schema{Type: "object", Properties: append(props{{name, value}}, more...), Required: []string{name}, AdditionalProperties: false}
+	form := func(name, description string, value *schema, more props) branch {
+		value.Description = description
+		return branch{name, &schema{Title: name, Description: description, Properties: append(props{{name, value}}, more...), Required: []string{name}, AdditionalProperties: false}}
 	}
 	list := &schema{Type: "array", Items: &schema{Ref: sourceRef}}
-	branches := []*schema{
-		{Type: []string{"string", "number", "boolean", "null"}, Description: "A plain value: Promise.resolve(value); under await, the value itself. ~ is undefined."},
-		form("resolve", sourceSchema(), nil),
-		form("reject", textSchema(), nil),
-		form("new", stepsSchema(), nil),
-		form("read", textSchema(), props{{"cost", &schema{Ref: durationRef}}}),
-		form("timeout", durationSchema(), nil),
-		form("immediate", emptySchema(), nil),
-		form("encrypt", encryptSchema(), props{{"cost", &schema{Ref: durationRef}}}),
-		form("http", textSchema(), props{{"delay", &schema{Ref: durationRef}}, {"respond", &schema{Type: "object"}}, {"timeout", &schema{Ref: durationRef}}}),
-		form("async", nameSchema(), props{{"body", stepsSchema()}}),
-		form("all", list, nil),
-		form("allSettled", list, nil),
-		form("race", list, nil),
-		form("any", list, nil),
-		form("thenable", sourceSchema(), nil),
-		form("id", &schema{Type: "string", MinLength: ptr(1)}, nil),
+	// A read source's cost is keyCost with a default of its own.
+	readCost := keyCost.schema()
+	readCost.Default, readCost.Description = nil, "How long a pool task before the open holds its worker; none by default."
+	forms := []branch{
+		form("resolve", "Promise.resolve(V).", sourceSchema(), nil),
+		form("reject", "Promise.reject(new Error(MESSAGE)).", textSchema(), nil),
+		form("new", "new Promise((resolve, reject) => {...}): the first resolve or reject step reached, there or in a callback nested in it, settles it.", stepsSchema(), nil),
+		form("read", "fs.promises.readFile(PATH, 'utf8'): a FileHandle's open, fstat, read and close, each a pool request.", textSchema(),
+			props{{"cost", readCost}}),
+		form("timeout", "require('timers/promises')'s setTimeout(D).", durationSchema(), nil),
+		form("immediate", "require('timers/promises')'s setImmediate().", emptySchema(), nil),
+		form("encrypt", "The encrypt operation, in a new Promise that settles in its callback.", encryptSchema(), props{{"cost", keyCost.schemaDescribed()}}),
+		form("http", "The http operation, in a new Promise that settles in its callback.", httpSchema(),
+			props{{"delay", keyDelay.schemaDescribed()}, {"respond", keyRespond.schemaDescribed()}, {"timeout", keyTimeout.schemaDescribed()}}),
+		form("async", "A call of another async function.", nameSchema(), props{{"body", &schema{Ref: stepsRef, Description: keyBody.description}}}),
+		form("all", "Promise.all of the sources.", list, nil),
+		form("allSettled", "Promise.allSettled of the sources.", list, nil),
+		form("race", "Promise.race of the sources.", list, nil),
+		form("any", "Promise.any of the sources.", list, nil),
+		form("thenable", "{ then(resolve) { resolve(V) } }.", sourceSchema(), nil),
+		form("id", "The promise of an earlier promise or async step with that id: the last of its chain.", nameSchema(), nil),
 	}
-	return &schema{OneOf: branches, Description: "A source of a promise: a plain value, or one of resolve, reject, new, read, timeout, immediate, encrypt, http, async, all, allSettled, race, any, thenable, id."}
+	names := make([]string, len(forms))
+	for i, f := range forms {
+		names[i] = f.key
+	}
+	return byKey(&schema{Type: []string{"string", "number", "boolean", "null", "object"},
+		Description: "A source of a promise: a plain value (Promise.resolve(value); under await, the value itself; ~ is undefined), or a mapping of one form: " + strings.Join(names, ", ") + "."},
+		"form", forms)
+}
+
+// schemaDescribed returns the key's schema with its description.
+func (k *key) schemaDescribed() *schema {
+	s := k.schema()
+	s.Description = k.description
+	return s
 }
 
 func intRange(lo, hi int) *schema {
 	return &schema{Type: "integer", Minimum: ptr(lo), Maximum: ptr(hi)}
 }
 
+// durationPattern is a Go duration string that time.ParseDuration takes and is not negative;
+// positivePattern one that is more than 0 too: one of its numbers has a digit other than 0.
+const (
+	durationNumber  = `([0-9]+(\.[0-9]*)?|\.[0-9]+)`
+	durationUnit    = `(ns|us|µs|μs|ms|s|m|h)`
+	durationPattern = `\+?(0|(` + durationNumber + durationUnit + `)+)`
+	positivePattern = `\+?((0+(\.0*)?|\.0+)` + durationUnit + `)*([0-9]*[1-9][0-9]*(\.[0-9]*)?|[0-9]*\.[0-9]*[1-9][0-9]*)` + durationUnit +
+		`(` + durationNumber + durationUnit + `)*`
+)
+
+// templatePattern is a string that holds a ${...} reference, whose value the loader checks.
+const templatePattern = `\$\{`
+
+// durationDef is the schema of a duration, more than 0 if positive, and with template one that
+// may also be a ${...} reference. One schema of both types rather than a oneOf, so that a
+// validator says what a duration is (the errorMessage, which yaml-language-server shows) and
+// not only that the value is not an integer. It has no description, so that an editor shows the
+// description of the key whose value it is.
+func durationDef(positive, template bool) *schema {
+	max := int(maxDuration.Milliseconds())
+	min, pattern, what := 0, durationPattern, "A duration"
+	if positive {
+		min, pattern, what = 1, positivePattern, "A duration more than 0"
+	}
+	what += fmt.Sprintf(`: an integer of milliseconds from %d to %d, or a number with a unit: "10ms", "1.5s", "2m", "1h"`, min, max)
+	pattern = "^" + pattern + "$"
+	if template {
+		what += ", or a ${...} reference"
+		pattern += "|" + templatePattern
+	}
+	return &schema{Type: []string{"integer", "string"}, Minimum: ptr(min), Maximum: ptr(max), Pattern: pattern, ErrorMessage: what + "."}
+}
+
 // durationKey returns the schema of a duration key with its default.
 func durationKey(def any) func() *schema {
 	return func() *schema { return &schema{Ref: durationRef, Default: def} }
+}
+
+// templateDurationKey returns the schema of a duration key with its default whose value may
+// also be a ${...} reference: positive for one that must be more than 0.
+func templateDurationKey(def any, positive bool) func() *schema {
+	ref := durationOrTemplateRef
+	if positive {
+		ref = positiveDurationOrTemplateRef
+	}
+	return func() *schema { return &schema{Ref: ref, Default: def} }
 }
 
 func faultEnum() []any {
@@ -212,9 +306,48 @@ type schema struct {
 	Required             []string  `json:"required,omitempty"`
 	AdditionalProperties any       `json:"additionalProperties,omitempty"` // false or a *schema
 	Items                *schema   `json:"items,omitempty"`
-	OneOf                []*schema `json:"oneOf,omitempty"`
+	AllOf                []*schema `json:"allOf,omitempty"`
+	AnyOf                []*schema `json:"anyOf,omitempty"`
 	Not                  *schema   `json:"not,omitempty"`
-	Defs                 props     `json:"$defs,omitempty"`
+	If                   *schema   `json:"if,omitempty"`
+	Then                 *schema   `json:"then,omitempty"`
+	// ErrorMessage is what yaml-language-server (and ajv-errors) say when the value fails the
+	// schema's own keywords (type, pattern, required, enum), instead of their generic message.
+	// Other validators ignore it, as draft 2020-12 lets them ignore unknown keywords.
+	ErrorMessage string `json:"errorMessage,omitempty"`
+	Defs         props  `json:"$defs,omitempty"`
+}
+
+// never is the schema false, which no value passes: as a property's schema, the property must
+// not be there.
+var never = &schema{}
+
+// refers reports whether s or a schema in it refers to ref.
+func refers(s *schema, ref string) bool {
+	if s == nil || s == never {
+		return false
+	}
+	if s.Ref == ref {
+		return true
+	}
+	for _, sub := range [][]*schema{s.AllOf, s.AnyOf, {s.Not, s.If, s.Then, s.Items}} {
+		for _, x := range sub {
+			if refers(x, ref) {
+				return true
+			}
+		}
+	}
+	if a, ok := s.AdditionalProperties.(*schema); ok && refers(a, ref) {
+		return true
+	}
+	for _, ps := range []props{s.Properties, s.Defs} {
+		for _, p := range ps {
+			if refers(p.s, ref) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // props is a JSON object whose members keep their order: properties, $defs.
@@ -240,6 +373,10 @@ func (ps props) MarshalJSON() ([]byte, error) {
 			return nil, err
 		}
 		buf.WriteByte(':')
+		if p.s == never {
+			buf.WriteString("false")
+			continue
+		}
 		if err := enc.Encode(p.s); err != nil {
 			return nil, err
 		}

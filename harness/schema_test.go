@@ -137,6 +137,24 @@ func TestSchemaAgreesWithLoader(t *testing.T) {
 		{"main: [{read: a.txt, as: error, error: []}]", false},
 		{"main: [{read: a.txt, as: 1x, error: []}]", false},
 		{"main: [{http: /x, timeout: 0, error: []}]", false},
+		{"main: [{http: /x, timeout: 0s, error: []}]", false},
+		{"main: [{http: /x, timeout: 0.0ms, error: []}]", false},
+		{"main: [{http: /x, timeout: 0h0m.5s, error: []}]", true},
+		{"main: [{http: /x, timeout: 1., error: []}]", true},
+		{"main: [{http: /x, timeout: '00.010ms', delay: 0s, error: []}]", true},
+		{"main: [{read: a.txt, cost: fast, error: []}]", false},
+		{"main: [{encrypt: fast}]", false},
+		{"main: [{timeout: 10, thn: []}]", false},
+		{"main: [{http: /x, timeout: 10, thn: []}]", false},
+		{"main: [{timeout: 10, http: /x, delay: 5}]", true},
+		{"main: [{timeout: 10, immediate: }]", false},
+		{"main: [{promise: 1, chain: [{then: [], catch: []}]}]", false},
+		{"main: [{async: f, body: [{await: {read: a.txt, cost: 5}, catch: []}]}]", true},
+		{"main: [{async: f, body: [{await: {read: a.txt, cost: 5, then: []}, catch: []}]}]", false},
+		{"main: [{async: f, body: [{await: {read: a.txt, cost: fast}, catch: []}]}]", false},
+		{"main: [{async: f, body: [{await: {http: /x, timeout: 0s}, catch: []}]}]", false},
+		{"main: [{async: f, id: p, body: []}, {async: g, body: [{await: {id: p}}]}]", true},
+		{"main: [{async: f, id: 5, body: []}, {async: g, body: [{await: {id: 5}}]}]", false},
 		{"main: [{timeout: 86400001}]", false},
 		{"main: [{timeout: 1.5}]", false},
 		{"main: [{block: 10 ms}]", false},
@@ -309,4 +327,40 @@ func faultPlaces(err error) string {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
+}
+
+// TestSchemaTemplateDuration checks the durations that may be ${...} references, which a key
+// takes with templateDurationKey: their schemas are written only once a key takes one, and
+// accept a reference besides what a duration is.
+func TestSchemaTemplateDuration(t *testing.T) {
+	var before bytes.Buffer
+	if err := WriteSchema(&before); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(before.String(), "OrTemplate") {
+		t.Fatal("the schema has a duration that may be a reference, which no key takes")
+	}
+	wait := &key{"wait", "How long the echo waits.", templateDurationKey(0, false)}
+	limit := &key{"limit", "How long the echo may wait.", templateDurationKey(nil, true)}
+	echo := newKindEcho(new(int))
+	echo.keys = append(echo.keys, wait, limit)
+	withKinds(t, echo)
+	sch := compileSchema(t)
+	for src, ok := range map[string]bool{
+		"main: [{echo: hi, wait: 10, limit: 1ms}]":          true,
+		"main: [{echo: hi, wait: '${i}ms', limit: '${i}'}]": true,
+		"main: [{echo: hi, wait: 0s, limit: 0.5ms}]":        true,
+		"main: [{echo: hi, wait: fast}]":                    false,
+		"main: [{echo: hi, limit: 0s}]":                     false,
+		"main: [{echo: hi, limit: 0}]":                      false,
+		"main: [{echo: hi, wait: -1}]":                      false,
+	} {
+		v, err := yamlValue([]byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sch.Validate(v); (err == nil) != ok {
+			t.Errorf("%s: the schema says %v, want ok=%v", src, err, ok)
+		}
+	}
 }

@@ -28,8 +28,8 @@ func (p *picture) svg(b *strings.Builder, standalone bool) {
 	if standalone {
 		fmt.Fprintf(b, `<text x="10" y="18" font-size="14" font-weight="bold">%s</text>`+"\n", esc(p.title))
 	}
-	p.tickBands(b)
-	p.lanes(b)
+	p.iterationBands(b)
+	p.drawLanes(b)
 	for _, o := range p.ops {
 		p.operation(b, o)
 	}
@@ -47,24 +47,25 @@ func (p *picture) svg(b *strings.Builder, standalone bool) {
 	b.WriteString("</svg>")
 }
 
-// tickBands draws one band per iteration over the columns it ran, and the waits between them.
-func (p *picture) tickBands(b *strings.Builder) {
+// iterationBands draws one band per iteration of the loop over the columns it ran, and the waits
+// between them. An iteration is not called a tick: a Node.js user reads tick as nextTick.
+func (p *picture) iterationBands(b *strings.Builder) {
 	for i := 0; i < len(p.cols); {
 		j := i
-		for j < len(p.cols) && p.cols[j].tick == p.cols[i].tick {
+		for j < len(p.cols) && p.cols[j].iter == p.cols[i].iter {
 			j++
 		}
 		x0, x1 := p.cols[i].x, p.cols[j-1].x+colW
 		shade := "#f4f4f4"
-		if p.cols[i].tick%2 == 1 {
+		if p.cols[i].iter%2 == 1 {
 			shade = "#fafafa"
 		}
 		name := "main and the timers before the loop"
-		if t := p.cols[i].tick; t > 0 {
-			name = fmt.Sprintf("tick %d", t)
+		if n := p.cols[i].iter; n > 0 {
+			name = fmt.Sprintf("loop iteration %d", n)
 		}
-		fmt.Fprintf(b, `<g class="tick" data-tick="%d"><rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#ccc"/>`,
-			p.cols[i].tick, x0, top-28, x1-x0, p.height-top-12, shade)
+		fmt.Fprintf(b, `<g class="iteration" data-iteration="%d"><rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#ccc"/>`,
+			p.cols[i].iter, x0, top-28, x1-x0, p.height-top-12, shade)
 		text(b, x0+4, top-14, x1-x0-8, false, ` fill="#555"`, name, name)
 		b.WriteString("</g>\n")
 		i = j
@@ -77,28 +78,27 @@ func (p *picture) tickBands(b *strings.Builder) {
 	}
 }
 
-func (p *picture) lanes(b *strings.Builder) {
-	lane := func(name, id string, y int) {
-		fmt.Fprintf(b, `<g class="lane" id="lane-%s"><line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#ddd"/><text x="8" y="%d" font-weight="bold">%s</text></g>`+"\n",
-			id, left, y+laneH-4, p.width, y+laneH-4, y+laneH/2, esc(name))
+// drawLanes draws each lane's name and the line below it; the poller's name once, beside the
+// middle of its lanes.
+func (p *picture) drawLanes(b *strings.Builder) {
+	for _, l := range p.lanes {
+		fmt.Fprintf(b, `<g class="lane" id="lane-%s"><line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#ddd"/>`,
+			l.id, left, l.y+laneH-4, p.width, l.y+laneH-4)
+		if l.name != "" {
+			fmt.Fprintf(b, `<text x="8" y="%d" font-weight="bold">%s</text>`, l.y+l.span*laneH/2, esc(l.name))
+		}
+		b.WriteString("</g>\n")
 	}
-	lane("main", "main", p.laneY(loop.MainThread))
-	for w := range p.workers {
-		name := loop.Thread(w).String()
-		lane(name, name, p.laneY(loop.Thread(w)))
-	}
-	lane("poller", "poller", p.laneY(-2))
 }
 
 // operation draws a task on its worker's lane or a request on the poller's, and the lines from
 // its submission and to its callback.
 func (p *picture) operation(b *strings.Builder, o *op) {
-	if !o.hasStart {
+	if o.lane < 0 {
 		return
 	}
-	y := p.laneY(o.thread) + 10
-	x0, x1 := p.xAt(o.start), p.xAt(o.finish)
-	x1 = max(x1, x0+8)
+	y := p.lanes[o.lane].y + 10
+	x0, x1 := o.x0, o.x1
 	class, fill, stroke := "task", "#fff3c4", "#b59b3a"
 	when := fmt.Sprintf("%v to %v", o.start, o.finish)
 	switch {
@@ -116,7 +116,7 @@ func (p *picture) operation(b *strings.Builder, o *op) {
 		class, esc(o.label), esc(o.label), when, x0, y, x1-x0, boxH-30, fill, stroke)
 	text(b, x0+4, y+16, x1-x0-8, false, "", o.short, o.label)
 	b.WriteString("</g>\n")
-	mainBottom := p.laneY(loop.MainThread) + boxH
+	mainBottom := p.lanes[0].y + boxH
 	if o.from >= 0 {
 		c := p.cols[o.from]
 		fmt.Fprintf(b, `<path class="submit" d="M%d %d C%d %d %d %d %d %d" fill="none" stroke="#b59b3a" stroke-width="1.2"/>`+"\n",
@@ -131,9 +131,9 @@ func (p *picture) operation(b *strings.Builder, o *op) {
 
 // box draws a callback on the main lane, filled by its phase, with what it logged.
 func (p *picture) box(b *strings.Builder, i int, c *column) {
-	y := p.laneY(loop.MainThread) + 2
-	fmt.Fprintf(b, `<g class="callback" data-phase="%s" data-index="%d"><title>%s at %v, tick %d, %s phase%s</title>`,
-		c.phase, i, esc(c.label), c.time, c.tick, c.phase, esc(logsTitle(c)))
+	y := p.lanes[0].y + 2
+	fmt.Fprintf(b, `<g class="callback" data-phase="%s" data-index="%d"><title>%s at %v, %s, %s phase%s</title>`,
+		c.phase, i, esc(c.label), c.time, iterationName(c.iter), c.phase, esc(logsTitle(c)))
 	fmt.Fprintf(b, `<rect x="%d" y="%d" width="%d" height="%d" rx="5" fill="%s" stroke="#888"/>`,
 		c.x+4, y, colW-8, boxH, phaseColor[c.phase])
 	room := colW - 18 // the box, less a margin on each side
@@ -147,6 +147,14 @@ func (p *picture) box(b *strings.Builder, i int, c *column) {
 		text(b, c.x+9, y+41+12*k, room, false, ` class="log" fill="#000"`, l, l)
 	}
 	b.WriteString("</g>\n")
+}
+
+// iterationName names the loop iteration n for a callback's title.
+func iterationName(n int) string {
+	if n == 0 {
+		return "before the loop"
+	}
+	return fmt.Sprintf("loop iteration %d", n)
 }
 
 // logsTitle is what c logged, for its title: the lines kept, then how many more there were.

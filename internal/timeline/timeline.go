@@ -1,18 +1,21 @@
-// Package timeline draws a run of the loop as a picture: a lane for each thread (the loop's main
-// thread, each pool worker, the poller's sockets), the iterations and phases as bands, each
-// callback as a box named by its step and holding what it logged, and a line from each
-// submission to its completion.
+// Package timeline draws a run of the loop as a picture: a lane for the loop's main thread, one
+// for each pool worker that ran a task, and as many for the poller as requests were waiting at
+// once; the loop's iterations as bands, each callback as a box named by its step and holding what
+// it logged, and a line from each submission to its completion.
 //
 // Under the virtual clock callbacks take no time, so the horizontal axis is not a time scale:
 // each callback has a column of its own, in the order callbacks ran, and where the loop waited
-// the axis shows how long. Work on other threads spans the columns between its start and its end.
-// The picture is self-contained SVG, alone or in an HTML page: no script, no network.
+// the axis shows how long. Work on other threads spans the columns between its start and its end,
+// never before the callback that submitted it; boxes that overlap never share a lane. The
+// picture is self-contained SVG, alone or in an HTML page: no script, no network.
 package timeline
 
 import (
 	"fmt"
 	"html"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,7 +30,7 @@ const (
 	colW  = 170 // a callback's column
 	gapW  = 70  // a wait between columns
 	left  = 90  // room for lane names
-	top   = 60  // room for the title and the tick band
+	top   = 60  // room for the title and the iterations' band
 	laneH = 96
 	boxH  = 84
 )
@@ -44,7 +47,7 @@ const (
 type column struct {
 	x      int
 	time   time.Duration
-	tick   int
+	iter   int // the loop iteration, 0 for main and the timers before the loop
 	phase  loop.Phase
 	label  string // the callback in full, for its title
 	short  string // the callback for its box: without the file
@@ -64,6 +67,17 @@ type op struct {
 	start, finish time.Duration
 	hasStart      bool
 	end           ending
+	startSeq      int // the index of its start among the events, which orders a worker's tasks
+	x0, x1        int // its span, once placed
+	lane          int // the lane it is drawn in, once placed; -1 when it is not drawn
+}
+
+// A lane is a row of the picture: the main thread's, a pool worker's, or one of the poller's.
+type lane struct {
+	name string // drawn at its left; "" for the poller's lanes after the first
+	id   string // the id of its element: lane-ID
+	y    int
+	span int // how many lanes its name is drawn beside: the poller's name stands by all its lanes
 }
 
 // ending says how a request ended: with its response, by its timeout, or not at all.
@@ -79,9 +93,10 @@ type picture struct {
 	title   string
 	cols    []*column
 	ops     []*op
-	workers int
-	cut     int // callbacks left out
-	opsCut  int // tasks and requests left out
+	lanes   []lane // main first, then the workers', then the poller's
+	workers int    // the pool workers that ran a task drawn
+	cut     int    // callbacks left out
+	opsCut  int    // tasks and requests left out
 	width   int
 	height  int
 }
@@ -118,7 +133,7 @@ func layout(events []loop.Event, title string) *picture {
 	p := &picture{title: title}
 	byID := map[uint64]*op{}
 	var cur *column
-	tick := 0
+	iter := 0
 	var waited time.Duration
 	newCol := func(e loop.Event, label, short string) {
 		if len(p.cols) >= maxCols {
@@ -126,18 +141,17 @@ func layout(events []loop.Event, title string) *picture {
 			p.cut++
 			return
 		}
-		cur = &column{time: e.Time, tick: tick, phase: e.Phase, label: label, short: short, kind: e.Kind, waited: waited}
+		cur = &column{time: e.Time, iter: iter, phase: e.Phase, label: label, short: short, kind: e.Kind, waited: waited}
 		waited = 0
 		p.cols = append(p.cols, cur)
 	}
-	for _, e := range events {
+	for i, e := range events {
 		if e.Thread != loop.MainThread {
 			if o := byID[e.ID]; o != nil {
 				o.thread = e.Thread
-				p.workers = max(p.workers, int(e.Thread)+1)
 				switch e.Kind {
 				case loop.KindTaskStarted:
-					o.start, o.hasStart = e.Time, true
+					o.start, o.hasStart, o.startSeq = e.Time, true, i
 				case loop.KindTaskFinished:
 					o.finish = e.Time
 				}
@@ -165,7 +179,7 @@ func layout(events []loop.Event, title string) *picture {
 		}
 		switch e.Kind {
 		case loop.KindTick:
-			tick = e.Tick
+			iter = e.Tick
 		case loop.KindPoll:
 			waited += e.Arg
 		case loop.KindLog:
@@ -221,7 +235,8 @@ func layout(events []loop.Event, title string) *picture {
 		x += colW
 	}
 	p.width = x + 20
-	p.height = top + laneH*(2+p.workers) + 40
+	p.place()
+	p.height = top + laneH*len(p.lanes) + 40
 	if p.cut > 0 && p.opsCut > 0 {
 		p.height += 14 // room for a second line saying what is not drawn
 	}
@@ -248,14 +263,73 @@ func (p *picture) xAt(t time.Duration) int {
 	return p.cols[len(p.cols)-1].x + colW
 }
 
-func (p *picture) laneY(t loop.Thread) int {
-	switch {
-	case t == loop.MainThread:
-		return top
-	case t >= 0:
-		return top + laneH*(1+int(t))
+// minSpan is the narrowest span of a task or request: one that took no time.
+const minSpan = 8
+
+// place gives each operation its span and its lane, and makes the lanes: main's; one per pool
+// worker that ran a task, in the workers' order; and as many for requests as were drawn over one
+// another at once, each request in the first that is free where it starts. A span starts no
+// earlier than the middle of the callback that submitted it (it began after that callback did),
+// and a worker's task no earlier than where the worker's previous task ended, since a worker runs
+// one task at a time: so a worker's tasks never overlap, even those that took no time, which the
+// columns alone would draw at one place.
+func (p *picture) place() {
+	p.lanes = []lane{{name: "main", id: "main", y: top, span: 1}}
+	workerEnd := map[loop.Thread]int{}
+	var tasks, requests []*op
+	for _, o := range p.ops {
+		o.lane = -1
+		if !o.hasStart {
+			continue
+		}
+		o.x0 = p.xAt(o.start)
+		if o.from >= 0 {
+			o.x0 = max(o.x0, p.cols[o.from].x+colW/2)
+		}
+		o.x1 = max(p.xAt(o.finish), o.x0+minSpan)
+		if o.kind == loop.KindRequestSent {
+			requests = append(requests, o)
+		} else {
+			tasks = append(tasks, o)
+			workerEnd[o.thread] = 0
+		}
 	}
-	return top + laneH*(1+p.workers) // the poller
+	workers := slices.Sorted(maps.Keys(workerEnd))
+	p.workers = len(workers)
+	laneOf := map[loop.Thread]int{}
+	for _, w := range workers {
+		laneOf[w] = len(p.lanes)
+		p.lanes = append(p.lanes, lane{name: w.String(), id: w.String(), y: top + laneH*len(p.lanes), span: 1})
+	}
+	slices.SortStableFunc(tasks, func(a, b *op) int { return a.startSeq - b.startSeq })
+	for _, o := range tasks {
+		if end := workerEnd[o.thread]; o.x0 < end {
+			o.x1 += end - o.x0
+			o.x0 = end
+		}
+		workerEnd[o.thread] = o.x1
+		o.lane = laneOf[o.thread]
+	}
+	slices.SortStableFunc(requests, func(a, b *op) int { return a.x0 - b.x0 })
+	var ends []int // where the last request of each of the poller's lanes ends
+	first := len(p.lanes)
+	for _, o := range requests {
+		k := slices.IndexFunc(ends, func(end int) bool { return end <= o.x0 })
+		if k < 0 {
+			k = len(ends)
+			ends = append(ends, 0)
+			name, id := "poller", "poller"
+			if k > 0 {
+				name, id = "", fmt.Sprintf("poller-%d", k+1)
+			}
+			p.lanes = append(p.lanes, lane{name: name, id: id, y: top + laneH*len(p.lanes)})
+		}
+		ends[k] = o.x1
+		o.lane = first + k
+	}
+	if len(ends) > 0 {
+		p.lanes[first].span = len(ends)
+	}
 }
 
 // names returns the name of an operation or callback in full, for its title, and short, for

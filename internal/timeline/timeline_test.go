@@ -6,10 +6,13 @@ import (
 	"encoding/xml"
 	"errors"
 	"html"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +39,7 @@ func seedEvents(t *testing.T) []loop.Event {
 
 // An iteration's name is cut to its band, which is one column wide when the iteration ran one
 // callback.
-func TestTickNameIsCut(t *testing.T) {
+func TestIterationNameIsCut(t *testing.T) {
 	svg := svgOf(t, seedEvents(t))
 	want := `<text fill="#555" x="94" y="46"><title>main and the timers before the loop</title>main and the timers before…</text>`
 	if !strings.Contains(svg, want) {
@@ -111,12 +114,15 @@ func TestHTMLInBrowser(t *testing.T) {
 		`class="task" data-label="read test.txt (../../scenarios/node-experiment.yaml:32:5)"`,
 		`class="task" data-label="encrypt 39 (../../scenarios/node-experiment.yaml:38:9)"`,
 		`class="request" data-label="http /google.com (../../scenarios/node-experiment.yaml:78:5)"`,
-		`class="submit"`, `class="complete"`, `data-tick="6"`,
+		`class="submit"`, `class="complete"`, `data-iteration="6"`, ">loop iteration 6<",
 		">SETTIMEOUT<", ">First count: 39 characters.<", "<title>500ms timer(nested) timed out</title>500ms timer(nested) tim…<",
 	} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("the rendered page lacks %s", want)
 		}
+	}
+	if strings.Contains(dom, "tick") {
+		t.Errorf("the page says tick, which a Node.js user reads as nextTick, for a loop iteration")
 	}
 	// main, two 0 ms timers, three reads of five pool requests each (the cost, then open, fstat,
 	// read and close), the encrypt, SETTIMEOUT, the response, and the 3000 and 500 ms timers.
@@ -366,6 +372,158 @@ main:
 	for _, want := range []string{">1000 more tasks and requests are not drawn<", "… 2900 more lines"} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("the SVG lacks %q", want)
+		}
+	}
+}
+
+// concurrent is a scenario with work at once on every side: two requests at once, the slower
+// sent first, and a third sent once the faster was answered; a read whose pool requests take no
+// time, one after another on one worker; and a pool of four workers of which one runs tasks.
+const concurrent = `
+files: {a.txt: hello}
+main:
+  - http: /slow
+    delay: 300ms
+    then: [{log: slow answered}]
+  - http: /fast
+    delay: 50ms
+    then:
+      - log: fast answered
+      - http: /after
+        delay: 60ms
+        then: [{log: after answered}]
+  - read: a.txt
+    then: [{log: read done}]
+  - timeout: 100
+    then: [{log: timer}]
+`
+
+// A box is a task's or a request's rectangle in the SVG.
+type box struct {
+	label          string
+	x0, x1, y0, y1 int
+}
+
+var (
+	boxRE  = regexp.MustCompile(`<g class="(?:task|request)[^"]*" data-label="([^"]*)"><title>[^<]*</title><rect x="(\d+)" y="(\d+)" width="(\d+)" height="(\d+)"`)
+	laneRE = regexp.MustCompile(`<g class="lane" id="lane-([^"]*)"><line x1="\d+" y1="(\d+)"`)
+)
+
+// boxesAndLanes returns the boxes of tasks and requests in svg, and each lane's id with the y of
+// its top.
+func boxesAndLanes(t *testing.T, svg string) ([]box, map[string]int) {
+	t.Helper()
+	atoi := func(s string) int {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	var boxes []box
+	for _, m := range boxRE.FindAllStringSubmatch(svg, -1) {
+		x, y := atoi(m[2]), atoi(m[3])
+		boxes = append(boxes, box{html.UnescapeString(m[1]), x, x + atoi(m[4]), y, y + atoi(m[5])})
+	}
+	lanes := map[string]int{}
+	for _, m := range laneRE.FindAllStringSubmatch(svg, -1) {
+		lanes[m[1]] = atoi(m[2]) + 4 - laneH
+	}
+	return boxes, lanes
+}
+
+// laneH is the timeline's lane height, which the lanes' lines are drawn by.
+const laneH = 96
+
+// TestConcurrentWorkHasItsOwnLane checks the lanes: boxes that overlap never share one (two
+// requests at once are both seen, the slower one not hidden under the faster), the tasks of a
+// worker follow one another in its lane, and no lane is empty.
+func TestConcurrentWorkHasItsOwnLane(t *testing.T) {
+	for name, src := range map[string]string{"concurrent": concurrent, "long text": longText} {
+		svg := svgOf(t, runEvents(t, src, harness.Limits{}))
+		boxes, lanes := boxesAndLanes(t, svg)
+		for i, a := range boxes {
+			for _, b := range boxes[i+1:] {
+				if a.y0 == b.y0 && a.x0 < b.x1 && b.x0 < a.x1 {
+					t.Errorf("%s: %s (x %d to %d) and %s (x %d to %d) overlap in one lane", name, a.label, a.x0, a.x1, b.label, b.x0, b.x1)
+				}
+			}
+		}
+		for id, y := range lanes {
+			if id == "main" {
+				continue
+			}
+			if !slices.ContainsFunc(boxes, func(b box) bool { return b.y0 >= y && b.y0 < y+laneH }) {
+				t.Errorf("%s: lane %s is empty", name, id)
+			}
+		}
+	}
+	svg := svgOf(t, runEvents(t, concurrent, harness.Limits{}))
+	boxes, lanes := boxesAndLanes(t, svg)
+	ids := slices.SortedFunc(maps.Keys(lanes), func(a, b string) int { return lanes[a] - lanes[b] })
+	if want := []string{"main", "pool0", "poller", "poller-2"}; !slices.Equal(ids, want) {
+		t.Errorf("lanes %v from top to bottom, want %v: one worker ran tasks, and two requests were waiting at once", ids, want)
+	}
+	laneOf := map[string]int{}
+	for _, b := range boxes {
+		laneOf[strings.Fields(b.label)[1]] = b.y0
+	}
+	if laneOf["/slow"] == laneOf["/fast"] {
+		t.Errorf("/slow and /fast, waiting at once, share a lane")
+	}
+	if laneOf["/after"] != laneOf["/fast"] {
+		t.Errorf("/after, sent once /fast was answered, is not in the lane /fast left free")
+	}
+	if strings.Count(svg, ">poller</text>") != 1 {
+		t.Errorf("the poller's lanes are not named once")
+	}
+	_, lanes = boxesAndLanes(t, svgOf(t, runEvents(t, "main:\n  - timeout: 5\n    then: [{log: fired}]\n", harness.Limits{})))
+	if ids := slices.Collect(maps.Keys(lanes)); !slices.Equal(ids, []string{"main"}) {
+		t.Errorf("a run of timers alone has the lanes %v, want main alone", ids)
+	}
+}
+
+// TestLanesInBrowser renders the concurrent scenario in Chromium and checks, in the browser's
+// layout, that no two boxes of tasks or requests overlap and that every lane but main's holds one.
+func TestLanesInBrowser(t *testing.T) {
+	var b bytes.Buffer
+	if err := timeline.WriteHTML(&b, runEvents(t, concurrent, harness.Limits{}), "concurrent"); err != nil {
+		t.Fatal(err)
+	}
+	page := strings.Replace(b.String(), "</body>", `<pre id="faults"></pre><script>
+const out = [];
+const boxes = [...document.querySelectorAll("g.task, g.request")].map(g => [g.dataset.label, g.querySelector("rect").getBBox()]);
+for (let i = 0; i < boxes.length; i++) {
+  for (let j = i + 1; j < boxes.length; j++) {
+    const [a, r] = boxes[i], [b, s] = boxes[j];
+    if (r.x < s.x + s.width && s.x < r.x + r.width && r.y < s.y + s.height && s.y < r.y + r.height) {
+      out.push(a + " overlaps " + b);
+    }
+  }
+}
+for (const lane of document.querySelectorAll("g.lane")) {
+  if (lane.id === "lane-main") continue;
+  const bottom = lane.querySelector("line").getBBox().y;
+  if (!boxes.some(([, r]) => r.y < bottom && r.y > bottom - `+strconv.Itoa(laneH)+`)) out.push(lane.id + " is empty");
+}
+document.getElementById("faults").textContent = out.length ? out.join("\n") : "none";
+</script></body>`, 1)
+	dom := string(browser(t, []byte(page))("--dump-dom"))
+	m := regexp.MustCompile(`(?s)<pre id="faults">(.*?)</pre>`).FindStringSubmatch(dom)
+	if m == nil {
+		t.Fatalf("the script did not run:\n%s", dom)
+	}
+	if m[1] != "none" {
+		t.Errorf("in Chromium:\n%s", html.UnescapeString(m[1]))
+	}
+	for _, want := range []string{`id="lane-poller"`, `id="lane-poller-2"`, `id="lane-pool0"`} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("the rendered page lacks %s", want)
+		}
+	}
+	for _, absent := range []string{`id="lane-pool1"`, `id="lane-poller-3"`} {
+		if strings.Contains(dom, absent) {
+			t.Errorf("the rendered page has an empty lane: %s", absent)
 		}
 	}
 }
