@@ -18,6 +18,7 @@ type step struct {
 	src    string // the kind's value as written, for its Source
 	arg    any    // the kind's payload: what its decode made of the value and of its own keys
 	text   *template
+	vary   []*varying // the values of its keys that hold ${...}
 
 	id      string // a timer's or an immediate's own id, or the id that clear names
 	idIndex int    // its index in Scenario.ids, set by the checker; -1 for none
