@@ -49,12 +49,12 @@ func httpSchema() *schema { return &schema{Type: "string", Pattern: "^/"} }
 var (
 	keyDelay   = &key{"delay", "How long the delay server waits before it answers; default 0.", durationKey(0)}
 	keyTimeout = &key{"timeout", "A response that has not come within this duration fails the request (error: timeout: no response within D). More than 0; below 1ms it runs as 1ms.", func() *schema {
-		return &schema{Ref: durationRef, Not: &schema{Const: 0}}
+		return orInterpolated(&schema{Ref: durationRef, Not: &schema{Const: 0}}, nil)
 	}}
 	keyRespond = &key{"respond", "What the delay server answers: status and body, or a fault that breaks the answer; default {status: 200, body: OK}.", func() *schema {
 		return &schema{Type: "object", AdditionalProperties: false, Properties: props{
-			{"status", &schema{Type: "integer", Minimum: ptr(100), Maximum: ptr(599), Default: 200, Description: "The response's status, 100..599; default 200."}},
-			{"body", &schema{Ref: textRef, Default: "OK", Description: "The response's body; default OK."}},
+			{"status", withDescription(orInterpolated(intRange(100, 599), 200), "The response's status, 100..599, or text with ${...} that reads as one; default 200.")},
+			{"body", &schema{Ref: textRef, Default: "OK", Description: "The response's body, text with ${...}; default OK."}},
 			{"fault", &schema{Enum: faultEnum(), Description: "Breaks the answer instead: reset (the connection is reset: read ECONNRESET), close-mid-body (half the body, then closed: aborted; the body must not be empty), hang (no answer: the step needs a timeout), refuse (nothing listens: connect ECONNREFUSED)."}},
 		}}
 	}}

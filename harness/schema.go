@@ -53,6 +53,7 @@ func WriteSchema(w io.Writer) error {
 				},
 			}},
 			{"text", &schema{Type: []string{"string", "number", "boolean"}, Description: "Text: any scalar but null."}},
+			{"interpolated", &schema{Type: "string", Pattern: `\$\{`, Description: "Text with ${NAME} or ${NAME.FIELD} references, read as the key's value each time its step runs; a result that is not one ends the run at the step."}},
 			{"source", sourceDef()},
 		},
 	}
@@ -72,6 +73,7 @@ const (
 	stepsRef    = "#/$defs/steps"
 	sourceRef   = "#/$defs/source"
 	durationRef = "#/$defs/duration"
+	interpRef   = "#/$defs/interpolated"
 )
 
 // kindSchema returns the branch of the step's oneOf for kind k: its kind key, its other keys
@@ -159,11 +161,11 @@ func sourceDef() *schema {
 		form("resolve", sourceSchema(), nil),
 		form("reject", textSchema(), nil),
 		form("new", stepsSchema(), nil),
-		form("read", textSchema(), props{{"cost", &schema{Ref: durationRef}}}),
+		form("read", textSchema(), props{{"cost", durationKey(nil)()}}),
 		form("timeout", durationSchema(), nil),
 		form("immediate", emptySchema(), nil),
-		form("encrypt", encryptSchema(), props{{"cost", &schema{Ref: durationRef}}}),
-		form("http", textSchema(), props{{"delay", &schema{Ref: durationRef}}, {"respond", &schema{Type: "object"}}, {"timeout", &schema{Ref: durationRef}}}),
+		form("encrypt", encryptSchema(), props{{"cost", durationKey(nil)()}}),
+		form("http", textSchema(), props{{"delay", durationKey(nil)()}, {"respond", &schema{Type: "object"}}, {"timeout", durationKey(nil)()}}),
 		form("async", nameSchema(), props{{"body", stepsSchema()}}),
 		form("all", list, nil),
 		form("allSettled", list, nil),
@@ -179,9 +181,16 @@ func intRange(lo, hi int) *schema {
 	return &schema{Type: "integer", Minimum: ptr(lo), Maximum: ptr(hi)}
 }
 
-// durationKey returns the schema of a duration key with its default.
+// durationKey returns the schema of a duration key with its default: a duration, or text with
+// ${...}.
 func durationKey(def any) func() *schema {
-	return func() *schema { return &schema{Ref: durationRef, Default: def} }
+	return func() *schema { return orInterpolated(&schema{Ref: durationRef}, def) }
+}
+
+// orInterpolated returns the schema of a key's value that is s or text with ${...}, with its
+// default.
+func orInterpolated(s *schema, def any) *schema {
+	return &schema{OneOf: []*schema{s, {Ref: interpRef}}, Default: def}
 }
 
 func faultEnum() []any {
@@ -246,4 +255,10 @@ func (ps props) MarshalJSON() ([]byte, error) {
 	}
 	buf.WriteByte('}')
 	return buf.Bytes(), nil
+}
+
+// withDescription returns s described by d.
+func withDescription(s *schema, d string) *schema {
+	s.Description = d
+	return s
 }

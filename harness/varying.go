@@ -20,6 +20,9 @@ type varying struct {
 	pos Pos // where the value is
 }
 
+// varyingKeys names the keys whose values may hold ${...}, for help and messages.
+const varyingKeys = "cost, delay, an http step's timeout, and respond's status and body"
+
 // decodeVarying returns the varying of v, a key's value, when it is text with ${...}, and adds it
 // to s's, for the checker and the compiler; a template that does not parse is reported, and
 // gives (nil, true). For any other value it returns (nil, false): the kind decodes it as a
