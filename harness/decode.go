@@ -250,7 +250,7 @@ func editDistance(a, b string) int {
 
 // duration decodes an integer number of milliseconds or a Go duration string.
 func duration(p *problems, n *yaml.Node, what string) (time.Duration, bool) {
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" && strings.Contains(n.Value, "${") {
+	if t, err := parseTemplate(n.Value); n.Kind == yaml.ScalarNode && n.Tag == "!!str" && err == nil && len(t.refs()) > 0 {
 		p.at(n, "%s takes no ${...}: it is fixed when the file loads (%s read ${...} when the step runs); got %s", what, varyingKeys, describe(n))
 		return 0, false
 	}
