@@ -179,3 +179,20 @@ func TestDurationTextAgreesWithNode(t *testing.T) {
 		t.Errorf("1h30m = %v", d)
 	}
 }
+
+// FuzzDurationText checks that any text read as a duration at run time either is one, from 0 to
+// 24h, or says what is wrong with it.
+func FuzzDurationText(f *testing.F) {
+	for _, s := range []string{"", "0", "10", "-1", "1.5ms", "24h", "24h1ns", "99999999999999999999", "1h2m3s", ".5s", "5."} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, problem := parseDurationText(s)
+		switch {
+		case problem != "" && d != 0:
+			t.Fatalf("%q: %v with the problem %q", s, d, problem)
+		case problem == "" && (d < 0 || d > maxDuration):
+			t.Fatalf("%q: %v, out of 0..24h", s, d)
+		}
+	})
+}
