@@ -70,3 +70,26 @@ main:
       - log: "${i}"
 `)
 }
+
+// BenchmarkHTTPKeys10K sends 10,000 requests whose delay and respond are fixed, read once when
+// the file loads, or hold ${i} (delay and body), read each time the step runs.
+func BenchmarkHTTPKeys10K(b *testing.B) {
+	b.Run("fixed", func(b *testing.B) {
+		benchSource(b, `
+main:
+  - http: /x
+    repeat: 10000
+    delay: 10ms
+    respond: {status: 201, body: "reply"}
+`)
+	})
+	b.Run("interpolated", func(b *testing.B) {
+		benchSource(b, `
+main:
+  - http: /x
+    repeat: 10000
+    delay: ${i}ms
+    respond: {status: 201, body: "reply ${i}"}
+`)
+	})
+}

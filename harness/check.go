@@ -116,6 +116,9 @@ func (c *checker) step(s *step, sc *scope) {
 	if s.text != nil {
 		c.refs(s, sc)
 	}
+	for _, vr := range s.vary {
+		c.templateRefs(vr.t, vr.pos, sc)
+	}
 	if s.id != "" && s.kind.key(keyID.name) != nil {
 		if prev, dup := c.ids[s.id]; dup {
 			c.errorAt(s.idPos, "id %q is already used at %s", s.id, prev.idPos)

@@ -44,6 +44,23 @@ func (c *compiler) callback(s *step, then action) func(r *runner, e *env) func()
 	}
 }
 
+// place tells each reference of s's value and of its keys' values how far up in c's scope its
+// binding's frame is.
+func (c *compiler) place(s *step) {
+	var ts []*template
+	if s.text != nil {
+		ts = append(ts, s.text)
+	}
+	for _, vr := range s.vary {
+		ts = append(ts, vr.t)
+	}
+	for _, t := range ts {
+		for _, ref := range t.refs() {
+			ref.depth = c.depth(ref.b)
+		}
+	}
+}
+
 func (c *compiler) depth(b *binding) int {
 	d := 0
 	for sc := c.sc; sc.b != b; sc = sc.up {
@@ -106,11 +123,7 @@ func (c *compiler) fnBody(s *step, steps []*step) action {
 // step compiles one step, with its repeat around it.
 func (c *compiler) step(s *step) action {
 	inner := c.with(s.iBinding)
-	if s.text != nil {
-		for _, ref := range s.text.refs() {
-			ref.depth = inner.depth(ref.b)
-		}
-	}
+	inner.place(s)
 	a := s.kind.compile(inner, s)
 	if s.repeat == 0 {
 		return a

@@ -18,6 +18,7 @@ type step struct {
 	src    string // the kind's value as written, for its Source
 	arg    any    // the kind's payload: what its decode made of the value and of its own keys
 	text   *template
+	vary   []*varying // the values of its keys that hold ${...}
 
 	id      string // a timer's or an immediate's own id, or the id that clear names
 	idIndex int    // its index in Scenario.ids, set by the checker; -1 for none
@@ -249,6 +250,10 @@ func editDistance(a, b string) int {
 
 // duration decodes an integer number of milliseconds or a Go duration string.
 func duration(p *problems, n *yaml.Node, what string) (time.Duration, bool) {
+	if t, err := parseTemplate(n.Value); n.Kind == yaml.ScalarNode && n.Tag == "!!str" && err == nil && len(t.refs()) > 0 {
+		p.at(n, "%s takes no ${...}: it is fixed when the file loads (%s read ${...} when the step runs); got %s", what, varyingKeys, describe(n))
+		return 0, false
+	}
 	if n.Kind == yaml.ScalarNode {
 		var d time.Duration
 		ok := false

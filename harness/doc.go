@@ -29,7 +29,10 @@
 //   - decode: reads the value into the step's payload (s.arg, a type of the kind's own) or, for
 //     text with ${...}, s.text, whose names the checker resolves. The common keys (then, error,
 //     closed, id, as, repeat) are read for it.
-//   - decodeKey: reads the keys that are the kind's own (cost, delay, times...).
+//   - decodeKey: reads the keys that are the kind's own (cost, delay, times...). A key whose
+//     value may hold ${...} decodes it with decodeVarying (varying.go): a fixed value into the
+//     payload, once, and text with ${...} into a *varying that the checker resolves and the
+//     compiled step reads each time it runs (a bad result ends the run at the step).
 //   - check (optional): what needs the whole file; c.later runs after every step is checked.
 //   - compile: the action that performs it on the loop. Every loop operation it makes carries
 //     the step's *Source (s.source(), or newOpSource for a value with ${...}), so that the

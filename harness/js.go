@@ -6,7 +6,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/looptest/looptest/internal/delay"
 	"github.com/looptest/looptest/internal/nodejs"
 )
 
@@ -162,6 +164,30 @@ func idVar(index int, id string) string {
 		return "id_" + id
 	}
 	return "id_" + strconv.Itoa(index)
+}
+
+// param returns the expression that reads the value of a key with ${...} when the step runs,
+// as looptest reads it (varying): the runtime's param, given the text and where a bad one fails
+// the run. A body that a close-mid-body fault cuts must not be empty.
+func (g *jsGen) param(s *step, vr *varying) string {
+	at := fmt.Sprintf("%s, '%s', '%s'", nodejs.Quote(s.pos.String(), '\''), s.kind.name, vr.key)
+	if a, ok := s.arg.(*httpArg); ok && vr == a.bodyV && a.reply.Fault == delay.FaultCloseMidBody {
+		at += ", 'cut'"
+	}
+	return "param(" + g.template(vr.t) + ", [" + at + "])"
+}
+
+// millisExpr returns a duration in milliseconds: a fixed one as a number, one with ${...} read
+// when the step runs.
+func (g *jsGen) millisExpr(s *step, d time.Duration, vr *varying) string {
+	if vr != nil {
+		return g.param(s, vr)
+	}
+	return nodejs.Millis(d)
+}
+
+func (g *jsGen) millis(s *step, d time.Duration, vr *varying) nodejs.Arg {
+	return nodejs.Expr(g.millisExpr(s, d, vr))
 }
 
 // template returns a template as a JavaScript template literal.

@@ -74,8 +74,8 @@ func (g *jsGen) promiseExpr(ps *psource) string {
 func (g *jsGen) opExpr(op *step) string {
 	switch op.kind.name {
 	case "read":
-		cost := op.arg.(*readArg).cost
-		return fmt.Sprintf("readFileP(%s, %s)", g.template(op.text), nodejs.Millis(cost))
+		a := op.arg.(*readArg)
+		return fmt.Sprintf("readFileP(%s, %s)", g.template(op.text), g.millisExpr(op, a.cost, a.costV))
 	case "timeout":
 		return "timersPromises.setTimeout(" + nodejs.Millis(op.kind.delay(op)) + ")"
 	case "immediate":

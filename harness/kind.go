@@ -152,7 +152,7 @@ var (
 )
 
 // keyCost is the key of the kinds that hold a pool worker.
-var keyCost = &key{"cost", "How long the operation holds its pool worker; default " + defaultCost.String() + ".", durationKey(defaultCost.String())}
+var keyCost = &key{"cost", "How long the operation holds its pool worker; default " + defaultCost.String() + ".", templateDurationKey(defaultCost.String(), false)}
 
 // common reports whether decodeStep reads the key, for every kind that takes it.
 func (k *key) common() bool { return k == keyRepeat || slices.Contains(commonKeys, k) }

@@ -28,7 +28,8 @@ var kindEncrypt = &kind{
 		a.n, _ = intValue(p, v, "encrypt", 0, maxEncrypt)
 	},
 	decodeKey: func(p *problems, s *step, k, v *yaml.Node) { // cost
-		s.arg.(*encryptArg).cost, _ = duration(p, v, "cost")
+		a := s.arg.(*encryptArg)
+		decodeDurationKey(p, s, "cost", v, &a.cost, &a.costV)
 	},
 	compile: compileEncrypt,
 	js: func(g *jsGen, s *step) {
@@ -37,7 +38,7 @@ var kindEncrypt = &kind{
 		if s.text != nil {
 			n = g.template(s.text)
 		}
-		g.w.Call("encrypt", nodejs.Expr(n), nodejs.Expr(nodejs.Millis(a.cost)), g.then(s), g.onError(s))
+		g.w.Call("encrypt", nodejs.Expr(n), g.millis(s, a.cost, a.costV), g.then(s), g.onError(s))
 	},
 }
 
@@ -48,15 +49,24 @@ func encryptSchema() *schema {
 
 // encryptArg is an encrypt step's payload: n, when the step's text is nil, and the cost.
 type encryptArg struct {
-	n    int
-	cost time.Duration
+	n     int
+	cost  time.Duration
+	costV *varying // a cost with ${...}, read when the step runs instead of cost
 }
 
 func compileEncrypt(c *compiler, s *step) action {
 	a := s.arg.(*encryptArg)
-	out, src, cost, t, lit := c.outcome(s), newOpSource(s), a.cost, s.text, a.n
+	out, src, cost, costV, t, lit := c.outcome(s), newOpSource(s), a.cost, a.costV, s.text, a.n
 	tm := Timing{Step: s.pos, Key: "cost"}
 	return func(r *runner, e *env) {
+		cost := cost
+		if costV != nil {
+			var err error
+			if cost, err = costV.duration(e); err != nil {
+				r.failAt(s, err)
+				return
+			}
+		}
 		arg := ""
 		if t != nil {
 			arg = t.render(e)

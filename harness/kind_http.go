@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -37,6 +38,9 @@ type httpArg struct {
 	reply    delay.Reply   // what the delay server is asked to answer, delay and fault included
 	faultPos Pos           // where the fault is given
 	timeout  time.Duration // 0: none
+	// The keys whose values hold ${...}, read when the step runs instead of reply's and
+	// timeout's fixed values; nil for the others.
+	delayV, timeoutV, statusV, bodyV *varying
 }
 
 func httpSchema() *schema {
@@ -45,14 +49,16 @@ func httpSchema() *schema {
 
 // The keys of an http step.
 var (
-	keyDelay   = &key{"delay", "How long the delay server waits before it answers; default 0.", durationKey(0)}
+	keyDelay   = &key{"delay", "How long the delay server waits before it answers; default 0.", templateDurationKey(0, false)}
 	keyTimeout = &key{"timeout", "A response that has not come within this duration fails the request (error: timeout: no response within D). More than 0; below 1ms it runs as 1ms.", func() *schema {
-		return &schema{Ref: positiveDurationRef}
+		return templateDurationKey(nil, true)()
 	}}
 	keyRespond = &key{"respond", "What the delay server answers: status and body, or a fault that breaks the answer; default {status: 200, body: OK}.", func() *schema {
 		return &schema{Type: "object", AdditionalProperties: false, Properties: props{
-			{"status", &schema{Type: "integer", Minimum: ptr(100), Maximum: ptr(599), Default: 200, Description: "The response's status, 100..599; default 200."}},
-			{"body", &schema{Ref: textRef, Default: "OK", Description: "The response's body; default OK."}},
+			{"status", &schema{Type: []string{"integer", "string"}, Minimum: ptr(100), Maximum: ptr(599), Pattern: templatePattern, Default: 200,
+				Description:  "The response's status, 100..599, or text with ${...} that reads as one; default 200.",
+				ErrorMessage: "A status from 100 to 599, or a ${...} reference."}},
+			{"body", &schema{Ref: textRef, Default: "OK", Description: "The response's body, text with ${...}; default OK."}},
 			{"fault", &schema{Enum: faultEnum(), Description: "Breaks the answer instead: reset (the connection is reset: read ECONNRESET), close-mid-body (half the body, then closed: aborted; the body must not be empty), hang (no answer: the step needs a timeout), refuse (nothing listens: connect ECONNREFUSED)."}},
 		}}
 	}}
@@ -70,7 +76,7 @@ var typeResponse = &valueType{name: "a response", fields: []*field{
 func httpNeeds(s *step) []nodejs.Feature {
 	a := s.arg.(*httpArg)
 	needs := []nodejs.Feature{nodejs.HTTP}
-	if a.timeout > 0 {
+	if a.timeout > 0 || a.timeoutV != nil {
 		needs = append(needs, nodejs.Timers)
 	}
 	if a.reply.Fault == delay.FaultRefuse {
@@ -87,19 +93,21 @@ func decodeHTTPKey(p *problems, s *step, k, v *yaml.Node) {
 	a := s.arg.(*httpArg)
 	switch k.Value {
 	case "delay":
-		a.reply.Delay, _ = duration(p, v, "delay")
+		decodeDurationKey(p, s, "delay", v, &a.reply.Delay, &a.delayV)
 	case "timeout":
-		if d, ok := duration(p, v, "timeout"); ok && d == 0 {
+		if vr, ok := decodeVarying(p, s, "timeout", v); ok {
+			a.timeoutV = vr
+		} else if d, ok := duration(p, v, "timeout"); ok && d == 0 {
 			p.at(v, "timeout must be more than 0; leave it out for no timeout")
 		} else {
 			a.timeout = d
 		}
 	case "respond":
-		decodeRespond(p, a, v)
+		decodeRespond(p, s, a, v)
 	}
 }
 
-func decodeRespond(p *problems, a *httpArg, n *yaml.Node) {
+func decodeRespond(p *problems, s *step, a *httpArg, n *yaml.Node) {
 	if n.Kind != yaml.MappingNode {
 		p.at(n, "respond must be a mapping with status and body; got %s", describe(n))
 		return
@@ -108,11 +116,20 @@ func decodeRespond(p *problems, a *httpArg, n *yaml.Node) {
 		k, v := kv[0], kv[1]
 		switch k.Value {
 		case "status":
-			if st, ok := intValue(p, v, "status", 100, 599); ok {
+			if vr, ok := decodeVarying(p, s, "status", v); ok {
+				a.statusV = vr
+			} else if st, ok := intValue(p, v, "status", 100, 599); ok {
 				a.reply.Status = st
 			}
 		case "body":
+			if vr, ok := decodeVarying(p, s, "body", v); ok {
+				a.bodyV = vr
+				break
+			}
 			b, ok := scalarString(p, v, "body")
+			if t, err := parseTemplate(b); ok && err == nil { // static: $$ is a $
+				b, _ = t.static()
+			}
 			switch {
 			case ok && len(b) > maxBody:
 				p.at(v, "body must be at most %d bytes; got %d", maxBody, len(b))
@@ -137,9 +154,9 @@ func decodeRespond(p *problems, a *httpArg, n *yaml.Node) {
 func checkFault(c *checker, s *step) {
 	a := s.arg.(*httpArg)
 	switch {
-	case a.reply.Fault == delay.FaultHang && a.timeout == 0:
+	case a.reply.Fault == delay.FaultHang && a.timeout == 0 && a.timeoutV == nil:
 		c.errorAt(a.faultPos, "fault hang: the server never answers, so the request never ends: give the http step a timeout")
-	case a.reply.Fault == delay.FaultCloseMidBody && a.reply.Body == "":
+	case a.reply.Fault == delay.FaultCloseMidBody && a.reply.Body == "" && a.bodyV == nil:
 		c.errorAt(a.faultPos, "fault close-mid-body: the server sends half the body, so the body must not be empty")
 	}
 }
@@ -153,20 +170,60 @@ func faultNames() string {
 	return strings.Join(names, ", ")
 }
 
+// ask returns what a run of the step with e in scope asks the delay server for, and its
+// timeout: the fixed values, with the values of the keys that hold ${...} read in, in the order
+// the Node.js program reads them (jsHTTP).
+func (a *httpArg) ask(e *env) (reply delay.Reply, timeout time.Duration, err error) {
+	reply, timeout = a.reply, a.timeout
+	if a.delayV != nil {
+		if reply.Delay, err = a.delayV.duration(e); err != nil {
+			return
+		}
+	}
+	if a.statusV != nil {
+		if reply.Status, err = a.statusV.integer(e, 100, 599); err != nil {
+			return
+		}
+	}
+	if a.bodyV != nil {
+		reply.Body = a.bodyV.text(e)
+		switch {
+		case len(reply.Body) > maxBody:
+			return reply, 0, fmt.Errorf("body: must be at most %d bytes; got %d", maxBody, len(reply.Body))
+		case reply.Body == "" && reply.Fault == delay.FaultCloseMidBody:
+			return reply, 0, errors.New(`body "": fault close-mid-body sends half the body, so it must not be empty`)
+		}
+	}
+	if a.timeoutV != nil {
+		if timeout, err = a.timeoutV.duration(e); err == nil && timeout == 0 {
+			err = fmt.Errorf("timeout %q: must be more than 0", a.timeoutV.text(e))
+		}
+	}
+	return
+}
+
 func compileHTTP(c *compiler, s *step) action {
 	a := s.arg.(*httpArg)
 	out, src, t, reply, timeout := c.outcome(s), newOpSource(s), s.text, a.reply, a.timeout
+	varies := a.delayV != nil || a.timeoutV != nil || a.statusV != nil || a.bodyV != nil
 	tm := Timing{Step: s.pos, Key: "delay"}
 	var closed action
 	if len(s.closed) > 0 {
 		closed = c.fnBody(s, s.closed)
 	}
 	return func(r *runner, e *env) {
+		asked, timeout := reply, timeout
+		if varies {
+			var err error
+			if asked, timeout, err = a.ask(e); err != nil {
+				r.failAt(s, err)
+				return
+			}
+		}
 		path := t.render(e)
 		req := &loop.Request{Source: src.with(path), Path: path, Timeout: timeout}
-		asked := reply
 		if r.perturb != nil {
-			asked.Delay = r.duration(tm, reply.Delay)
+			asked.Delay = r.duration(tm, asked.Delay)
 		}
 		// Each backend reads it: the virtual one simulates the delay server (serveVirtual), the
 		// real one asks the delay server for it (realBackend.Get).
@@ -193,10 +250,17 @@ func jsHTTP(g *jsGen, s *step) {
 	h := a.reply.Header()
 	headers := make([]string, len(h))
 	for i, kv := range h {
-		headers[i] = nodejs.Quote(kv[0], '\'') + ": " + nodejs.Quote(kv[1], '\'')
+		value := nodejs.Quote(kv[1], '\'')
+		if vr := map[string]*varying{delay.HeaderDelay: a.delayV, delay.HeaderStatus: a.statusV, delay.HeaderBody: a.bodyV}[kv[0]]; vr != nil {
+			value = g.param(s, vr)
+		}
+		headers[i] = nodejs.Quote(kv[0], '\'') + ": " + value
 	}
 	req := "{ path: " + g.template(s.text) + ", headers: { " + strings.Join(headers, ", ") + " }"
-	if a.timeout > 0 {
+	switch {
+	case a.timeoutV != nil:
+		req += ", timeout: " + g.param(s, a.timeoutV)
+	case a.timeout > 0:
 		req += fmt.Sprintf(", timeout: [%s, %s]", nodejs.Millis(a.timeout), nodejs.Quote(a.timeout.String(), '\''))
 	}
 	if a.reply.Fault == delay.FaultRefuse {

@@ -27,12 +27,13 @@ var kindRead = &kind{
 		}
 	},
 	decodeKey: func(p *problems, s *step, k, v *yaml.Node) { // cost
-		s.arg.(*readArg).cost, _ = duration(p, v, "cost")
+		a := s.arg.(*readArg)
+		decodeDurationKey(p, s, "cost", v, &a.cost, &a.costV)
 	},
 	compile: compileRead,
 	js: func(g *jsGen, s *step) {
-		cost := nodejs.Expr(nodejs.Millis(s.arg.(*readArg).cost))
-		g.w.Call("read", nodejs.Expr(g.template(s.text)), cost, g.then(s), g.onError(s))
+		a := s.arg.(*readArg)
+		g.w.Call("read", nodejs.Expr(g.template(s.text)), g.millis(s, a.cost, a.costV), g.then(s), g.onError(s))
 	},
 }
 
@@ -40,16 +41,28 @@ var kindRead = &kind{
 const defaultCost = time.Millisecond
 
 // readArg is a read step's payload; the path is the step's text.
-type readArg struct{ cost time.Duration }
+type readArg struct {
+	cost  time.Duration
+	costV *varying // a cost with ${...}, read when the step runs instead of cost
+}
 
 // compileRead makes a read Node's fs.readFile (rule 10): a task that holds a worker for the
 // cost, if any, then the pool requests open, fstat, a read per 512 KiB and close, each submitted by the
 // callback of the one before, so that each is delivered by a poll and other pool work can run
 // between them. A failed open ends it there; a failed read still closes the file first.
 func compileRead(c *compiler, s *step) action {
-	out, src, cost, t := c.outcome(s), newOpSource(s), s.arg.(*readArg).cost, s.text
+	a := s.arg.(*readArg)
+	out, src, cost, costV, t := c.outcome(s), newOpSource(s), a.cost, a.costV, s.text
 	tm := Timing{Step: s.pos, Key: "cost"}
 	return func(r *runner, e *env) {
+		cost := cost
+		if costV != nil {
+			var err error
+			if cost, err = costV.duration(e); err != nil {
+				r.failAt(s, err)
+				return
+			}
+		}
 		name := t.render(e)
 		rd := &fileRead{r: r, src: src.with(name), name: name}
 		rd.done = func(text string, err error) { out(r, e, value{s: text}, err) }

@@ -48,12 +48,18 @@ func (c *compiler) opSource(ps *psource) func(r *runner, e *env) any {
 // its close, each a pool request issued when the await on the one before resumes. A cost, if
 // given, is a pool task before the open.
 func (c *compiler) readFileP(op *step, src *Source) func(r *runner, e *env) any {
-	t, cost := op.text, op.arg.(*readArg).cost
-	for _, ref := range t.refs() {
-		ref.depth = c.depth(ref.b)
-	}
+	a, t := op.arg.(*readArg), op.text
+	c.place(op)
 	tm := Timing{Step: op.pos, Key: "cost"}
 	return func(r *runner, e *env) any {
+		cost := a.cost
+		if a.costV != nil {
+			var err error
+			if cost, err = a.costV.duration(e); err != nil {
+				r.failAt(op, err)
+				return r.newPromise(src)
+			}
+		}
 		name := t.render(e)
 		s := &Source{Kind: "read", Value: name, Pos: op.pos}
 		return r.startAsync(src, func() any {

@@ -37,11 +37,11 @@ Durations: an integer is milliseconds; a string uses Go's syntax (500ms, 1.5s); 
 A timer (%s) below 1ms runs as 1ms. cost defaults to 1ms, delay to 0,
 respond to {status: 200, body: OK}; respond: {fault: F} breaks the answer instead
 (%s). An http timeout fails a response that is later.
-${NAME} and ${NAME.FIELD} interpolate in the values of %s;
-$$ is a literal $. Fields: %s.
+${NAME} and ${NAME.FIELD} interpolate in the values of %s,
+and in %s, read when the step runs; $$ is a literal $. Fields: %s.
 as: NAME binds a result inside then; ${error} holds the message inside error;
 repeat: N (1..%d) performs a step N times, ${i} counting from 0.
-`, listOf(timers, "or"), faultNames(), listOf(templated, "and"), fieldsHelp(false), maxRepeat)
+`, listOf(timers, "or"), faultNames(), listOf(templated, "and"), varyingKeys, fieldsHelp(false), maxRepeat)
 }
 
 // listOf returns items as an English list: "a", "a and b", "a, b and c", with conj.

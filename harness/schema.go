@@ -263,11 +263,6 @@ func durationDef(positive, template bool) *schema {
 	return &schema{Type: []string{"integer", "string"}, Minimum: ptr(min), Maximum: ptr(max), Pattern: pattern, ErrorMessage: what + "."}
 }
 
-// durationKey returns the schema of a duration key with its default.
-func durationKey(def any) func() *schema {
-	return func() *schema { return &schema{Ref: durationRef, Default: def} }
-}
-
 // templateDurationKey returns the schema of a duration key with its default whose value may
 // also be a ${...} reference: positive for one that must be more than 0.
 func templateDurationKey(def any, positive bool) func() *schema {

@@ -195,6 +195,7 @@ var shapeFaults = map[string]string{
 	"encrypt-range.yaml":      "/main/0 /main/1 /main/2 /main/3", // ${n} out of scope is not of shape
 	"faults.yaml":             "/main/1 /main/3 /main/4",
 	"main-not-a-list.yaml":    "/main",
+	"names-in-keys.yaml":      "/main/5 /main/6 /main/7", // ${...} in a timer's or block's duration; names out of scope are not of shape
 	"not-a-mapping.yaml":      "/",
 	"paths.yaml":              "/main/2", // http: no-slash; the paths of files and reads are the loader's
 	"repeat-and-times.yaml":   "/main/0 /main/1 /main/2 /main/3",
@@ -330,16 +331,8 @@ func firstLine(s string) string {
 }
 
 // TestSchemaTemplateDuration checks the durations that may be ${...} references, which a key
-// takes with templateDurationKey: their schemas are written only once a key takes one, and
-// accept a reference besides what a duration is.
+// takes with templateDurationKey: they accept a reference besides what a duration is.
 func TestSchemaTemplateDuration(t *testing.T) {
-	var before bytes.Buffer
-	if err := WriteSchema(&before); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(before.String(), "OrTemplate") {
-		t.Fatal("the schema has a duration that may be a reference, which no key takes")
-	}
 	wait := &key{"wait", "How long the echo waits.", templateDurationKey(0, false)}
 	limit := &key{"limit", "How long the echo may wait.", templateDurationKey(nil, true)}
 	echo := newKindEcho(new(int))

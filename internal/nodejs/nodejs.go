@@ -366,7 +366,7 @@ var reserved = func() map[string]bool {
 		Buffer clearImmediate clearInterval clearTimeout console process queueMicrotask
 		setImmediate setInterval setTimeout
 
-		block chomp config encrypt fail get interval read runs start`) {
+		block chomp config encrypt fail get interval param read runs start`) {
 		m[w] = true
 	}
 	return m

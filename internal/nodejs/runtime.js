@@ -216,14 +216,15 @@ function parseEncrypt(text) {
   return n >= 0 && n <= 92 ? n : undefined;
 }
 
-// goQuote quotes s as Go's %q does, for looptest's messages.
-function goQuote(s) {
+// goQuote quotes s as Go's %q does, for looptest's messages; with ascii, as
+// strconv.QuoteToASCII does, for a header.
+function goQuote(s, ascii) {
   let q = '"';
   for (const c of s) {
     const code = c.codePointAt(0);
     const esc = { '"': '\\"', '\\': '\\\\', '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' }[c];
     if (esc) q += esc;
-    else if (c === ' ' || /[\p{L}\p{M}\p{N}\p{P}\p{S}]/u.test(c)) q += c;
+    else if (c === ' ' || (ascii ? code < 0x7f && code > 0x20 : /[\p{L}\p{M}\p{N}\p{P}\p{S}]/u.test(c))) q += c;
     else if (code < 0x80) q += '\\x' + code.toString(16).padStart(2, '0');
     else if (code < 0x10000) q += '\\u' + code.toString(16).padStart(4, '0');
     else q += '\\U' + code.toString(16).padStart(8, '0');
@@ -285,14 +286,134 @@ function escapePath(p) {
 
 // fail returns the error callback of a step without error steps: the run stops there, as
 // looptest's does, with the step's place on stderr and status 1. Nothing prints after it.
+let failed = false; // the run has failed: the first failure is the run's
+
 function fail(where, kind) {
   return (message) => {
+    if (failed) return;
+    failed = true;
     console.log = () => {};
     process.exitCode = 1;
     process.stderr.write(`${where}: ${kind} failed: ${message}\n`, () => {
       process.stdout.write('', () => process.exit());
     });
   };
+}
+
+// param reads the text of a ${...} in a step's key when the step runs, as looptest reads it;
+// at is [place, kind, key] (and 'cut' for a body that fault close-mid-body cuts). It returns a
+// cost in milliseconds; a timeout as [milliseconds, text]; a delay, a status or a body as the
+// delay server's header has it. A text that is not one fails the run at the step, as looptest
+// does, and the step goes on silenced, with no timeout and the default reply.
+function param(text, [where, kind, key, cut]) {
+  const bad = (problem, value) => {
+    fail(where, kind)(`${key} ${goQuote(text)}: ${problem}`);
+    return value;
+  };
+  if (key === 'status') {
+    const n = /^[+-]?[0-9]+$/.test(text) ? Number(text) : NaN;
+    return n >= 100 && n <= 599 ? String(n) : bad('expected an integer from 100 to 599', '200');
+  }
+  if (key === 'body') {
+    const size = Buffer.byteLength(text);
+    if (size > 65536) {
+      fail(where, kind)(`body: must be at most 65536 bytes; got ${size}`);
+      return '"OK"';
+    }
+    if (cut && text === '') return bad('fault close-mid-body sends half the body, so it must not be empty', '"OK"');
+    return goQuote(text, true);
+  }
+  const ns = durationNs(text);
+  if (typeof ns === 'string') return bad(ns, key === 'timeout' ? undefined : key === 'delay' ? '0s' : 0);
+  switch (key) {
+    case 'timeout':
+      return ns === 0 ? bad('must be more than 0', undefined) : [ns / 1e6, goDuration(ns)];
+    case 'delay':
+      return goDuration(ns).replace('µs', 'us');
+  }
+  return ns / 1e6;
+}
+
+// durationNs reads a duration as looptest does: an integer number of milliseconds, or Go's
+// syntax (time.ParseDuration: 500ms, 1.5s, 1h2m); not negative, at most 24h. It returns
+// nanoseconds, or what is wrong with the text.
+function durationNs(text) {
+  const syntax = "expected a duration: an integer number of milliseconds, or Go's syntax such as 500ms or 1.5s";
+  const max = 24n * 3600n * 10n ** 9n;
+  let ns;
+  if (/^[+-]?[0-9]+$/.test(text)) {
+    ns = BigInt(text) * 10n ** 6n;
+  } else {
+    ns = parseGoDuration(text);
+    if (ns === undefined) return syntax;
+  }
+  if (ns < 0n) return 'must not be negative';
+  if (ns > max) return 'must be at most 24h';
+  return Number(ns);
+}
+
+// parseGoDuration is Go's time.ParseDuration, in BigInt nanoseconds; undefined for what it
+// refuses (a value beyond its int64 included).
+function parseGoDuration(text) {
+  const units = { ns: 1n, us: 1000n, 'µs': 1000n, 'μs': 1000n, ms: 10n ** 6n, s: 10n ** 9n, m: 60n * 10n ** 9n, h: 3600n * 10n ** 9n };
+  let s = text;
+  let neg = false;
+  if (s[0] === '-' || s[0] === '+') {
+    neg = s[0] === '-';
+    s = s.slice(1);
+  }
+  if (s === '0') return 0n;
+  if (s === '') return undefined;
+  const limit = 1n << 63n;
+  let d = 0n;
+  while (s !== '') {
+    const [all, whole, frac, unit] = /^([0-9]*)(?:\.([0-9]*))?([^0-9.]*)/.exec(s);
+    if (whole === '' && !frac) return undefined; // no digits, or not [0-9.]
+    if (!Object.hasOwn(units, unit)) return undefined;
+    let v = BigInt(whole || '0');
+    if (v > limit || v > limit / units[unit]) return undefined;
+    v *= units[unit];
+    if (frac) {
+      // Go keeps the digits that fit in an int64 and scales them in floating point.
+      let f = 0n;
+      let scale = 1;
+      for (const c of frac) {
+        const y = f * 10n + BigInt(c);
+        if (f > (limit - 1n) / 10n || y > limit) break;
+        f = y;
+        scale *= 10;
+      }
+      v += BigInt(Math.trunc(Number(f) * (Number(units[unit]) / scale)));
+      if (v > limit) return undefined;
+    }
+    d += v;
+    if (d > limit) return undefined;
+    s = s.slice(all.length);
+  }
+  if (!neg && d === limit) return undefined;
+  return neg ? -d : d;
+}
+
+// goDuration writes nanoseconds, not negative, as Go's time.Duration.String does: 1.5ms, 2m30s.
+function goDuration(ns) {
+  if (ns === 0) return '0s';
+  const frac = (v, prec) => {
+    const digits = String(v % 10 ** prec).padStart(prec, '0').replace(/0+$/, '');
+    return [Math.floor(v / 10 ** prec), digits ? '.' + digits : ''];
+  };
+  if (ns < 1e9) {
+    const [unit, prec] = ns < 1e3 ? ['ns', 0] : ns < 1e6 ? ['µs', 3] : ['ms', 6];
+    const [whole, f] = frac(ns, prec);
+    return whole + f + unit;
+  }
+  const [secs, f] = frac(ns, 9);
+  let out = (secs % 60) + f + 's';
+  const mins = Math.floor(secs / 60);
+  if (mins > 0) {
+    out = (mins % 60) + 'm' + out;
+    if (mins >= 60) out = Math.floor(mins / 60) + 'h' + out;
+  }
+  return out;
 }
 
 // chomp drops one trailing newline, as looptest does from a log text.
