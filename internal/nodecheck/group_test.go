@@ -19,11 +19,12 @@ import (
 
 // hangScript is a runtime that never ends: it starts a child that writes its process id to
 // $OUT/child.pid and sleeps, writes its own to $OUT/runtime.pid, prints a line, and sleeps; both
-// ignore SIGINT and SIGTERM.
+// ignore SIGINT and SIGTERM. Each id is written whole before its file appears (a rename), so a
+// test that waits for the file never reads half of it.
 const hangScript = `#!/bin/sh
 trap '' INT TERM
-sh -c 'trap "" INT TERM; echo $$ > "$OUT/child.pid"; exec sleep 1000' &
-echo $$ > "$OUT/runtime.pid"
+sh -c 'trap "" INT TERM; echo $$ > "$OUT/child.tmp"; mv "$OUT/child.tmp" "$OUT/child.pid"; exec sleep 1000' &
+echo $$ > "$OUT/runtime.tmp"; mv "$OUT/runtime.tmp" "$OUT/runtime.pid"
 echo started
 while :; do sleep 1; done
 `
