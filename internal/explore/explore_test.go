@@ -238,8 +238,11 @@ func TestInversionsByDefinition(t *testing.T) {
 		if r.IntN(10) == 0 {
 			b = randomUnits(r, r.IntN(30), k)
 		}
-		if got, want := inversions(a, b), inversionsByDefinition(a, b); !sameSwaps(got, want) {
-			t.Fatalf("inversions(%v, %v)\n got %v\nwant %v", a, b, got, want)
+		want := inversionsByDefinition(a, b)
+		limit := r.IntN(len(want) + 3)
+		got, total := inversions(a, b, limit)
+		if total != len(want) || !sameSwaps(got, want[:min(limit, len(want))]) {
+			t.Fatalf("inversions(%v, %v, %d)\n got %v (of %d)\nwant %v (of %d)", a, b, limit, got, total, want[:min(limit, len(want))], len(want))
 		}
 	}
 }
@@ -258,7 +261,7 @@ func BenchmarkInversions(b *testing.B) {
 		}
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			for b.Loop() {
-				inversions(x, y)
+				inversions(x, y, maxSwaps)
 			}
 		})
 	}
