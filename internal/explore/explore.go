@@ -45,6 +45,10 @@ type Options struct {
 	// StepTime bounds how long each step of main takes to run: each run draws each step's
 	// time from [0, StepTime], on top of MainTime. 0 means DefaultStepTime.
 	StepTime time.Duration
+	// Aligned starts main right after the loop's clock ticks, as the programs that looptest
+	// makes for Node.js do so that their goldens hold: no part of main's time comes before its
+	// first step. Without it, main begins anywhere in a millisecond, as a plain program does.
+	Aligned bool
 	// IOTime bounds how long a cost or delay written as 0 takes: each use draws it from
 	// [0, IOTime], as a fs request or an HTTP exchange always takes some time. 0 means
 	// DefaultIOTime.
@@ -99,7 +103,8 @@ type Race struct {
 // that ticks once more before it is cleared.
 type Change struct {
 	Unit  Unit
-	Extra bool // the runs log it once more than the unperturbed one; otherwise once less
+	Extra bool // the runs log it more times than the unperturbed one; otherwise fewer
+	Times int  // how many times more or fewer, in one ordering
 	Runs  int  // how many runs did
 	explained
 }
@@ -445,7 +450,8 @@ func (x *explorer) run(t trial) (*result, error) {
 // Node.js's start-up is drawn from [0, MainTime] and split at a random point: the part before
 // its first step is where in a millisecond main began, the rest is spent at its end. Each step
 // but the first also waits, before it runs, the time the step before it took, drawn from
-// [0, StepTime]: a timer armed later in main may start a millisecond later.
+// [0, StepTime]: a timer armed later in main may start a millisecond later. Aligned, main begins
+// at the start of a millisecond and all of main's time is spent at its end.
 func (x *explorer) mainShares(run int, pos harness.Pos) []float64 {
 	total := float64(x.opts.MainTime) * (1 + x.unit(run, pos, "main", 0, 0)) / 2
 	split := (1 + x.unit(run, pos, "main start", 0, 0)) / 2
@@ -453,9 +459,12 @@ func (x *explorer) mainShares(run int, pos harness.Pos) []float64 {
 	for i := 1; i < len(shares)-1; i++ {
 		shares[i] = float64(x.opts.StepTime) * (1 + x.unit(run, pos, "main step", 0, i)) / 2
 	}
-	if len(shares) == 1 {
+	switch {
+	case len(shares) == 1:
 		shares[0] = total
-	} else {
+	case x.opts.Aligned:
+		shares[len(shares)-1] = total
+	default:
 		shares[0], shares[len(shares)-1] = total*split, total*(1-split)
 	}
 	return shares
@@ -553,7 +562,7 @@ func diff(a, b []Unit, k int) (cs []Change, more int) {
 			key := u.key()
 			if na, nb := inA[key], inB[key]; extra && nb > na || !extra && na > nb {
 				if len(cs) < k {
-					cs = append(cs, Change{Unit: u, Extra: extra})
+					cs = append(cs, Change{Unit: u, Extra: extra, Times: max(na-nb, nb-na)})
 				} else {
 					more++
 				}

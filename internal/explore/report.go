@@ -47,9 +47,9 @@ func (r *Report) Write(w io.Writer) {
 				fmt.Fprintf(w, "  and %d more\n", len(r.Changes)-i)
 				break
 			}
-			what := "missing (one time fewer)"
+			what := "missing"
 			if c.Extra {
-				what = "extra (one time more)"
+				what = "extra"
 			}
 			fmt.Fprintf(w, "  %d. %s\n     %s in %d of %d runs%s, decided by %s\n", i+1, c.Unit, what, c.Runs, total, odds(c.Runs, total), c.decided())
 		}
@@ -88,6 +88,9 @@ func (r *Report) Write(w io.Writer) {
 				what := "missing"
 				if c.Extra {
 					what = "extra"
+				}
+				if c.Times > 1 {
+					what += fmt.Sprintf(" %d times", c.Times)
 				}
 				parts = append(parts, fmt.Sprintf("%s %s", c.Unit, what))
 			}
