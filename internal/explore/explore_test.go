@@ -541,3 +541,19 @@ main:
 		})
 	}
 }
+
+func TestReportNumbers(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 241501: "241,501", 1234567: "1,234,567", -1234: "-1,234"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
+		}
+	}
+	for _, c := range []struct {
+		n, total int
+		want     string
+	}{{0, 201, "0%"}, {1, 201, "<1%"}, {18, 201, "9%"}, {200, 201, ">99%"}, {201, 201, "100%"}} {
+		if got := percent(c.n, c.total); got != c.want {
+			t.Errorf("percent(%d, %d) = %q, want %q", c.n, c.total, got, c.want)
+		}
+	}
+}

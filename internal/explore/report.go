@@ -82,7 +82,7 @@ func (r *Report) Write(w io.Writer) {
 				parts = append(parts, words.Plural(len(ids), "race")+" "+strings.Join(ids, ", ")+" the other way")
 			}
 			if o.More > 0 {
-				parts = append(parts, fmt.Sprintf("and %d more %s", o.More, words.Plural(o.More, "swap")))
+				parts = append(parts, fmt.Sprintf("and %s more %s", thousands(o.More), words.Plural(o.More, "swap")))
 			}
 			for _, c := range o.Changes {
 				what := "missing"
@@ -99,7 +99,7 @@ func (r *Report) Write(w io.Writer) {
 			}
 			what = strings.Join(parts, ", ")
 		}
-		fmt.Fprintf(w, "  %2d. %3d %s (%2.0f%%): %s\n", i+1, count, words.Plural(count, "run"), 100*float64(count)/float64(total), what)
+		fmt.Fprintf(w, "  %2d. %3d %s (%3s): %s\n", i+1, count, words.Plural(count, "run"), percent(count, total), what)
 	}
 }
 
@@ -132,4 +132,13 @@ func percent(n, total int) string {
 		return ">99%"
 	}
 	return fmt.Sprintf("%.0f%%", p)
+}
+
+// thousands writes n with a comma between each group of three digits: 1,234.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
