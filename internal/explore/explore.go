@@ -8,11 +8,17 @@
 // armed, which follows from the perturbed work before it; perturbing delays reports races that
 // cannot happen, such as 50 ms + 50 ms against 100 ms. With Options.Timers they are perturbed
 // too, with one factor per distinct delay in a run, because Node.js keeps the timers of one delay
-// in one list and fires them in the order they were armed. Half of the runs also reverse the
-// order of completions due at the same instant. Each distinct ordering is reported
-// with how often it appeared, the pairs of log lines that swap against the unperturbed ordering,
-// and the steps whose timings decide each swap: a step decides a swap when running that same
-// perturbed run with the step's durations unperturbed undoes the swap.
+// in one list and fires them in the order they were armed. A cost or delay of 0 takes up to
+// IOTime: a fs request or an HTTP exchange always takes some time. Main and every callback take
+// time to run too, main's spread over its steps, since Node.js reads the clock afresh at each
+// setTimeout. Half of the runs also reverse the order of completions due at the same instant.
+// Each distinct ordering is reported with how often it appeared, the pairs of log lines that
+// swap against the unperturbed ordering, the lines it prints more or fewer times, and the steps
+// whose timings decide each: a step decides a swap when running that same perturbed run with the
+// step's durations unperturbed undoes the swap.
+//
+// Memory and time grow with the steps that run as n log n: the pairs that swap are counted, not
+// listed, and the steps that decide are found by halving when there are many.
 package explore
 
 import (
