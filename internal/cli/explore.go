@@ -13,7 +13,7 @@ func runExplore(c *cli, args []string) int {
 	fs := c.flags("explore")
 	var opts explore.Options
 	jitter := fs.String("jitter", "10%", "how much every cost, delay and block may wobble, as a `percentage` above 0% and at most 100%")
-	fs.BoolVar(&opts.Timers, "timers", false, "perturb timer delays too, one factor per distinct delay (Node fires timers at their deadlines: this finds races a real clock may never show)")
+	fs.BoolVar(&opts.Timers, "timers", false, "perturb timer delays too, one factor per timer list, a delay's whole milliseconds, at least 1 (Node fires timers at their deadlines: this finds races a real clock may never show)")
 	fs.IntVar(&opts.Runs, "runs", 200, "perturbed `runs`")
 	fs.Uint64Var(&opts.Seed, "seed", 1, "the `seed` of the perturbations; the same seed gives the same report")
 	if st := c.parse(fs, args); st >= 0 {

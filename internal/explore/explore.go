@@ -41,7 +41,7 @@ type Options struct {
 	Runs   int     // perturbed runs; 0 means 200
 	Jitter float64 // the relative jitter, 0.10 for ±10%; 0 means 0.10
 	Seed   uint64  // the seed of the perturbations: the same seed gives the same report
-	Timers bool    // perturb timer delays too, one factor per distinct delay
+	Timers bool    // perturb timer delays too, one factor per list: a delay's whole milliseconds, at least 1
 	// MainTime bounds how long main takes to run, Node.js's start-up before its first
 	// iteration included: each run draws it from [0, MainTime]. 0 means DefaultMainTime.
 	MainTime time.Duration
