@@ -7,8 +7,8 @@
 // fires a timer at its deadline, and what moves a timer against other events is when it is
 // armed, which follows from the perturbed work before it; perturbing delays reports races that
 // cannot happen, such as 50 ms + 50 ms against 100 ms. With Options.Timers they are perturbed
-// too, with one factor per distinct delay in a run, because Node.js keeps the timers of one delay
-// in one list and fires them in the order they were armed. A cost or delay of 0 takes up to
+// too, with one factor per list in a run (a delay's whole milliseconds, at least 1), because
+// Node.js keeps the timers of one list in the order they were armed. A cost or delay of 0 takes up to
 // IOTime: a fs request or an HTTP exchange always takes some time. Main and every callback take
 // time to run too, main's spread over its steps, since Node.js reads the clock afresh at each
 // setTimeout. Half of the runs also reverse the order of completions due at the same instant.
