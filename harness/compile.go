@@ -126,7 +126,7 @@ func (c *compiler) step(s *step) action {
 	inner.place(s)
 	a := s.kind.compile(inner, s)
 	if s.repeat == 0 {
-		return a
+		return func(r *runner, e *env) { r.mainStep(); a(r, e) }
 	}
 	n, frame := s.repeat, s.iBinding.used
 	return func(r *runner, e *env) {
@@ -136,6 +136,7 @@ func (c *compiler) step(s *step) action {
 			if i&1023 == 1023 && r.loop.Check() != nil || r.loop.Err() != nil {
 				return
 			}
+			r.mainStep()
 			if frame {
 				a(r, &env{up: e, v: value{n: int64(i)}})
 			} else {

@@ -66,8 +66,11 @@ func compileRead(c *compiler, s *step) action {
 		name := t.render(e)
 		rd := &fileRead{r: r, src: src.with(name), name: name}
 		rd.done = func(text string, err error) { out(r, e, value{s: text}, err) }
-		if cost := r.duration(tm, cost); cost > 0 {
-			rd.submit(rd.src.part("cost"), cost, func() (any, error) { return nil, nil }, func(any, error) { rd.open() })
+		d := r.duration(tm, cost)
+		if cost == 0 {
+			rd.openTime = d // a cost of 0 is no task: the time explore gives it is the open's
+		} else if d > 0 {
+			rd.submit(rd.src.part("cost"), d, func() (any, error) { return nil, nil }, func(any, error) { rd.open() })
 			return
 		}
 		rd.open()
@@ -76,14 +79,15 @@ func compileRead(c *compiler, s *step) action {
 
 // fileRead is one read in flight: the chain of its pool requests.
 type fileRead struct {
-	r    *runner
-	src  *Source
-	name string
-	f    *os.File
-	text string
-	size int64 // what fstat gave
-	err  error // of the read request, reported once the file is closed
-	done func(text string, err error)
+	r        *runner
+	src      *Source
+	name     string
+	f        *os.File
+	text     string
+	size     int64         // what fstat gave
+	openTime time.Duration // how long the open request takes: 0 unless explore perturbs a cost of 0
+	err      error         // of the read request, reported once the file is closed
+	done     func(text string, err error)
 }
 
 func (rd *fileRead) submit(src *Source, cost time.Duration, work func() (any, error), then func(any, error)) {
@@ -91,7 +95,7 @@ func (rd *fileRead) submit(src *Source, cost time.Duration, work func() (any, er
 }
 
 func (rd *fileRead) open() {
-	rd.submit(rd.src.part("open"), 0, func() (any, error) { return rd.r.sandbox.open(rd.name) }, func(f any, err error) {
+	rd.submit(rd.src.part("open"), rd.openTime, func() (any, error) { return rd.r.sandbox.open(rd.name) }, func(f any, err error) {
 		if err != nil {
 			rd.done("", err)
 			return

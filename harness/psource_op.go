@@ -63,10 +63,13 @@ func (c *compiler) readFileP(op *step, src *Source) func(r *runner, e *env) any 
 		name := t.render(e)
 		s := &Source{Kind: "read", Value: name, Pos: op.pos}
 		return r.startAsync(src, func() any {
-			if d := r.duration(tm, cost); d > 0 {
+			d, open := r.duration(tm, cost), time.Duration(0)
+			if cost == 0 {
+				open = d // a cost of 0 is no task: the time explore gives it is the open's
+			} else if d > 0 {
 				r.awaitPool(s.part("cost"), d, func() (any, error) { return nil, nil })
 			}
-			fv := r.awaitPool(s.part("open"), 0, func() (any, error) { return r.sandbox.open(name) })
+			fv := r.awaitPool(s.part("open"), open, func() (any, error) { return r.sandbox.open(name) })
 			f := fv.(*os.File)
 			text, err := r.readFileHandle(s, f)
 			r.awaitPool(s, 0, func() (any, error) { return nil, f.Close() })

@@ -31,7 +31,10 @@ type RunOptions struct {
 	// interval, cost, delay and block as a step is about to use it (an http step's timeout is
 	// left alone), and returns the duration to use instead (one below 0 counts as 0). It is also
 	// called with Key "run" and 0 each time main or a callback returns: the duration it returns
-	// is the time that callback took, spent as a block would be.
+	// is the time that callback took, spent as a block would be. Main's time is spread over its
+	// steps: the call is also made (Main set, Step main's position) before each step that main
+	// runs, a repeated step once per repeat, so that a timer armed later in main may start a
+	// millisecond later, as Node.js reads the clock afresh at each setTimeout.
 	Perturb func(t Timing, d time.Duration) time.Duration
 	// Ties orders the completions due at one instant under the virtual clock.
 	Ties loop.Ties
@@ -51,6 +54,7 @@ type runner struct {
 	callbacks []callbackSlot // per step that makes callbacks: the last one made
 	perturb   func(Timing, time.Duration) time.Duration
 	mainPos   Pos
+	inMain    bool // main is running: its steps take a share of main's time when perturbed
 	file      string
 	lines     *ordering.Lines
 
@@ -85,6 +89,17 @@ func (r *runner) ran(pos Pos) {
 		return
 	}
 	if d := r.perturb(Timing{Step: pos, Key: "run", Main: pos == r.mainPos}, 0); d > 0 {
+		r.loop.Block(d)
+	}
+}
+
+// mainStep is called before each step of main runs: when perturbed, it spends that step's share
+// of main's time.
+func (r *runner) mainStep() {
+	if r.perturb == nil || !r.inMain {
+		return
+	}
+	if d := r.perturb(Timing{Step: r.mainPos, Key: "run", Main: true}, 0); d > 0 {
 		r.loop.Block(d)
 	}
 }
@@ -197,7 +212,7 @@ func (s *Scenario) Run(opts RunOptions) (err error) {
 			err = &OutputError{File: s.File, Err: ferr}
 		}
 	}()
-	err = l.Run(func() { s.program(r, nil); r.ran(s.mainPos) })
+	err = l.Run(func() { r.inMain = true; s.program(r, nil); r.inMain = false; r.ran(s.mainPos) })
 	return limitError(s.File, lim, err)
 }
 

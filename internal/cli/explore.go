@@ -14,8 +14,8 @@ import (
 func runExplore(c *cli, args []string) int {
 	fs := c.flags("explore")
 	var opts explore.Options
-	jitter := fs.String("jitter", "10%", "how much every cost, delay and block may wobble, as a `percentage`")
-	fs.BoolVar(&opts.Timers, "timers", false, "perturb timer delays too, one factor per distinct delay (Node fires timers at their deadlines: this finds races a real clock may never show)")
+	jitter := fs.String("jitter", "10%", "how much every cost, delay and block may wobble, as a `percentage` above 0% and at most 100%")
+	fs.BoolVar(&opts.Timers, "timers", false, "perturb timer delays too, one factor per timer list, a delay's whole milliseconds, at least 1 (Node fires timers at their deadlines: this finds races a real clock may never show)")
 	fs.IntVar(&opts.Runs, "runs", 200, "perturbed `runs`")
 	fs.Uint64Var(&opts.Seed, "seed", 1, "the `seed` of the perturbations; the same seed gives the same report")
 	run := runFlag(fs)
@@ -23,8 +23,12 @@ func runExplore(c *cli, args []string) int {
 		return st
 	}
 	j, err := parsePercent(*jitter)
-	if err != nil || opts.Runs < 1 {
-		fmt.Fprintf(c.stderr, "looptest explore: --jitter must be a percentage above 0 such as 10%% (got %q), --runs at least 1\n", *jitter)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "looptest explore: --jitter must be a percentage above 0%% and at most 100%%, such as 10%% (got %q): a duration perturbed by ±100%% is anywhere from 0 to twice its value\n", *jitter)
+		return exitInvalid
+	}
+	if opts.Runs < 1 {
+		fmt.Fprintf(c.stderr, "looptest explore: --runs must be at least 1 (got %d)\n", opts.Runs)
 		return exitInvalid
 	}
 	opts.Jitter, opts.Stop = j, c.stop
@@ -62,10 +66,10 @@ func runExplore(c *cli, args []string) int {
 	})
 }
 
-// parsePercent reads "10%", "10" or "0.5%" as a fraction.
+// parsePercent reads "10%", "10" or "0.5%" as a fraction, above 0 and at most 1.
 func parsePercent(s string) (float64, error) {
 	f, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
-	if err != nil || f <= 0 || f >= 100 {
+	if err != nil || !(f > 0 && f <= 100) {
 		return 0, fmt.Errorf("bad percentage %q", s)
 	}
 	return f / 100, nil

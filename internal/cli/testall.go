@@ -98,7 +98,7 @@ func exploreOne(res *testResult, stop <-chan struct{}) {
 		res.ok, res.detail = false, err.Error()+"\n"
 		return
 	}
-	rep, err := explore.Explore(s, explore.Options{Runs: 100, Seed: 1, Stop: stop})
+	rep, err := explore.Explore(s, explore.Options{Runs: 100, Seed: 1, Aligned: true, Stop: stop})
 	switch {
 	case err != nil:
 		res.ok, res.detail = false, err.Error()+"\n"

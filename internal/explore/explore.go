@@ -7,12 +7,18 @@
 // fires a timer at its deadline, and what moves a timer against other events is when it is
 // armed, which follows from the perturbed work before it; perturbing delays reports races that
 // cannot happen, such as 50 ms + 50 ms against 100 ms. With Options.Timers they are perturbed
-// too, with one factor per distinct delay in a run, because Node.js keeps the timers of one delay
-// in one list and fires them in the order they were armed. Half of the runs also reverse the
-// order of completions due at the same instant. Each distinct ordering is reported
-// with how often it appeared, the pairs of log lines that swap against the unperturbed ordering,
-// and the steps whose timings decide each swap: a step decides a swap when running that same
-// perturbed run with the step's durations unperturbed undoes the swap.
+// too, with one factor per list in a run (a delay's whole milliseconds, at least 1), because
+// Node.js keeps the timers of one list in the order they were armed. A cost or delay of 0 takes up to
+// IOTime: a fs request or an HTTP exchange always takes some time. Main and every callback take
+// time to run too, main's spread over its steps, since Node.js reads the clock afresh at each
+// setTimeout. Half of the runs also reverse the order of completions due at the same instant.
+// Each distinct ordering is reported with how often it appeared, the pairs of log lines that
+// swap against the unperturbed ordering, the lines it prints more or fewer times, and the steps
+// whose timings decide each: a step decides a swap when running that same perturbed run with the
+// step's durations unperturbed undoes the swap.
+//
+// Memory and time grow with the steps that run as n log n: the pairs that swap are counted, not
+// listed, and the steps that decide are found by halving when there are many.
 package explore
 
 import (
@@ -35,13 +41,24 @@ type Options struct {
 	Runs   int     // perturbed runs; 0 means 200
 	Jitter float64 // the relative jitter, 0.10 for ±10%; 0 means 0.10
 	Seed   uint64  // the seed of the perturbations: the same seed gives the same report
-	Timers bool    // perturb timer delays too, one factor per distinct delay
+	Timers bool    // perturb timer delays too, one factor per list: a delay's whole milliseconds, at least 1
 	// MainTime bounds how long main takes to run, Node.js's start-up before its first
 	// iteration included: each run draws it from [0, MainTime]. 0 means DefaultMainTime.
 	MainTime time.Duration
 	// CallbackTime bounds how long every other callback takes to run: each run draws each
 	// callback's time from [0, CallbackTime]. 0 means DefaultCallbackTime.
 	CallbackTime time.Duration
+	// StepTime bounds how long each step of main takes to run: each run draws each step's
+	// time from [0, StepTime], on top of MainTime. 0 means DefaultStepTime.
+	StepTime time.Duration
+	// Aligned starts main right after the loop's clock ticks, as the programs that looptest
+	// makes for Node.js do so that their goldens hold: no part of main's time comes before its
+	// first step. Without it, main begins anywhere in a millisecond, as a plain program does.
+	Aligned bool
+	// IOTime bounds how long a cost or delay written as 0 takes: each use draws it from
+	// [0, IOTime], as a fs request or an HTTP exchange always takes some time. 0 means
+	// DefaultIOTime.
+	IOTime time.Duration
 	// Stop, once closed, stops the exploration: the run under way stops as a guard stops it,
 	// and Explore returns its error.
 	Stop <-chan struct{}
@@ -52,9 +69,22 @@ type Options struct {
 // armed in main runs before an immediate armed with it in about a third of Node.js's runs). A
 // callback's own code is shorter; half a millisecond is a generous bound for a scenario's
 // callbacks, which log and arm.
+//
+// Main's steps take time too, and Node.js reads the clock afresh at each setTimeout: four
+// timeouts armed one after the other in main started in more than one millisecond in 9 of 30
+// runs of Node.js v20 here, a millisecond ending between two given calls in about one run in
+// ten. A step of main takes up to 200 µs, which gives about those odds.
+//
+// A cost or delay of 0 is no jitter of 0: Node.js's fs requests and HTTP exchanges take time
+// however fast the file or the server. An HTTP exchange with a server on the same machine took
+// 0.8 to 1.5 ms in Node.js v20 here, and the first fs.readFile of a run, which starts the pool's
+// threads, 1.6 ms or more (later ones 90 to 170 µs): a millisecond bounds what a zero-duration
+// step takes.
 const (
 	DefaultMainTime     = 2 * time.Millisecond
 	DefaultCallbackTime = 500 * time.Microsecond
+	DefaultStepTime     = 200 * time.Microsecond
+	DefaultIOTime       = time.Millisecond
 )
 
 // Report is what an exploration found.
@@ -65,28 +95,84 @@ type Report struct {
 	Seed      uint64
 	Orderings []*Ordering // the unperturbed one first, then by how often they appeared
 	Races     []*Race     // the pairs of callbacks that swap, the most frequent first
+	Changes   []*Change   // the callbacks that log in some runs only, the most frequent first
 }
 
 // A Race is a pair of callbacks whose order changes when timings wobble.
 type Race struct {
-	First, Second Unit      // in the unperturbed order
-	Runs          int       // how many runs had them the other way round
-	DecidedBy     []Decider // every step that decided it in some ordering
-	Together      bool      // no step decides it alone: the listed ones do together
+	First, Second Unit // in the unperturbed order
+	Runs          int  // how many runs had them the other way round
+	explained          // every step that decided it in some ordering
 }
+
+// A Change is a callback that logs in some runs and not in others, or more times: an interval
+// that ticks once more before it is cleared.
+type Change struct {
+	Unit  Unit
+	Extra bool // the runs log it more times than the unperturbed one; otherwise fewer
+	Times int  // how many times more or fewer, in one ordering
+	Runs  int  // how many runs did
+	explained
+}
+
+// explained is what decides a race or a change: the steps whose timings decide it alone, or
+// (Together) the ones that decide it together when none does alone.
+type explained struct {
+	DecidedBy []Decider
+	Together  bool
+}
+
+// merge adds what decided one occurrence to what decides them all: steps alone beat steps
+// together.
+func (e *explained) merge(o explained) {
+	if len(o.DecidedBy) > 0 && !o.Together && e.Together {
+		e.Together, e.DecidedBy = false, nil
+	}
+	if o.Together == e.Together {
+		for _, d := range o.DecidedBy {
+			if !slices.Contains(e.DecidedBy, d) {
+				e.DecidedBy = append(e.DecidedBy, d)
+			}
+		}
+	}
+}
+
+// add notes that ds decide it, alone or together.
+func (e *explained) add(together bool, ds ...Decider) {
+	if e.Together && !together && len(e.DecidedBy) > 0 {
+		e.DecidedBy = nil // a decider alone beats a pair
+	}
+	if !together {
+		e.Together = false
+	} else if len(e.DecidedBy) == 0 {
+		e.Together = true
+	} else if !e.Together {
+		return // single deciders are known: pairs add nothing
+	}
+	for _, d := range ds {
+		if !slices.Contains(e.DecidedBy, d) {
+			e.DecidedBy = append(e.DecidedBy, d)
+		}
+	}
+}
+
+// open reports whether no step is known to decide it alone.
+func (e *explained) open() bool { return len(e.DecidedBy) == 0 || e.Together }
 
 // Stable reports whether every run gave the same ordering.
 func (r *Report) Stable() bool { return len(r.Orderings) == 1 }
 
 // Ordering is one distinct ordering and what makes it differ from the unperturbed one.
 type Ordering struct {
-	Lines    []string
-	Units    []Unit // the callbacks that logged, in the order they ran
-	Count    int
-	Baseline bool    // the unperturbed ordering
-	Swaps    []Swap  // pairs of lines in the other order than in the baseline, nearest first
-	More     int     // swaps not listed
-	examples []trial // the first trials that gave it, whose re-runs explain it
+	Lines       []string
+	Units       []Unit // the callbacks that logged, in the order they ran
+	Count       int
+	Baseline    bool     // the unperturbed ordering
+	Swaps       []Swap   // pairs of lines in the other order than in the baseline, nearest first
+	More        int      // swaps not listed
+	Changes     []Change // callbacks that log less or more often than in the baseline
+	MoreChanges int      // changes not listed
+	examples    []trial  // the first trials that gave it, whose re-runs explain it
 }
 
 // maxExamples bounds the trials of an ordering that are re-run to explain it.
@@ -129,9 +215,8 @@ func (u Unit) key() unitKey { return unitKey{u.Step, u.Close, strings.Join(u.Lin
 
 // Swap is a pair of callbacks that run in the other order than in the unperturbed ordering.
 type Swap struct {
-	First, Second Unit      // First ran before Second here; the baseline had Second first
-	DecidedBy     []Decider // the steps whose timings decide it, alone or (Together) jointly
-	Together      bool
+	First, Second Unit // First ran before Second here; the baseline had Second first
+	explained          // the steps whose timings decide it, alone or (Together) jointly
 }
 
 // Decider is a step whose timing decides a swap, or a tie at one instant when Key is "tie".
@@ -186,6 +271,12 @@ func Explore(s *harness.Scenario, opts Options) (*Report, error) {
 	if opts.CallbackTime <= 0 {
 		opts.CallbackTime = DefaultCallbackTime
 	}
+	if opts.StepTime <= 0 {
+		opts.StepTime = DefaultStepTime
+	}
+	if opts.IOTime <= 0 {
+		opts.IOTime = DefaultIOTime
+	}
 	x := &explorer{s: s, opts: opts}
 	rep := &Report{File: s.File, Runs: opts.Runs, Jitter: opts.Jitter, Seed: opts.Seed}
 
@@ -193,6 +284,7 @@ func Explore(s *harness.Scenario, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	x.mainSteps = base.mainSteps
 	byKey := map[string]*Ordering{}
 	baseline := &Ordering{Lines: base.lines, Units: base.units, Baseline: true}
 	byKey[base.key()] = baseline
@@ -221,7 +313,33 @@ func Explore(s *harness.Scenario, opts Options) (*Report, error) {
 		}
 	}
 	rep.Races = races(rep.Orderings[1:])
+	rep.Changes = changes(rep.Orderings[1:])
 	return rep, nil
+}
+
+// changes gathers the lines that orderings miss or add, one per callback and direction.
+func changes(orderings []*Ordering) []*Change {
+	var cs []*Change
+	type id struct {
+		k     unitKey
+		extra bool
+	}
+	byID := map[id]*Change{}
+	for _, o := range orderings {
+		for _, c := range o.Changes {
+			k := id{c.Unit.key(), c.Extra}
+			r := byID[k]
+			if r == nil {
+				r = &Change{Unit: c.Unit, Extra: c.Extra, explained: explained{Together: true}}
+				byID[k] = r
+				cs = append(cs, r)
+			}
+			r.Runs += o.Count
+			r.merge(c.explained)
+		}
+	}
+	slices.SortStableFunc(cs, func(a, b *Change) int { return b.Runs - a.Runs })
+	return cs
 }
 
 // races gathers the swaps of every ordering into races, one per pair of callbacks.
@@ -233,21 +351,12 @@ func races(orderings []*Ordering) []*Race {
 			pair := [2]unitKey{s.Second.key(), s.First.key()}
 			r := byPair[pair]
 			if r == nil {
-				r = &Race{First: s.Second, Second: s.First, Together: true}
+				r = &Race{First: s.Second, Second: s.First, explained: explained{Together: true}}
 				byPair[pair] = r
 				rs = append(rs, r)
 			}
 			r.Runs += o.Count
-			if len(s.DecidedBy) > 0 && !s.Together && r.Together {
-				r.Together, r.DecidedBy = false, nil
-			}
-			if s.Together == r.Together {
-				for _, d := range s.DecidedBy {
-					if !slices.Contains(r.DecidedBy, d) {
-						r.DecidedBy = append(r.DecidedBy, d)
-					}
-				}
-			}
+			r.merge(s.explained)
 		}
 	}
 	slices.SortStableFunc(rs, func(a, b *Race) int { return b.Runs - a.Runs })
@@ -256,16 +365,18 @@ func races(orderings []*Ordering) []*Race {
 
 // result is what one trial gave.
 type result struct {
-	lines []string
-	units []Unit
-	used  []perturbed // the steps it perturbed, in the order they first used a duration
+	lines     []string
+	units     []Unit
+	used      []perturbed // the steps it perturbed, in the order they first used a duration
+	mainSteps int         // how many times main's time was asked for: once per step, once at its end
 }
 
 func (r *result) key() string { return strings.Join(r.lines, "\n") }
 
 type explorer struct {
-	s    *harness.Scenario
-	opts Options
+	s         *harness.Scenario
+	opts      Options
+	mainSteps int // how many shares main's time is spread over, as the unperturbed run counts them
 }
 
 // perturbed is a step a trial perturbed, with the duration the scenario writes for it.
@@ -277,49 +388,100 @@ type perturbed struct {
 // run runs one trial.
 func (x *explorer) run(t trial) (*result, error) {
 	var lines ordering.Lines
-	var used []perturbed
 	var rec loop.Recorder
+	res := &result{}
 	opts := harness.RunOptions{Clock: "virtual", Lines: &lines, Recorder: &rec, Limits: harness.DefaultLimits, Stop: x.opts.Stop}
 	if t.reversed {
 		opts.Ties = loop.TiesReversed
 	}
-	if t.perturb {
-		counts := map[stepKey]int{}
-		opts.Perturb = func(tm harness.Timing, d time.Duration) time.Duration {
-			pos, key, timer := tm.Step, tm.Key, tm.Timer
-			if timer && !x.opts.Timers {
-				return d
-			}
-			if tm.Main {
-				key = "main"
-			}
-			k := stepKey{pos, key}
-			if !slices.ContainsFunc(used, func(p perturbed) bool { return p.stepKey == k }) {
-				used = append(used, perturbed{k, d})
-			}
-			if slices.Contains(t.off, k) {
-				return d
-			}
-			instance := counts[k]
-			counts[k]++
-			u := x.unit(t.run, pos, key, d, instance)
-			switch {
-			case key == "main":
-				return time.Duration(float64(x.opts.MainTime) * (1 + u) / 2)
-			case key == "run":
-				return time.Duration(float64(x.opts.CallbackTime) * (1 + u) / 2)
-			case timer:
-				// One factor per delay, timeouts and intervals alike: timers of one delay share
-				// Node's list and keep the order they were armed in.
-				u = x.unit(t.run, harness.Pos{}, "timer", d, 0)
-			}
-			return time.Duration(float64(d) * (1 + x.opts.Jitter*u))
+	off := make(map[stepKey]bool, len(t.off))
+	for _, k := range t.off {
+		off[k] = true
+	}
+	seen := map[stepKey]bool{}
+	counts := map[stepKey]int{}
+	var shares []float64 // the share of main's time of each of its steps, drawn at its first
+	opts.Perturb = func(tm harness.Timing, d time.Duration) time.Duration {
+		pos, key, timer := tm.Step, tm.Key, tm.Timer
+		share := res.mainSteps
+		if tm.Main {
+			res.mainSteps++
 		}
+		if !t.perturb || timer && !x.opts.Timers {
+			return d
+		}
+		if tm.Main {
+			key = "main"
+		}
+		k := stepKey{pos, key}
+		if !seen[k] {
+			seen[k] = true
+			res.used = append(res.used, perturbed{k, d})
+		}
+		if off[k] {
+			return d
+		}
+		instance := counts[k]
+		counts[k]++
+		switch {
+		case key == "main":
+			if shares == nil {
+				shares = x.mainShares(t.run, pos)
+			}
+			if share >= len(shares) {
+				return 0
+			}
+			return time.Duration(shares[share])
+		case key == "run":
+			return time.Duration(float64(x.opts.CallbackTime) * (1 + x.unit(t.run, pos, key, d, instance)) / 2)
+		case timer:
+			// One factor per delay, timeouts and intervals alike: timers of one delay share
+			// Node's list and keep the order they were armed in. The list is the delay's whole
+			// milliseconds, at least 1: a 0 ms timer is a 1 ms timer.
+			d = max(d.Truncate(time.Millisecond), time.Millisecond)
+			u := x.unit(t.run, harness.Pos{}, "timer", d, 0)
+			return time.Duration(float64(d) * (1 + x.opts.Jitter*u))
+		case key == "stdout":
+			// How long Node.js takes to set stdout up differs by machine by milliseconds: it is
+			// drawn from [0, 2d] in whole milliseconds, so that what main does after it keeps its
+			// place within a millisecond (which Aligned and the steps' own times decide), while
+			// a timer armed before the first log may or may not be due when the loop begins.
+			return time.Duration(float64(d) * (1 + x.unit(t.run, pos, key, d, instance))).Truncate(time.Millisecond)
+		case d == 0 && (key == "cost" || key == "delay"):
+			// A fs request or an HTTP exchange takes time however fast it is written to be.
+			return time.Duration(float64(x.opts.IOTime) * (1 + x.unit(t.run, pos, key, d, instance)) / 2)
+		}
+		return time.Duration(float64(d) * (1 + x.opts.Jitter*x.unit(t.run, pos, key, d, instance)))
 	}
 	if err := x.s.Ended(x.s.Run(opts)); err != nil {
 		return nil, fmt.Errorf("%s: run %d: %w", x.s.File, t.run, err)
 	}
-	return &result{lines: lines.Texts(), units: units(rec.Events()), used: used}, nil
+	res.lines, res.units = lines.Texts(), units(rec.Events())
+	return res, nil
+}
+
+// mainShares draws the time main takes in a run and spreads it over its steps. Main's time with
+// Node.js's start-up is drawn from [0, MainTime] and split at a random point: the part before
+// its first step is where in a millisecond main began, the rest is spent at its end. Each step
+// but the first also waits, before it runs, the time the step before it took, drawn from
+// [0, StepTime]: a timer armed later in main may start a millisecond later. Aligned, main begins
+// at the start of a millisecond and all of main's time is spent at its end.
+func (x *explorer) mainShares(run int, pos harness.Pos) []float64 {
+	total := float64(x.opts.MainTime) * (1 + x.unit(run, pos, "main", 0, 0)) / 2
+	split := (1 + x.unit(run, pos, "main start", 0, 0)) / 2
+	shares := make([]float64, max(x.mainSteps, 1))
+	for i := 1; i < len(shares)-1; i++ {
+		shares[i] = float64(x.opts.StepTime) * (1 + x.unit(run, pos, "main step", 0, i)) / 2
+	}
+	switch {
+	case len(shares) == 1:
+		shares[0] = total
+	case x.opts.Aligned:
+		shares[len(shares)-1] = total
+	default:
+		shares[0], shares[len(shares)-1] = total*split, total*(1-split)
+	}
+	return shares
 }
 
 // units groups the log lines of a run by the callback that printed them.
@@ -357,26 +519,101 @@ func (x *explorer) unit(run int, pos harness.Pos, key string, d time.Duration, i
 	return 2*float64(h.Sum64()>>11)/float64(1<<53) - 1
 }
 
-// explain finds the swaps of o against the baseline, and which steps decide each: a step decides
-// a swap when one of the trials that gave o, re-run with that step's durations as written, undoes
-// it. When no single step does, pairs of steps are tried.
+// maxChanges bounds the changes listed per ordering.
+const maxChanges = 5
+
+// explain finds the swaps and changes of o against the baseline, and which steps decide each:
+// a step decides one when one of the trials that gave o, re-run with that step's durations as
+// written, undoes it. When no single step does, pairs of steps are tried, then the smallest set
+// of steps that undoes it together is looked for.
 func (x *explorer) explain(o *Ordering, base []Unit) error {
-	swaps := inversions(base, o.Units)
-	if len(swaps) > maxSwaps {
-		o.More = len(swaps) - maxSwaps
-		swaps = swaps[:maxSwaps]
+	swaps, total := inversions(base, o.Units, maxSwaps)
+	o.Swaps, o.More = swaps, total-len(swaps)
+	o.Changes, o.MoreChanges = diff(base, o.Units, maxChanges)
+	var facts []fact
+	for i := range o.Swaps {
+		s := &o.Swaps[i]
+		facts = append(facts, fact{&s.explained, func(us []Unit) bool { return !before(us, s.First, s.Second) }})
 	}
-	o.Swaps = swaps
+	for i := range o.Changes {
+		c := &o.Changes[i]
+		k, want := c.Unit.key(), count(base, c.Unit.key())
+		facts = append(facts, fact{&c.explained, func(us []Unit) bool {
+			if n := count(us, k); c.Extra {
+				return n <= want
+			} else {
+				return n >= want
+			}
+		}})
+	}
 	for _, ex := range o.examples {
-		if err := x.explainBy(swaps, ex); err != nil {
+		if err := x.explainBy(facts, ex); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// explainBy adds to swaps the deciders that re-runs of one trial find.
-func (x *explorer) explainBy(swaps []Swap, ex trial) error {
+// A fact is a difference between an ordering and the baseline, with what decides it and whether
+// a run's units undo it.
+type fact struct {
+	*explained
+	undone func([]Unit) bool
+}
+
+// diff lists the callbacks that log fewer or more times in b than in a, the first k of them (those
+// missing in a's order, then those extra in b's), and how many more there are.
+func diff(a, b []Unit, k int) (cs []Change, more int) {
+	inA, inB := map[unitKey]int{}, map[unitKey]int{}
+	for _, u := range a {
+		inA[u.key()]++
+	}
+	for _, u := range b {
+		inB[u.key()]++
+	}
+	note := func(us []Unit, extra bool) {
+		for _, u := range us {
+			key := u.key()
+			if na, nb := inA[key], inB[key]; extra && nb > na || !extra && na > nb {
+				if len(cs) < k {
+					cs = append(cs, Change{Unit: u, Extra: extra, Times: max(na-nb, nb-na)})
+				} else {
+					more++
+				}
+				inA[key], inB[key] = 0, 0 // counted once
+			}
+		}
+	}
+	note(a, false)
+	note(b, true)
+	return cs, more
+}
+
+// count returns how many of us have key k.
+func count(us []Unit, k unitKey) int {
+	n := 0
+	for _, u := range us {
+		if u.key() == k {
+			n++
+		}
+	}
+	return n
+}
+
+// The bounds of the re-runs that explain one trial. Up to maxExhaustive steps, each step is
+// tried alone and, up to maxPairs, each pair; beyond, halves of the steps are tried and those
+// that undo a difference are halved again, down to single steps. A difference that no step
+// undoes alone is undone by all of them together, and then by fewer and fewer, within
+// maxMinimise re-runs.
+const (
+	maxExhaustive = 64
+	maxPairs      = 12
+	maxBisect     = 256
+	maxMinimise   = 64
+)
+
+// explainBy adds to facts the deciders that re-runs of one trial find.
+func (x *explorer) explainBy(facts []fact, ex trial) error {
 	res, err := x.run(ex)
 	if err != nil {
 		return err
@@ -385,87 +622,143 @@ func (x *explorer) explainBy(swaps []Swap, ex trial) error {
 	for _, p := range res.used {
 		steps = append(steps, Decider{Pos: p.pos, Key: p.key, D: p.d})
 	}
-	// undone re-runs t and reports, per swap, whether it is undone.
-	undone := func(t trial) ([]bool, error) {
+	// undone re-runs ex with the steps ds as written and reports, per fact, whether it is undone.
+	undone := func(reversed bool, ds ...Decider) ([]bool, error) {
+		t := ex
+		t.reversed = reversed
+		t.off = make([]stepKey, len(ds))
+		for i, d := range ds {
+			t.off[i] = stepKey{d.Pos, d.Key}
+		}
 		res, err := x.run(t)
 		if err != nil {
 			return nil, err
 		}
-		out := make([]bool, len(swaps))
-		for j, s := range swaps {
-			out[j] = !before(res.units, s.First, s.Second)
+		out := make([]bool, len(facts))
+		for j, f := range facts {
+			out[j] = f.undone(res.units)
 		}
 		return out, nil
 	}
-	add := func(j int, together bool, ds ...Decider) {
-		s := &swaps[j]
-		if s.Together && !together && len(s.DecidedBy) > 0 {
-			s.DecidedBy = nil // a decider alone beats a pair
-		}
-		if !together {
-			s.Together = false
-		} else if len(s.DecidedBy) == 0 {
-			s.Together = true
-		} else if !s.Together {
-			return // single deciders are known: pairs add nothing
-		}
-		for _, d := range ds {
-			if !slices.Contains(s.DecidedBy, d) {
-				s.DecidedBy = append(s.DecidedBy, d)
-			}
-		}
-	}
 	if ex.reversed {
-		t := ex
-		t.reversed = false
-		u, err := undone(t)
+		u, err := undone(false)
 		if err != nil {
 			return err
 		}
-		for j := range swaps {
+		for j := range facts {
 			if u[j] {
-				add(j, false, Decider{Key: "tie"})
+				facts[j].add(false, Decider{Key: "tie"})
 			}
 		}
 	}
-	for _, d := range steps {
-		t := ex
-		t.off = []stepKey{{d.Pos, d.Key}}
-		u, err := undone(t)
-		if err != nil {
-			return err
-		}
-		for j := range swaps {
-			if u[j] {
-				add(j, false, d)
-			}
-		}
-	}
-	const maxPairs = 12 // steps beyond which pairs are not tried
-	if len(steps) > maxPairs {
-		return nil
-	}
-	for a := range steps {
-		for b := a + 1; b < len(steps); b++ {
-			open := false
-			for j := range swaps {
-				open = open || len(swaps[j].DecidedBy) == 0 || swaps[j].Together
-			}
-			if !open {
-				return nil
-			}
-			t := ex
-			t.off = []stepKey{{steps[a].Pos, steps[a].Key}, {steps[b].Pos, steps[b].Key}}
-			u, err := undone(t)
+	if len(steps) <= maxExhaustive {
+		for _, d := range steps {
+			u, err := undone(ex.reversed, d)
 			if err != nil {
 				return err
 			}
-			for j := range swaps {
-				if u[j] && (len(swaps[j].DecidedBy) == 0 || swaps[j].Together) {
-					add(j, true, steps[a], steps[b])
+			for j := range facts {
+				if u[j] {
+					facts[j].add(false, d)
+				}
+			}
+		}
+	} else if err := x.bisect(facts, steps, undone, ex.reversed); err != nil {
+		return err
+	}
+	if len(steps) <= maxPairs {
+		for a := range steps {
+			for b := a + 1; b < len(steps); b++ {
+				if !slices.ContainsFunc(facts, func(f fact) bool { return f.open() }) {
+					return nil
+				}
+				u, err := undone(ex.reversed, steps[a], steps[b])
+				if err != nil {
+					return err
+				}
+				for j := range facts {
+					if u[j] && facts[j].open() {
+						facts[j].add(true, steps[a], steps[b])
+					}
 				}
 			}
 		}
 	}
+	for j := range facts {
+		if len(facts[j].DecidedBy) > 0 {
+			continue
+		}
+		if err := minimise(facts[j], j, steps, undone, ex.reversed); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bisect finds the steps that decide a fact alone among many: it re-runs with half of them as
+// written, and halves again those halves that undo a fact still open, down to single steps. It
+// trusts that a set of steps that holds a decider undoes what the decider undoes.
+func (x *explorer) bisect(facts []fact, steps []Decider, undone func(bool, ...Decider) ([]bool, error), reversed bool) error {
+	runs := 0
+	var split func(ds []Decider) error
+	split = func(ds []Decider) error {
+		if runs >= maxBisect {
+			return nil
+		}
+		runs++
+		u, err := undone(reversed, ds...)
+		if err != nil {
+			return err
+		}
+		any := false
+		for j := range facts {
+			if !u[j] {
+				continue
+			}
+			if len(ds) == 1 {
+				facts[j].add(false, ds[0])
+			} else if facts[j].open() {
+				any = true
+			}
+		}
+		if !any || len(ds) == 1 {
+			return nil
+		}
+		if err := split(ds[:len(ds)/2]); err != nil {
+			return err
+		}
+		return split(ds[len(ds)/2:])
+	}
+	return split(steps)
+}
+
+// minimise looks for a small set of steps that undoes fact j together: all of them, if they do,
+// then without each half, quarter, and so on down to single steps, as long as what is left
+// still undoes it.
+func minimise(f fact, j int, steps []Decider, undone func(bool, ...Decider) ([]bool, error), reversed bool) error {
+	u, err := undone(reversed, steps...)
+	if err != nil || !u[j] {
+		return err
+	}
+	set, runs := slices.Clone(steps), 1
+	for chunk := max(len(set)/2, 1); ; chunk /= 2 {
+		for i := 0; i < len(set) && len(set) > 1 && runs < maxMinimise; {
+			rest := slices.Concat(set[:i], set[min(i+chunk, len(set)):])
+			runs++
+			u, err := undone(reversed, rest...)
+			if err != nil {
+				return err
+			}
+			if u[j] {
+				set = rest
+			} else {
+				i += chunk
+			}
+		}
+		if chunk == 1 {
+			break
+		}
+	}
+	f.add(len(set) > 1, set...)
 	return nil
 }
