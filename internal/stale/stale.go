@@ -81,6 +81,9 @@ func Mkdir(parent, head string) (path string, lock *os.File, err error) {
 			return "", nil, err
 		}
 		f, err := os.Open(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // a sweep took it between its making and its opening: make another
+		}
 		if err != nil {
 			os.Remove(path)
 			return "", nil, err
