@@ -83,6 +83,14 @@ func (k *kind) key(name string) *key {
 	return nil
 }
 
+// an returns the kind's name after its article: "a timeout", "an immediate".
+func (k *kind) an() string {
+	if strings.ContainsRune("aeiou", rune(k.name[0])) {
+		return "an " + k.name
+	}
+	return "a " + k.name
+}
+
 // keyNames returns the names of the keys k takes, besides its value and repeat.
 func (k *kind) keyNames() []string {
 	names := make([]string, len(k.keys))
@@ -119,6 +127,7 @@ func init() {
 		kindNextTick,
 		kindPromise,
 		kindRead,
+		kindRefresh,
 		kindReject,
 		kindResolve,
 		kindReturn,

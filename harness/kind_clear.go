@@ -28,7 +28,7 @@ var kindClear = &kind{
 				return
 			}
 			if target.kind.clearJS == "" {
-				c.errorAt(s.idPos, "clear %q: %q is the id of a %s step, which cannot be cleared: clear names a timeout, interval or immediate", s.id, s.id, target.kind.name)
+				c.errorAt(s.idPos, "clear %q: %q is the id of %s step, which cannot be cleared: clear names a timeout, interval or immediate", s.id, s.id, target.kind.an())
 				return
 			}
 			s.idIndex = target.idIndex

@@ -18,7 +18,7 @@ var kindHTTP = &kind{
 	name: "http", value: "a path on the delay server, starting with /", schema: httpSchema, template: true,
 	keys:    []*key{keyDelay, keyRespond, keyTimeout, keyAs, keyThen, keyError, keyClosed},
 	node:    "http.get",
-	summary: "GETs the path from the delay server, which answers after delay with respond (status, body, or a fault: " + faultNames() + "); a response later than timeout fails; as binds the response (.status, .body); closed runs in the close phase",
+	summary: "GETs the path from the delay server, which answers after delay with respond (status, body, or a fault: " + faultNames() + "); a socket idle for timeout fails it; as binds the response (.status, .body); closed runs in the close phase",
 	result:  typeResponse,
 	needs:   httpNeeds,
 	decode: func(p *problems, s *step, v *yaml.Node) {
@@ -50,7 +50,7 @@ func httpSchema() *schema {
 // The keys of an http step.
 var (
 	keyDelay   = &key{"delay", "How long the delay server waits before it answers; default 0.", templateDurationKey(0, false)}
-	keyTimeout = &key{"timeout", "A response that has not come within this duration fails the request (error: timeout: no response within D). More than 0; below 1ms it runs as 1ms.", func() *schema {
+	keyTimeout = &key{"timeout", "Node's socket timeout: the request fails (error: timeout: no response within D) once its socket has been idle this long; armed with the request, refreshed when it connects, writes and reads. More than 0; below 1ms it runs as 1ms.", func() *schema {
 		return templateDurationKey(nil, true)()
 	}}
 	keyRespond = &key{"respond", "What the delay server answers: status and body, or a fault that breaks the answer; default {status: 200, body: OK}.", func() *schema {

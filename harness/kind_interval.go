@@ -10,8 +10,8 @@ import (
 )
 
 var kindInterval = &kind{
-	name: "interval", value: "duration", schema: durationSchema, keys: []*key{keyThen, keyID, keyTimes}, node: "setInterval",
-	summary: "runs then every duration, times times or until cleared",
+	name: "interval", value: "duration", schema: durationSchema, keys: []*key{keyThen, keyID, keyTimes, keyUnref}, node: "setInterval",
+	summary: "runs then every duration, times times or until cleared; unref: true does not keep the loop alive",
 	delay:   func(s *step) time.Duration { return s.arg.(*intervalArg).delay },
 	clearJS: "clearInterval",
 	needs:   always(nodejs.Timers),
@@ -19,8 +19,12 @@ var kindInterval = &kind{
 		d, _ := duration(p, v, "interval")
 		s.arg = &intervalArg{delay: d}
 	},
-	decodeKey: func(p *problems, s *step, k, v *yaml.Node) { // times
+	decodeKey: func(p *problems, s *step, k, v *yaml.Node) { // times, unref
 		a := s.arg.(*intervalArg)
+		if k.Value == keyUnref.name {
+			a.unref = decodeUnref(p, v)
+			return
+		}
 		var ok bool
 		if a.times, ok = intValue(p, v, "times", 1, maxRepeat); !ok {
 			a.times = -1 // given, if wrong: the interval ends, as far as the checker is concerned
@@ -28,8 +32,9 @@ var kindInterval = &kind{
 	},
 	check: func(c *checker, s *step) {
 		c.later = append(c.later, func() {
-			if s.arg.(*intervalArg).times == 0 && (s.id == "" || !c.cleared[s.id]) {
-				c.errorAt(s.pos, "interval never ends: give it times: N, or an id and a clear step for it")
+			// An unref'd interval ends with the loop, once nothing else keeps it alive.
+			if a := s.arg.(*intervalArg); a.times == 0 && !a.unref && (s.id == "" || !c.cleared[s.id]) {
+				c.errorAt(s.pos, "interval never ends: give it times: N, or an id and a clear step for it, or unref: true")
 			}
 		})
 	},
@@ -41,13 +46,14 @@ var kindInterval = &kind{
 type intervalArg struct {
 	delay time.Duration
 	times int // 0: until cleared
+	unref bool
 }
 
 var keyTimes = &key{"times", "Stops the interval after its Nth run. An interval needs times, or an id that a clear step names.", func() *schema { return intRange(1, maxRepeat) }}
 
 func compileInterval(c *compiler, s *step) action {
 	a := s.arg.(*intervalArg)
-	then, d, src, id, times := c.fnBody(s, s.then), a.delay, s.source(), s.idIndex, a.times
+	then, d, src, id, times, unref := c.fnBody(s, s.then), a.delay, s.source(), s.idIndex, a.times, a.unref
 	tm := valueTiming(s)
 	return func(r *runner, e *env) {
 		var t *loop.Timer
@@ -60,6 +66,9 @@ func compileInterval(c *compiler, s *step) action {
 			}
 			r.ran(s.pos)
 		})
+		if unref {
+			r.loop.Unref(t)
+		}
 		if id >= 0 {
 			r.handles[id] = t
 		}
@@ -71,13 +80,13 @@ func jsInterval(g *jsGen, s *step) {
 	a := s.arg.(*intervalArg)
 	delay := nodejs.Expr(nodejs.Millis(a.delay))
 	if a.times == 0 {
-		g.w.Call(g.assignID(s)+"setInterval", g.body("", s.then), delay)
+		g.w.CallThen(g.assignID(s)+"setInterval", unrefJS(a.unref), g.body("", s.then), delay)
 		return
 	}
 	counted := func(w *nodejs.Writer) {
 		w.Line("let runs = 0;")
 		body := g.body("", s.then).Then(fmt.Sprintf("if (++runs === %d) clearInterval(interval);", a.times))
-		w.Call("const interval = setInterval", body, delay)
+		w.CallThen("const interval = setInterval", unrefJS(a.unref), body, delay)
 		if s.idIndex >= 0 {
 			w.Line("%s = interval;", idVar(s.idIndex, s.id))
 		}

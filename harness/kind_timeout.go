@@ -8,29 +8,62 @@ import (
 )
 
 var kindTimeout = &kind{
-	name: "timeout", value: "duration", schema: durationSchema, keys: []*key{keyThen, keyID}, node: "setTimeout",
-	summary: "runs then once, after the duration",
+	name: "timeout", value: "duration", schema: durationSchema, keys: []*key{keyThen, keyID, keyUnref}, node: "setTimeout",
+	summary: "runs then once, after the duration; unref: true does not keep the loop alive",
 	delay:   func(s *step) time.Duration { return s.arg.(*timeoutArg).delay },
 	clearJS: "clearTimeout",
 	needs:   always(nodejs.Timers),
 	decode: func(p *problems, s *step, v *yaml.Node) {
 		d, _ := duration(p, v, "timeout")
-		s.arg = &timeoutArg{d}
+		s.arg = &timeoutArg{delay: d}
+	},
+	decodeKey: func(p *problems, s *step, k, v *yaml.Node) { // unref
+		s.arg.(*timeoutArg).unref = decodeUnref(p, v)
 	},
 	compile: compileTimeout,
 	js: func(g *jsGen, s *step) {
-		g.w.Call(g.assignID(s)+"setTimeout", g.body("", s.then), nodejs.Expr(nodejs.Millis(s.arg.(*timeoutArg).delay)))
+		a := s.arg.(*timeoutArg)
+		g.w.CallThen(g.assignID(s)+"setTimeout", unrefJS(a.unref), g.body("", s.then), nodejs.Expr(nodejs.Millis(a.delay)))
 	},
 }
 
 // timeoutArg is a timeout step's payload.
-type timeoutArg struct{ delay time.Duration }
+type timeoutArg struct {
+	delay time.Duration
+	unref bool
+}
+
+// keyUnref is the key of the timers that may be unref'd.
+var keyUnref = &key{"unref", "true: the timer does not keep the loop alive (timer.unref()): it runs while something else keeps the loop running, and the loop ends when only such timers are left. An unref'd interval needs no times nor clear.", func() *schema {
+	return &schema{Type: "boolean", Default: false}
+}}
+
+// decodeUnref reads the value of unref.
+func decodeUnref(p *problems, v *yaml.Node) bool {
+	var b bool
+	if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || v.Decode(&b) != nil {
+		p.at(v, "unref must be true or false; got %s", describe(v))
+	}
+	return b
+}
+
+// unrefJS is what follows a timer's call in the Node.js program: .unref() for an unref'd one.
+func unrefJS(unref bool) string {
+	if unref {
+		return ".unref()"
+	}
+	return ""
+}
 
 func compileTimeout(c *compiler, s *step) action {
-	cb, d, src, id := c.callback(s, c.fnBody(s, s.then)), s.arg.(*timeoutArg).delay, s.source(), s.idIndex
+	a := s.arg.(*timeoutArg)
+	cb, d, unref, src, id := c.callback(s, c.fnBody(s, s.then)), a.delay, a.unref, s.source(), s.idIndex
 	tm := valueTiming(s)
 	return func(r *runner, e *env) {
 		t := r.loop.SetTimeout(r.duration(tm, d), src, cb(r, e))
+		if unref {
+			r.loop.Unref(t)
+		}
 		if id >= 0 {
 			r.handles[id] = t
 		}

@@ -36,7 +36,7 @@ func WriteReference(w io.Writer) {
 Durations: an integer is milliseconds; a string uses Go's syntax (500ms, 1.5s); at most 24h.
 A timer (%s) below 1ms runs as 1ms. cost defaults to 1ms, delay to 0,
 respond to {status: 200, body: OK}; respond: {fault: F} breaks the answer instead
-(%s). An http timeout fails a response that is later.
+(%s). An http timeout is its socket's: it fails a request idle that long.
 ${NAME} and ${NAME.FIELD} interpolate in the values of %s,
 and in %s, read when the step runs; $$ is a literal $. Fields: %s.
 as: NAME binds a result inside then; ${error} holds the message inside error;

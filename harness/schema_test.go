@@ -206,7 +206,7 @@ var shapeFaults = map[string]string{
 	"two-kinds.yaml":          "/main/0 /main/1",
 	"unknown-fields.yaml":     "/main/0 /main/1 /main/2 /main/3",
 	"unknown-kinds.yaml":      "/main/0 /main/1 /main/2",
-	"wrong-types.yaml":        "/clock /files /main/0 /main/1 /main/2 /main/3 /main/4 /main/5 /name /threadpool",
+	"wrong-types.yaml":        "/clock /files /main/0 /main/1 /main/2 /main/3 /main/4 /main/5 /main/6 /name /threadpool",
 }
 
 // notShape lists the other files of testdata/bad, whose faults a JSON Schema cannot express,

@@ -89,9 +89,12 @@ type Request struct {
 	// Addr, if not empty, is the host:port to connect to instead of the backend's peer; the
 	// real backend allows loopback addresses only, the virtual one ignores it.
 	Addr string
-	// Timeout, if positive, fails the request with a *TimeoutError when its response has not
-	// come this long after it was made. A timer of the loop enforces it, so Done then runs in the
-	// timers phase; the connection is closed and Closed runs in the next close phase.
+	// Timeout, if positive, is Node's socket timeout: it fails the request with a
+	// *TimeoutError when its socket has been idle this long. It is armed when the request is
+	// made and refreshed (Loop.Refresh) when the connection is up, when the request is written
+	// and at each read, so it counts from the last of them. A timer of the loop enforces it, so
+	// Done then runs in the timers phase; the connection is closed and Closed runs in the next
+	// close phase.
 	Timeout time.Duration
 	// Reply is what a simulated peer is to answer: the virtual backend hands the request to its
 	// Serve function, which reads it; the real backend sends Header and ignores it.

@@ -35,8 +35,8 @@
 //  5. Poll does not wait when immediates are queued (and not cleared) or close callbacks are
 //     pending; else it waits until the nearest timer, or with no timer until I/O arrives. A
 //     request connected since the last poll is written in this one: the virtual backend returns
-//     it without waiting, the real one writes it when epoll reports the socket writable and goes
-//     on waiting. Poll handles its
+//     it without waiting, the real one writes it when epoll reports the socket writable, and
+//     returns then, as libuv's poll returns once it has handled events. Poll handles its
 //     sources in the order they became ready: each socket, and the pool as one source
 //     (PoolReady), ready when its first unreported task finished, which delivers every task
 //     finished by then, in finishing order.
@@ -45,12 +45,17 @@
 //     list anew (a later expiry, a new id), and goes on with the next list whose expiry has come.
 //  7. Time counts whole milliseconds. A timer's start is the clock read afresh when it is armed,
 //     which refreshes the cached loop time; it is due when the loop time minus its start is at
-//     least its delay. An interval is rearmed from the time its callback started.
+//     least its delay. An interval is rearmed from the time its callback started. Refresh
+//     starts a timer afresh from the clock read then, at the back of its list (a timeout that
+//     fired is armed again; a cleared timer stays cleared); an Unref'd timer does not keep the
+//     loop alive.
 //  8. Check runs the immediates queued before it began.
 //  9. The loop time is cached: it changes only in rules 3, 4 and 7 and when poll returns.
 //  11. A request connects in a nextTick after the current callback; the backend writes it when
-//     the connection is handled in a later poll. A body cut short ("aborted") is delivered from
-//     the connection's close callback, after Closed.
+//     the connection is handled in a later poll. A refused connection fails in that poll. A body
+//     cut short ("aborted") is delivered from the connection's close callback, after Closed. A
+//     request's Timeout is its socket's: an unref'd timer armed with the request and refreshed
+//     when the connection is up, when the request is written and at each read.
 //  12. Close callbacks run last closed first.
 //
 // Rule 10 (a file read is open, fstat, read and close as four pool tasks) is the harness's: the

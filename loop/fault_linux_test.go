@@ -122,3 +122,36 @@ func TestRealFaultsLeaveNothingBehind(t *testing.T) {
 		run()
 	}
 }
+
+// TestRealTimeoutIsTheSockets checks that the real backend refreshes a request's timeout as
+// Node's socket does (testdata/probes/socket-timeout.cjs): at the connect, so that a block in
+// main shorter than the timeout does not use it up, and at each read, so that a response whose
+// pieces come less than the timeout apart is not cut off.
+func TestRealTimeoutIsTheSockets(t *testing.T) {
+	lttest.NeedRealTime(t)
+	answer := func(pieces ...string) string {
+		return peer(t, func(c net.Conn) {
+			for _, p := range pieces {
+				time.Sleep(60 * ms)
+				io.WriteString(c, p)
+			}
+		})
+	}
+	get := func(l *Loop, got *[]string, timeout time.Duration) {
+		l.Get(&Request{Source: Label("get"), Path: "/", Timeout: timeout,
+			Done: func(r *Response, err error) { *got = append(*got, fmt.Sprint(r, err)) }})
+	}
+
+	var got []string
+	realRun(t, answer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nOK"), func(l *Loop) {
+		get(l, &got, 150*ms)
+		l.Block(100 * ms) // the connect, at 100, starts the 150 ms again: the answer at 160 is in time
+	})
+	expect(t, got, "&{200 OK} <nil>")
+
+	got = nil
+	realRun(t, answer("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n", "Connection: close\r\n\r\n", "OK", "OK"), func(l *Loop) {
+		get(l, &got, 100*ms) // four pieces 60 ms apart: 240 ms in all, each read within 100 ms
+	})
+	expect(t, got, "&{200 OKOK} <nil>")
+}

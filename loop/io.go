@@ -56,6 +56,27 @@ func (l *Loop) Get(r *Request) {
 	}
 }
 
+// touch refreshes the timeout of r, if it has one, as Node's socket does (_unrefTimer) when it
+// connects, at each write and at each read: the deadline counts from the last of them, and the
+// timer goes to the back of its delay's list (Refresh).
+func (l *Loop) touch(r *Request) {
+	if r.timer != nil {
+		l.Refresh(r.timer)
+	}
+}
+
+// socketActivity is what a poll returns for a request whose socket connected, wrote or read
+// without the response being complete: handling it refreshes the request's timeout. It runs no
+// callback.
+type socketActivity struct{ r *Request }
+
+func (socketActivity) traceArrival(*Recorder, int) {}
+func (a socketActivity) complete(l *Loop) {
+	if !a.r.cancelled {
+		l.touch(a.r)
+	}
+}
+
 func (r *Request) traceArrival(rec *Recorder, tick int) {
 	rec.add(Event{Time: r.Ready, Tick: tick, Phase: PhasePoll, Thread: MainThread,
 		Kind: KindResponseReady, Source: r.Source, Arg: r.Sent, ID: r.id})

@@ -121,7 +121,7 @@ type PanicError struct {
 
 func (e *PanicError) Error() string { return fmt.Sprintf("panic in a pool task: %v", e.Value) }
 
-// A TimeoutError is the error of a Request whose response did not come within its Timeout.
+// A TimeoutError is the error of a Request whose socket was idle for its Timeout.
 type TimeoutError struct {
 	After time.Duration // the request's Timeout
 }
@@ -131,11 +131,13 @@ func (e *TimeoutError) Error() string { return fmt.Sprintf("timeout: no response
 // Timeout reports true, as net.Error's Timeout does.
 func (e *TimeoutError) Timeout() bool { return true }
 
-// armTimeout arms the timer that fails r if its response has not come Timeout after it was made.
-// It is a timer of the loop like any other: the failure runs in a timers phase, as Node's
-// socket timeouts do.
+// armTimeout arms the timer that fails r when its socket has been idle for Timeout: Node's
+// socket timeout, armed (unref'd, as setUnrefTimeout arms it) when the request is made and
+// refreshed when the socket connects, writes and reads (touch). It is a timer of the loop like
+// any other: the failure runs in a timers phase.
 func (l *Loop) armTimeout(r *Request) {
 	r.timer = l.SetTimeout(r.Timeout, r.timeoutSrc(), func() { l.timeOut(r) })
+	l.Unref(r.timer)
 }
 
 // A TimeoutOf is the source of the timer that enforces a request's Timeout: it names the

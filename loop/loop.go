@@ -127,7 +127,9 @@ func (l *Loop) Run(main func()) (err error) {
 		l.settleThrown()
 	}
 	l.updateTime()
-	l.runTimers()
+	if l.alive() {
+		l.runTimers()
+	}
 	for l.err == nil && l.alive() {
 		l.tick++
 		l.phase = PhaseNone
@@ -142,10 +144,10 @@ func (l *Loop) Run(main func()) (err error) {
 	return l.err
 }
 
-// alive reports whether anything can still run a callback: a timer, an immediate, a task or
-// request in flight, or a close callback.
+// alive reports whether anything can still run a callback: a timer that is not unref'd, an
+// immediate, a task or request in flight, or a close callback.
 func (l *Loop) alive() bool {
-	return l.timers.len() > 0 || l.liveImmediates > 0 || l.inflight > 0 || len(l.closing) > 0
+	return l.timers.refed > 0 || l.liveImmediates > 0 || l.inflight > 0 || len(l.closing) > 0
 }
 
 // pollTimeout says how long poll may wait, from the cached loop time: 0 when immediates or close

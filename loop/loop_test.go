@@ -155,6 +155,57 @@ func TestRule11ConnectAfterTheCallbacksTicks(t *testing.T) {
 	expect(t, got, "timer 350", "response")
 }
 
+// TestRule11RefusedByTheFirstPoll checks that a refused connection is reported by the first
+// poll after the connect, before the immediates main queued (testdata/probes/refused.cjs).
+func TestRule11RefusedByTheFirstPoll(t *testing.T) {
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		l.Get(&Request{Source: Label("get"), Path: "/", Done: func(_ *Response, err error) {
+			log("error: " + err.Error())()
+			l.SetImmediate(Label("i"), log("immediate queued in error"))
+		}})
+		l.SetImmediate(Label("i1"), func() {
+			log("immediate 1")()
+			l.SetImmediate(Label("i2"), log("immediate 2"))
+		})
+	}, func(*Request) (time.Duration, *Response, error) { return 0, nil, ErrConnRefused })
+	expect(t, got, "error: connect ECONNREFUSED", "immediate 1", "immediate queued in error", "immediate 2")
+}
+
+// TestRule11TimeoutIsTheSocketsTimeout checks that a request's Timeout is Node's socket timeout
+// (testdata/probes/socket-timeout.cjs): refreshed when the connection is up, it goes behind a
+// timer of its delay armed after the request (part A); it counts from the connect, so a block
+// in main shorter than it does not use it up (part C); a longer one does, before the first poll
+// (part B).
+func TestRule11TimeoutIsTheSocketsTimeout(t *testing.T) {
+	get := func(l *Loop, log func(string) func(), timeout time.Duration) {
+		l.Get(&Request{Source: Label("get"), Path: "/", Timeout: timeout, Done: func(_ *Response, err error) {
+			if err != nil {
+				log("error: " + err.Error())()
+				return
+			}
+			log("response")()
+		}})
+	}
+	got := run(t, 4, func(l *Loop, log func(string) func()) {
+		l.SetTimeout(100*ms, Label("A"), log("timer A"))
+		get(l, log, 100*ms)
+		l.SetTimeout(100*ms, Label("B"), log("timer B"))
+	}, serveAfter(300*ms))
+	expect(t, got, "timer A", "timer B", "error: timeout: no response within 100ms")
+
+	got = run(t, 4, func(l *Loop, log func(string) func()) {
+		get(l, log, 100*ms)
+		l.Block(150 * ms)
+	}, serveAfter(50*ms))
+	expect(t, got, "error: timeout: no response within 100ms")
+
+	got = run(t, 4, func(l *Loop, log func(string) func()) {
+		get(l, log, 200*ms)
+		l.Block(150 * ms)
+	}, serveAfter(100*ms))
+	expect(t, got, "response")
+}
+
 // poll run in the reverse order of their closing (testdata/probes/close-order.cjs).
 func TestRule12ClosesLastClosedFirst(t *testing.T) {
 	got := run(t, 4, func(l *Loop, log func(string) func()) {
@@ -405,6 +456,12 @@ func TestAlive(t *testing.T) {
 		{"empty", func(l *Loop) {}, false},
 		{"timer", func(l *Loop) { l.SetTimeout(ms, Label("t"), func() {}) }, true},
 		{"cleared timer", func(l *Loop) { l.ClearTimer(l.SetTimeout(ms, Label("t"), func() {})) }, false},
+		{"unref'd timer", func(l *Loop) { l.Unref(l.SetTimeout(ms, Label("t"), func() {})) }, false},
+		{"unref'd timer, refreshed", func(l *Loop) {
+			tm := l.SetInterval(ms, Label("t"), func() {})
+			l.Unref(tm)
+			l.Refresh(tm)
+		}, false},
 		{"immediate", func(l *Loop) { l.SetImmediate(Label("i"), func() {}) }, true},
 		{"cleared immediate", func(l *Loop) { l.ClearImmediate(l.SetImmediate(Label("i"), func() {})) }, false},
 		{"task", func(l *Loop) { l.Submit(&Task{}) }, true},

@@ -227,6 +227,8 @@ func (r *Real) Poll(until time.Duration, done []Completion) ([]Completion, error
 			if c := r.conns[ev.Fd]; c != nil {
 				if c.handle(r, ev.Events) {
 					done = append(done, c.finish(r))
+				} else {
+					done = append(done, socketActivity{c.req}) // it connected, wrote or read
 				}
 			}
 		}

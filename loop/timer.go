@@ -18,8 +18,10 @@ type Timer struct {
 	cb       func()
 	deadline time.Duration // its start, a whole millisecond, plus its delay
 	delay    time.Duration // the delay, or the period of an interval: the key of its list
+	slot     int32         // its place in its list's timers while armed
 	st       timerState
 	repeat   bool // an interval
+	unref    bool // it does not keep the loop alive (Unref)
 }
 
 func (t *Timer) state() timerState          { return t.st }
@@ -82,15 +84,47 @@ func later(t, d time.Duration) time.Duration {
 	return t + d
 }
 
-// ClearTimer cancels t: it will not fire again, even if it is due in the current timers phase.
-// Clearing a timer that fired or was cleared does nothing.
+// Unref makes t one that does not keep the loop alive, as Node's timer.unref(): it still fires
+// while something else keeps the loop running, and the loop ends when only such timers are
+// left. A refreshed or rearmed timer stays unref'd.
+func (l *Loop) Unref(t *Timer) {
+	if t.unref {
+		return
+	}
+	t.unref = true
+	if t.state() == timerArmed {
+		l.timers.refed--
+	}
+}
+
+// Refresh starts t afresh, as Node's timer.refresh(): its start is the clock read afresh (which
+// refreshes the cached loop time, rule 7) and it goes to the back of its delay's list, behind
+// the timers armed before now, wherever it was. A timeout that already fired is armed again; a
+// cleared timer is left alone. Inside an interval's own callback it changes nothing: the
+// interval is rearmed from the time its callback started when the callback returns, as Node's
+// listOnTimeout does.
+func (l *Loop) Refresh(t *Timer) {
+	switch t.state() {
+	case timerCleared:
+		return
+	case timerArmed:
+		l.timers.unlink(t)
+	}
+	l.arm(t, l.freshTime())
+}
+
+// ClearTimer cancels t: it will not fire again, even if it is due in the current timers phase,
+// nor after a Refresh. Clearing a timer that fired or was cleared records nothing.
 func (l *Loop) ClearTimer(t *Timer) {
 	switch t.state() {
 	case timerCleared:
 		return
 	case timerIdle:
 		if !t.interval() {
-			return // a timeout that fired (or is firing): nothing to cancel
+			// A timeout that fired (or is firing): nothing to cancel, but a Refresh will
+			// not arm it again (Node's clearTimeout drops its callback).
+			t.setState(timerCleared)
+			return
 		}
 	case timerArmed:
 		l.timers.cancel(t)
@@ -162,7 +196,12 @@ func (l *Loop) fire(t *Timer) {
 	l.trace(KindTimerFired, t.src, 0)
 	t.setState(timerIdle)
 	t.cb()
-	if t.interval() && t.state() == timerIdle {
+	switch {
+	case !t.interval() || t.state() == timerCleared:
+	case t.state() == timerArmed: // refreshed by its own callback: rearmed from its start all the same
+		l.timers.unlink(t)
+		fallthrough
+	default:
 		l.arm(t, start)
 	}
 	l.drain()
@@ -179,6 +218,7 @@ type timerQueue struct {
 	lists  map[time.Duration]*timerList
 	heap   minHeap[*timerList]
 	active int    // armed timers, not counting cleared ones
+	refed  int    // the active timers that keep the loop alive (not unref'd)
 	ids    uint64 // the last list id handed out
 }
 
@@ -198,16 +238,31 @@ func (tl *timerList) less(b *timerList) bool {
 }
 func (tl *timerList) setIndex(i int) { tl.index = i }
 
-// first returns the list's first timer not cleared, dropping cleared ones before it, or nil.
+// first returns the list's first timer not cleared, dropping cleared ones and the places that
+// refreshed timers left before it, or nil.
 func (tl *timerList) first() *Timer {
 	for tl.head < len(tl.timers) {
-		if t := tl.timers[tl.head]; t.state() != timerCleared {
+		if t := tl.timers[tl.head]; t != nil && t.state() != timerCleared {
 			return t
 		}
 		tl.timers[tl.head] = nil
 		tl.head++
 	}
 	return nil
+}
+
+// compact moves the list's timers that are armed to the front of its slice, keeping their order
+// and their slots current.
+func (tl *timerList) compact() {
+	live := tl.timers[:0]
+	for _, x := range tl.timers[tl.head:] {
+		if x != nil && x.state() == timerArmed {
+			x.slot = int32(len(live))
+			live = append(live, x)
+		}
+	}
+	clear(tl.timers[len(live):])
+	tl.timers, tl.head = live, 0
 }
 
 func (q *timerQueue) len() int { return q.active }
@@ -218,6 +273,9 @@ func (q *timerQueue) push(t *Timer) {
 		q.lists = map[time.Duration]*timerList{}
 	}
 	q.active++
+	if !t.unref {
+		q.refed++
+	}
 	tl := q.lists[t.delay]
 	if tl == nil {
 		q.ids++
@@ -225,6 +283,7 @@ func (q *timerQueue) push(t *Timer) {
 		q.lists[t.delay] = tl
 		q.heap.push(tl)
 	}
+	t.slot = int32(len(tl.timers))
 	tl.timers = append(tl.timers, t)
 	tl.live++
 }
@@ -248,14 +307,32 @@ func (q *timerQueue) expiry() (time.Duration, bool) {
 
 // shift removes the first timer of tl, which first returned.
 func (q *timerQueue) shift(tl *timerList) {
+	q.drop(tl.timers[tl.head])
 	tl.timers[tl.head] = nil
 	tl.head++
 	tl.live--
-	q.active--
 	if tl.head > 64 && tl.head*2 > len(tl.timers) {
-		n := copy(tl.timers, tl.timers[tl.head:])
-		clear(tl.timers[n:])
-		tl.timers, tl.head = tl.timers[:n], 0
+		tl.compact()
+	}
+}
+
+// drop counts an armed timer out of the queue's counts.
+func (q *timerQueue) drop(t *Timer) {
+	q.active--
+	if !t.unref {
+		q.refed--
+	}
+}
+
+// unlink takes an armed timer out of its list, leaving its place empty, to be armed again at the
+// back (Refresh). The list stays, with its expiry, as Node's does when L.append moves a timer.
+func (q *timerQueue) unlink(t *Timer) {
+	tl := q.lists[t.delay]
+	tl.timers[t.slot] = nil
+	tl.live--
+	q.drop(t)
+	if dead := len(tl.timers) - tl.head - tl.live; dead > 32 && dead*2 > len(tl.timers)-tl.head {
+		tl.compact()
 	}
 }
 
@@ -269,21 +346,15 @@ func (q *timerQueue) rekey(tl *timerList, expiry time.Duration) {
 // cancel marks an armed timer's departure. The list drops it lazily, compacts when more than half
 // of it is cleared, and leaves the queue when none of its timers is left.
 func (q *timerQueue) cancel(t *Timer) {
-	q.active--
+	q.drop(t)
 	tl := q.lists[t.delay]
 	tl.live--
+	tl.timers[t.slot] = nil
 	switch dead := len(tl.timers) - tl.head - tl.live; {
 	case tl.live == 0:
 		q.removeList(tl)
 	case dead > 32 && dead*2 > len(tl.timers)-tl.head:
-		live := tl.timers[:0]
-		for _, x := range tl.timers[tl.head:] {
-			if x != t && x.state() != timerCleared {
-				live = append(live, x)
-			}
-		}
-		clear(tl.timers[len(live):])
-		tl.timers, tl.head = live, 0
+		tl.compact()
 	}
 }
 

@@ -15,20 +15,28 @@ import (
 // searched linearly, processTimers and listOnTimeout line by line, with a loop around them that
 // waits for the earliest expiry.
 func TestTimersMatchNodeModel(t *testing.T) {
-	for seed := range uint64(300) {
+	for seed := range uint64(1000) {
 		prog := randomTimerProgram(seed)
 		var got []string
 		l := New(Options{Backend: NewVirtual(VirtualConfig{})})
 		handles := map[int]*Timer{}
+		refreshed := map[*timerAct]bool{}
 		var do func(acts []timerAct)
 		do = func(acts []timerAct) {
-			for _, a := range acts {
+			for i, a := range acts {
 				switch {
 				case a.block > 0:
 					l.Block(a.block)
 				case a.clear >= 0:
 					if h := handles[a.clear]; h != nil {
 						l.ClearTimer(h)
+					}
+				case a.refresh > 0:
+					// Each refresh act runs once: a timer that refreshes itself every time
+					// would run for ever.
+					if h := handles[a.refresh]; h != nil && !refreshed[&acts[i]] {
+						refreshed[&acts[i]] = true
+						l.Refresh(h)
 					}
 				default:
 					a := a
@@ -60,7 +68,7 @@ func TestTimersMatchNodeModel(t *testing.T) {
 }
 
 // A timerAct is one step of a random timer program: arm a timer (with the acts of its
-// callback), clear one by id, or block.
+// callback), clear or refresh one by id, or block.
 type timerAct struct {
 	name     string
 	id       int
@@ -68,6 +76,7 @@ type timerAct struct {
 	interval bool
 	then     []timerAct
 	clear    int // the id to clear, or -1
+	refresh  int // the id to refresh, or 0
 	block    time.Duration
 }
 
@@ -84,10 +93,12 @@ func randomTimerProgram(seed uint64) []timerAct {
 				acts = append(acts, timerAct{name: fmt.Sprint("t", id), id: id, clear: -1,
 					delay:    []time.Duration{1, 2, 5, 10}[rng.IntN(4)] * ms,
 					interval: rng.IntN(6) == 0, then: gen(depth + 1)})
-			case k < 8:
+			case k < 7:
 				acts = append(acts, timerAct{clear: 1 + rng.IntN(id+1)})
+			case k < 8:
+				acts = append(acts, timerAct{clear: -1, refresh: 1 + rng.IntN(id+1)})
 			default:
-				acts = append(acts, timerAct{clear: -1, block: time.Duration(rng.IntN(8000)) * time.Microsecond})
+				acts = append(acts, timerAct{clear: -1, block: time.Duration(1+rng.IntN(8000)) * time.Microsecond})
 			}
 		}
 		return acts
@@ -125,7 +136,16 @@ func nodeTimerModel(prog []timerAct) []string {
 			delete(lists, L.msecs)
 		}
 	}
+	// unlink takes a timer out of its list, which stays even if empty (L.append's remove).
+	unlink := func(tm *timer) {
+		for _, L := range lists {
+			if i := slices.Index(L.timers, tm); i >= 0 {
+				L.timers = slices.Delete(L.timers, i, i+1)
+			}
+		}
+	}
 	insert := func(tm *timer, msecs, start time.Duration) {
+		unlink(tm)
 		tm.start = start
 		L := lists[msecs]
 		if L == nil {
@@ -145,22 +165,34 @@ func nodeTimerModel(prog []timerAct) []string {
 		}
 		return best
 	}
+	clearTimer := func(tm *timer) { // unenroll
+		tm.cleared = true
+		for _, L := range lists {
+			if i := slices.Index(L.timers, tm); i >= 0 {
+				L.timers = slices.Delete(L.timers, i, i+1)
+				if len(L.timers) == 0 {
+					remove(L)
+				}
+			}
+		}
+	}
+	refreshed := map[*timerAct]bool{}
 	do := func(acts []timerAct) {
-		for _, a := range acts {
+		for i, a := range acts {
 			switch {
 			case a.block > 0:
 				clock += a.block
+			case a.refresh > 0: // refresh: insertGuarded, unless cleared (_idleTimeout -1)
+				if tm := byID[a.refresh]; tm != nil && !refreshed[&acts[i]] {
+					refreshed[&acts[i]] = true
+					if tm.cleared {
+						continue
+					}
+					insert(tm, tm.act.delay, getLibuvNow())
+				}
 			case a.clear >= 0:
 				if tm := byID[a.clear]; tm != nil && !tm.cleared {
-					tm.cleared = true
-					for _, L := range lists {
-						if i := slices.Index(L.timers, tm); i >= 0 {
-							L.timers = slices.Delete(L.timers, i, i+1)
-							if len(L.timers) == 0 {
-								remove(L)
-							}
-						}
-					}
+					clearTimer(tm)
 				}
 			default:
 				tm := &timer{act: a}
@@ -189,6 +221,7 @@ func nodeTimerModel(prog []timerAct) []string {
 				tm.runs++
 				if tm.runs == 3 {
 					tm.cleared = true
+					clearTimer(tm) // refreshed by its own callback, it was back in its list
 				}
 			}
 			if tm.act.interval && !tm.cleared {

@@ -14,6 +14,8 @@ type VirtualConfig struct {
 	Threads int
 	// Serve answers the simulated HTTP requests: how long after the request the response is
 	// ready, and the response or the failure. Nil answers every request at once with 200 OK.
+	// ErrConnRefused fails the connection itself: the poll that handles the connection reports
+	// it, and the delay is not used.
 	Serve func(*Request) (delay time.Duration, resp *Response, err error)
 	// Ties orders the completions due at one instant. A real clock has no exact ties, so either
 	// order can happen there; exploring both shows whether an ordering hinges on one.
@@ -120,30 +122,45 @@ func (v *Virtual) Get(r *Request) {
 }
 
 // write sends r at the current time: Serve says when it is answered. A delay of Forever means
-// no answer ever comes: only the request's Timeout can end it.
-func (v *Virtual) write(r *Request) {
+// no answer ever comes: only the request's Timeout can end it. It reports whether the connection
+// was refused instead (Serve's ErrConnRefused): r then holds its failure, ready now.
+func (v *Virtual) write(r *Request) (refused bool) {
 	r.Sent = v.now
 	delay, resp, err := v.serve(r)
+	if errors.Is(err, ErrConnRefused) {
+		r.resp, r.err, r.Ready = nil, err, v.now
+		return true
+	}
 	if delay == Forever {
-		return
+		return false
 	}
 	r.resp, r.err = resp, err
 	r.Ready = later(r.Sent, max(delay, 0))
 	v.pending.push(ioItem{at: r.Ready, seq: r.seq, c: r})
+	return false
 }
 
-// connected is a request whose connection is up: handling it in poll writes the request. It runs
-// no callback.
+// connected is a request whose connection attempt has an outcome: handling it in poll writes the
+// request and refreshes its timeout, or, when the connection was refused, fails it there, as
+// epoll reports a refusal in the first poll after the connect (rule 11).
 type connected struct {
 	v *Virtual
 	r *Request
 }
 
 func (connected) traceArrival(*Recorder, int) {}
-func (c connected) complete(*Loop) {
-	if !c.r.cancelled {
-		c.v.write(c.r)
+func (c connected) complete(l *Loop) {
+	if c.r.cancelled {
+		return
 	}
+	if c.v.write(c.r) {
+		if l.rec != nil {
+			c.r.traceArrival(l.rec, l.tick)
+		}
+		c.r.complete(l)
+		return
+	}
+	l.touch(c.r)
 }
 
 // Cancel drops r, which the loop has marked cancelled: Poll skips it.

@@ -77,7 +77,7 @@ const (
 // features lists the features in the order config names them.
 var features = []Feature{Sandbox, Pool, HTTP, Refuse, Timers}
 
-// An ID is a variable that holds the most recent handle of a step, for clear.
+// An ID is a variable that holds the most recent handle of a step, for clear and refresh.
 type ID struct {
 	Var     string // the variable
 	Comment string // what it holds
@@ -111,7 +111,7 @@ func (p *Program) WriteTo(out io.Writer) (int64, error) {
 	bw.WriteString(Runtime)
 	if len(p.IDs) > 0 {
 		w.Line("")
-		w.Line("// The ids: each holds the most recent timer or immediate of its step, for clear.")
+		w.Line("// The ids: each holds the most recent timer or immediate of its step, for clear and refresh.")
 		for _, id := range p.IDs {
 			w.Line("let %s; // %s", id.Var, id.Comment)
 		}
@@ -214,7 +214,11 @@ func (a Arg) Then(lines ...string) Arg {
 
 // Call writes fn(args...); as a statement; functions are written across lines, their bodies
 // indented.
-func (w *Writer) Call(fn string, args ...Arg) {
+func (w *Writer) Call(fn string, args ...Arg) { w.CallThen(fn, "", args...) }
+
+// CallThen writes fn(args...)after; as Call does: after chains on the call's result, as in
+// setTimeout(...).unref().
+func (w *Writer) CallThen(fn, after string, args ...Arg) {
 	w.write(fn + "(")
 	for i, a := range args {
 		if i > 0 {
@@ -243,7 +247,7 @@ func (w *Writer) Call(fn string, args ...Arg) {
 		w.depth--
 		w.write("}")
 	}
-	w.write(");")
+	w.write(")" + after + ";")
 	w.end()
 }
 

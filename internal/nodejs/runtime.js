@@ -249,21 +249,21 @@ function hostPort(name) {
 // words (a refused connection without its address and port). Right after either, the client
 // closes the connection, so closed runs in the close phase of that iteration. A response cut
 // short is found out only when the connection closes: closed runs, then the response's 'error'
-// (aborted) runs the error steps. A timeout, [ms, text], is a timer of the loop, armed with the
-// request, as looptest arms it.
+// (aborted) runs the error steps. A timeout, [ms, text], is http.get's own timeout option, the
+// socket's idle timeout: on 'timeout' the request is destroyed with looptest's message, as users
+// do.
 function get(request, then, onError, closed) {
   let settled = false;
-  let deadline;
   const settle = (callback) => {
     if (settled) return;
     settled = true;
-    clearTimeout(deadline);
     callback();
     req.destroy();
   };
   const failWith = (err) => settle(() => onError(err.code === 'ECONNREFUSED' ? 'connect ECONNREFUSED' : err.message));
   const addr = request.refuse ? refuseAddr : delayAddr;
   const options = { ...addr, path: escapePath(request.path), headers: request.headers, agent: false };
+  if (request.timeout) options.timeout = request.timeout[0];
   const req = http.get(options, (res) => {
     const chunks = [];
     res.on('data', (chunk) => chunks.push(chunk));
@@ -273,8 +273,7 @@ function get(request, then, onError, closed) {
   req.on('error', failWith);
   if (closed) req.on('close', closed);
   if (request.timeout) {
-    const [ms, text] = request.timeout;
-    deadline = setTimeout(() => settle(() => onError(`timeout: no response within ${text}`)), ms);
+    req.on('timeout', () => req.destroy(new Error(`timeout: no response within ${request.timeout[1]}`)));
   }
 }
 
