@@ -30,9 +30,10 @@ func compileTimeout(c *compiler, s *step) action {
 	cb, d, src, id := c.callback(s, c.fnBody(s, s.then)), s.arg.(*timeoutArg).delay, s.source(), s.idIndex
 	tm := valueTiming(s)
 	return func(r *runner, e *env) {
-		t := r.loop.SetTimeout(r.duration(tm, d), src, cb(r, e))
-		if id >= 0 {
-			r.handles[id] = t
+		if id < 0 { // nothing can clear it: no handle, and its record is reused
+			r.loop.QueueTimeout(r.duration(tm, d), src, cb(r, e))
+			return
 		}
+		r.handles[id] = r.loop.SetTimeout(r.duration(tm, d), src, cb(r, e))
 	}
 }

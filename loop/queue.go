@@ -41,9 +41,77 @@ func (q *fifo[T]) pop() T {
 	return v
 }
 
-// An Immediate is a callback queued for the check phase (Node's setImmediate).
+// An Immediate is a callback queued for the check phase (Node's setImmediate). The queue links
+// them, as Node's ImmediateList does: queueing one copies nothing.
 type Immediate struct {
 	src  Source
 	fn   func()
-	done bool // ran or cleared
+	next *Immediate // the next in the queue, or in the free list
+	done bool       // ran or cleared
+	kept bool       // a handle was handed out (SetImmediate): never reused
+}
+
+// immediateList is the queue of immediates, linked through next.
+type immediateList struct{ head, tail *Immediate }
+
+func (q *immediateList) push(im *Immediate) {
+	if q.tail == nil {
+		q.head = im
+	} else {
+		q.tail.next = im
+	}
+	q.tail = im
+}
+
+// slabSize is how many records one allocation makes.
+const slabSize = 256
+
+// records hands out timer and immediate records from slabs of slabSize, and takes back those no
+// handle reaches once they are spent, for reuse: a million callbacks cost a few thousand
+// allocations, and the collector a few thousand objects. A record whose handle was handed out is
+// never taken back, so a handle never names another callback's record; its slab lives on while
+// the handle does.
+type records struct {
+	immediates []Immediate // the rest of the current slab
+	freeImm    *Immediate  // spent, linked through next
+	timers     []Timer
+	freeTimers *Timer // spent, linked through next
+}
+
+func (r *records) immediate() *Immediate {
+	if im := r.freeImm; im != nil {
+		r.freeImm, im.next = im.next, nil
+		return im
+	}
+	if len(r.immediates) == 0 {
+		r.immediates = make([]Immediate, slabSize)
+	}
+	im := &r.immediates[0]
+	r.immediates = r.immediates[1:]
+	return im
+}
+
+// putImmediate takes back a spent immediate that no handle reaches.
+func (r *records) putImmediate(im *Immediate) {
+	*im = Immediate{next: r.freeImm}
+	r.freeImm = im
+}
+
+func (r *records) timer() *Timer {
+	if t := r.freeTimers; t != nil {
+		r.freeTimers, t.next = t.next, nil
+		return t
+	}
+	if len(r.timers) == 0 {
+		r.timers = make([]Timer, slabSize)
+	}
+	t := &r.timers[0]
+	r.timers = r.timers[1:]
+	return t
+}
+
+// putTimer takes back a spent timer that no handle reaches.
+func (r *records) putTimer(t *Timer) {
+	*t = Timer{next: r.freeTimers}
+	r.freeTimers = t
 }
