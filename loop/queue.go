@@ -1,5 +1,7 @@
 package loop
 
+import "unsafe"
+
 // A callback is a queued function and the source it has in the trace. An internal one is the
 // loop's own (the connect of a request), neither traced nor counted as a callback.
 type callback struct {
@@ -63,10 +65,17 @@ func (q *immediateList) push(im *Immediate) {
 	q.tail = im
 }
 
-// slabSize is how many records one allocation makes.
-const slabSize = 256
+// slabBytes is the size of one allocation of records: 16 KiB, less the 8-byte header the Go
+// allocator puts before a large object with pointers, so that the slab fills its size class.
+const slabBytes = 16<<10 - 8
 
-// records hands out timer and immediate records from slabs of slabSize, and takes back those no
+// Records per slab.
+const (
+	timerSlab     = slabBytes / int(unsafe.Sizeof(Timer{}))
+	immediateSlab = slabBytes / int(unsafe.Sizeof(Immediate{}))
+)
+
+// records hands out timer and immediate records from slabs of 16 KiB, and takes back those no
 // handle reaches once they are spent, for reuse: a million callbacks cost a few thousand
 // allocations, and the collector a few thousand objects. A record whose handle was handed out is
 // never taken back, so a handle never names another callback's record; its slab lives on while
@@ -84,7 +93,7 @@ func (r *records) immediate() *Immediate {
 		return im
 	}
 	if len(r.immediates) == 0 {
-		r.immediates = make([]Immediate, slabSize)
+		r.immediates = make([]Immediate, immediateSlab)
 	}
 	im := &r.immediates[0]
 	r.immediates = r.immediates[1:]
@@ -103,7 +112,7 @@ func (r *records) timer() *Timer {
 		return t
 	}
 	if len(r.timers) == 0 {
-		r.timers = make([]Timer, slabSize)
+		r.timers = make([]Timer, timerSlab)
 	}
 	t := &r.timers[0]
 	r.timers = r.timers[1:]

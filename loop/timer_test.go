@@ -287,7 +287,7 @@ func TestClearOfFiredTimerAfterReuseDoesNothing(t *testing.T) {
 	err := l.Run(func() {
 		kept = l.SetTimeout(time.Millisecond, Label("kept"), func() {
 			// Spent records of the first batch are reused by a second one, armed now.
-			for range 2 * slabSize {
+			for range 2 * timerSlab {
 				l.QueueTimeout(time.Millisecond, Label("second"), count)
 			}
 			l.ClearTimer(kept) // fired: nothing to cancel
@@ -300,7 +300,7 @@ func TestClearOfFiredTimerAfterReuseDoesNothing(t *testing.T) {
 				l.ClearTimer(keptInterval)
 			}
 		})
-		for range 2 * slabSize {
+		for range 2 * timerSlab {
 			l.QueueTimeout(time.Millisecond, Label("first"), count)
 		}
 		l.QueueTimeout(5*time.Millisecond, Label("late"), func() {
@@ -311,8 +311,8 @@ func TestClearOfFiredTimerAfterReuseDoesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fired != 4*slabSize || ticks != 3 {
-		t.Errorf("%d timers fired, interval ran %d times; want %d and 3", fired, ticks, 4*slabSize)
+	if fired != 4*timerSlab || ticks != 3 {
+		t.Errorf("%d timers fired, interval ran %d times; want %d and 3", fired, ticks, 4*timerSlab)
 	}
 	if onFreeList(l, kept) || onFreeList(l, keptInterval) {
 		t.Error("a record whose handle was handed out was taken back for reuse")
@@ -330,12 +330,12 @@ func TestClearOfRunImmediateAfterReuseDoesNothing(t *testing.T) {
 	count := func() { ran++ }
 	err := l.Run(func() {
 		kept = l.SetImmediate(Label("kept"), func() {
-			for range 2 * slabSize {
+			for range 2 * immediateSlab {
 				l.QueueImmediate(Label("second"), count)
 			}
 			l.ClearImmediate(kept) // ran: nothing to cancel
 		})
-		for range 2 * slabSize {
+		for range 2 * immediateSlab {
 			l.QueueImmediate(Label("first"), count)
 		}
 		cleared = l.SetImmediate(Label("cleared"), func() { t.Error("a cleared immediate ran") })
@@ -349,8 +349,8 @@ func TestClearOfRunImmediateAfterReuseDoesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ran != 4*slabSize+1 {
-		t.Errorf("%d immediates ran, want %d", ran, 4*slabSize+1)
+	if ran != 4*immediateSlab+1 {
+		t.Errorf("%d immediates ran, want %d", ran, 4*immediateSlab+1)
 	}
 	for f := l.records.freeImm; f != nil; f = f.next {
 		if f == kept || f == cleared {
