@@ -10,35 +10,60 @@ type callback struct {
 	internal bool
 }
 
-// fifo is a first-in first-out queue that reuses its storage: the nextTick and microtask queues
-// are drained until empty, with callbacks adding to them as they run.
+// fifo is a first-in first-out queue in chunks of 16 KiB that never copies: it grows by a chunk
+// at a time, and a chunk it has emptied waits in a free list for reuse. The nextTick and
+// microtask queues are drained until empty, with callbacks adding to them as they run.
 type fifo[T any] struct {
-	items []T
-	head  int
+	head, tail *chunk[T] // items are head.items[r:] through tail.items[:w]
+	r, w       int
+	n          int
+	free       *chunk[T] // emptied chunks
 }
 
-func (q *fifo[T]) len() int { return len(q.items) - q.head }
+type chunk[T any] struct {
+	items []T
+	next  *chunk[T]
+}
+
+func (q *fifo[T]) len() int { return q.n }
 
 func (q *fifo[T]) push(v T) {
-	if q.head > 0 && q.head == len(q.items) {
-		q.items, q.head = q.items[:0], 0
+	if q.tail == nil || q.w == len(q.tail.items) {
+		c := q.free
+		if c != nil {
+			q.free, c.next = c.next, nil
+		} else {
+			var zero T
+			c = &chunk[T]{items: make([]T, max(1, slabBytes/int(unsafe.Sizeof(zero))))}
+		}
+		if q.tail == nil {
+			q.head, q.r = c, 0
+		} else {
+			q.tail.next = c
+		}
+		q.tail, q.w = c, 0
 	}
-	q.items = append(q.items, v)
+	q.tail.items[q.w] = v
+	q.w++
+	q.n++
 }
 
 // front returns the item pop would return; the queue must not be empty.
-func (q *fifo[T]) front() T { return q.items[q.head] }
+func (q *fifo[T]) front() T { return q.head.items[q.r] }
 
 func (q *fifo[T]) pop() T {
 	var zero T
-	v := q.items[q.head]
-	q.items[q.head] = zero
-	q.head++
-	if q.head > 1024 && q.head*2 > len(q.items) {
-		// Mostly consumed while producers keep adding: slide the rest down.
-		n := copy(q.items, q.items[q.head:])
-		clear(q.items[n:])
-		q.items, q.head = q.items[:n], 0
+	c := q.head
+	v := c.items[q.r]
+	c.items[q.r] = zero
+	q.r++
+	q.n--
+	switch {
+	case q.n == 0:
+		q.r, q.w = 0, 0 // empty, so the head is the tail: start again at its front
+	case q.r == len(c.items):
+		q.head, q.r = c.next, 0
+		c.next, q.free = q.free, c
 	}
 	return v
 }
