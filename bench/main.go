@@ -20,6 +20,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -73,6 +74,7 @@ type sample struct {
 type program struct {
 	name    string
 	samples []sample
+	failed  bool // a run failed: the workload's column says so, and the program runs no more
 }
 
 func run(dir string, runs int, smoke bool) error {
@@ -117,6 +119,7 @@ func run(dir string, runs int, smoke bool) error {
 		against, machine(), runtime.NumCPU(), note)
 	fmt.Println("| workload | wall looptest / node / libuv | CPU looptest / node / libuv | ns/cb looptest / node / libuv | CPU looptest/node | CPU looptest/libuv | peak RSS looptest / node / libuv |")
 	fmt.Println("|---|---|---|---|---|---|---|")
+	anyFailed := false
 	for _, w := range workloads {
 		scenario, err := scaled(filepath.Join(dir, w.file+".yaml"), tmp, scale)
 		if err != nil {
@@ -124,19 +127,23 @@ func run(dir string, runs int, smoke bool) error {
 		}
 		env := append(os.Environ(), "LOOPTEST_DELAY_ADDR="+addr, "LOOPTEST_SCALE="+strconv.Itoa(scale))
 		lt, nd, uv := &program{name: "looptest"}, &program{name: "node"}, &program{name: "libuv"}
-		for range runs {
-			if err := lt.measure(exec.Command(looptest, "run", "--clock", w.clock, scenario), nil); err != nil {
-				return fmt.Errorf("%s: %w", w.name, err)
+		failed := false
+		try := func(p *program, cmd *exec.Cmd, env []string) {
+			if p.failed {
+				return
 			}
+			if err := p.measure(cmd, env); err != nil {
+				fmt.Fprintf(os.Stderr, "bench: %s: %v\n", w.name, err)
+				p.failed, failed = true, true
+			}
+		}
+		for range runs {
+			try(lt, exec.Command(looptest, "run", "--clock", w.clock, scenario), nil)
 			if node != "" {
-				if err := nd.measure(exec.Command(node, filepath.Join(dir, w.file+".js")), env); err != nil {
-					return fmt.Errorf("%s: %w", w.name, err)
-				}
+				try(nd, exec.Command(node, filepath.Join(dir, w.file+".js")), env)
 			}
 			if c := twins[w.file]; c != "" {
-				if err := uv.measure(exec.Command(c), env); err != nil {
-					return fmt.Errorf("%s: %w", w.name, err)
-				}
+				try(uv, exec.Command(c), env)
 			}
 		}
 		count := max(1, w.count/scale)
@@ -147,6 +154,10 @@ func run(dir string, runs int, smoke bool) error {
 			perCallback(l.cpu, count), perCallback(n.cpu, count), perCallback(u.cpu, count),
 			ratio(l.cpu, n.cpu), ratio(l.cpu, u.cpu),
 			mb(l.rss), mb(n.rss), mb(u.rss))
+		anyFailed = anyFailed || failed
+	}
+	if anyFailed {
+		return errors.New("a run failed (its figures are left out): see above")
 	}
 	return nil
 }
@@ -267,7 +278,7 @@ func (p *program) measure(cmd *exec.Cmd, env []string) error {
 // when p did not run.
 func (p *program) median() sample {
 	n := len(p.samples)
-	if n == 0 {
+	if n == 0 || p.failed {
 		return sample{}
 	}
 	walls, cpus, rss := make([]time.Duration, n), make([]time.Duration, n), make([]int64, n)
