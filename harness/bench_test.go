@@ -93,3 +93,31 @@ main:
 `)
 	})
 }
+
+// BenchmarkTimers1MOverDelays runs bench/timers-1m.yaml, one million timers over 100 delays
+// with empty callbacks, under the virtual clock.
+func BenchmarkTimers1MOverDelays(b *testing.B) {
+	s, err := Load("../bench/timers-1m.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRun(b, s)
+}
+
+// BenchmarkImmediates1M runs bench/immediates-1m.yaml under the virtual clock.
+func BenchmarkImmediates1M(b *testing.B) {
+	s, err := Load("../bench/immediates-1m.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRun(b, s)
+}
+
+// BenchmarkPool100K runs bench/pool-100k.yaml under the virtual clock.
+func BenchmarkPool100K(b *testing.B) {
+	s, err := Load("../bench/pool-100k.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRun(b, s)
+}

@@ -146,6 +146,16 @@ func (c *compiler) step(s *step) action {
 	}
 }
 
+// panicked returns the *loop.PanicError in err's chain, or nil. (A function of its own, so that
+// the error path's variable is not allocated on every outcome.)
+func panicked(err error) *loop.PanicError {
+	var pe *loop.PanicError
+	if errors.As(err, &pe) {
+		return pe
+	}
+	return nil
+}
+
 // outcome returns what runs when a step's operation completes: then with the result bound to
 // as, or the error steps with ${error}, or, with no error steps, the failure of the run.
 //
@@ -159,7 +169,6 @@ func (c *compiler) outcome(s *step) func(r *runner, e *env, v value, err error) 
 	bindErr := s.errBinding != nil && s.errBinding.used
 	return func(r *runner, e *env, v value, err error) {
 		r.cur = s
-		var pe *loop.PanicError
 		switch {
 		case s.sourceOp && err == nil:
 			p := e.v.x.(*promise)
@@ -169,7 +178,8 @@ func (c *compiler) outcome(s *step) func(r *runner, e *env, v value, err error) 
 				e = &env{up: e, v: v}
 			}
 			then(r, e)
-		case errors.As(err, &pe): // looptest's own bug: no error steps can handle it
+		case panicked(err) != nil: // looptest's own bug: no error steps can handle it
+			pe := panicked(err)
 			r.loop.Fail(&StepError{Pos: s.pos, Kind: s.kind.name, Err: fmt.Errorf("%v", pe.Value), Panicked: true, Stack: pe.Stack})
 		case s.sourceOp:
 			r.reject(e.v.x.(*promise), newError(err.Error()))

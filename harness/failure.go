@@ -98,7 +98,7 @@ func (r *runner) handleException(reason any) {
 	r.inException = true
 	r.runHandler(r.onException, reason)
 	r.inException = false
-	r.loop.SetImmediate(noopImmediate, func() {})
+	r.loop.QueueImmediate(noopImmediate, func() {})
 }
 
 // noopImmediate names that immediate in the trace.

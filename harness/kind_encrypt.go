@@ -67,27 +67,42 @@ func compileEncrypt(c *compiler, s *step) action {
 				return
 			}
 		}
-		arg := ""
+		j := &encryptJob{r: r, e: e, out: out, t: t, n: lit}
 		if t != nil {
-			arg = t.render(e)
+			j.arg = t.render(e)
 		}
-		task := &loop.Task{Source: src.with(arg), Cost: r.duration(tm, cost), Work: func() (any, error) {
-			n := lit
-			if t != nil {
-				var err error
-				if n, err = strconv.Atoi(arg); err != nil || n < 0 || n > maxEncrypt {
-					return nil, fmt.Errorf("encrypt %q: expected an integer from 0 to %d", arg, maxEncrypt)
-				}
-			}
-			return fibonacci(n), nil
-		}}
-		task.Done = func(res any, err error) {
-			n, _ := res.(int64)
-			out(r, e, value{n: n}, err)
-		}
-		r.loop.Submit(task)
+		j.Task = loop.Task{Source: src.with(j.arg), Cost: r.duration(tm, cost), Job: j}
+		r.loop.Submit(&j.Task)
 	}
 }
+
+// encryptJob is one encrypt's task and its callback, in one object.
+type encryptJob struct {
+	loop.Task
+	r   *runner
+	e   *env
+	out func(r *runner, e *env, v value, err error)
+	t   *template // the value's template, or nil
+	arg string    // the value as rendered, with t
+	n   int       // the value, without t
+	fib int64     // the result
+}
+
+// Work computes the fibonacci number, on a worker thread.
+func (j *encryptJob) Work() error {
+	n := j.n
+	if j.t != nil {
+		var err error
+		if n, err = strconv.Atoi(j.arg); err != nil || n < 0 || n > maxEncrypt {
+			return fmt.Errorf("encrypt %q: expected an integer from 0 to %d", j.arg, maxEncrypt)
+		}
+	}
+	j.fib = fibonacci(n)
+	return nil
+}
+
+// Done runs the step's outcome, on the loop thread.
+func (j *encryptJob) Done(err error) { j.out(j.r, j.e, value{n: j.fib}, err) }
 
 // fibonacci returns fib(n), with fib(0) = 0 and fib(1) = 1.
 func fibonacci(n int) int64 {

@@ -8,10 +8,11 @@ var kindImmediate = &kind{
 	compile: func(c *compiler, s *step) action {
 		cb, src, id := c.callback(s, c.fnBody(s, s.then)), s.source(), s.idIndex
 		return func(r *runner, e *env) {
-			im := r.loop.SetImmediate(src, cb(r, e))
-			if id >= 0 {
-				r.handles[id] = im
+			if id < 0 { // nothing can clear it: no handle, and its record is reused
+				r.loop.QueueImmediate(src, cb(r, e))
+				return
 			}
+			r.handles[id] = r.loop.SetImmediate(src, cb(r, e))
 		}
 	},
 	js: func(g *jsGen, s *step) { g.w.Call(g.assignID(s)+"setImmediate", g.body("", s.then)) },

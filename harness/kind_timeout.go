@@ -60,6 +60,10 @@ func compileTimeout(c *compiler, s *step) action {
 	cb, d, unref, src, id := c.callback(s, c.fnBody(s, s.then)), a.delay, a.unref, s.source(), s.idIndex
 	tm := valueTiming(s)
 	return func(r *runner, e *env) {
+		if id < 0 && !unref { // nothing can clear it: no handle, and its record is reused
+			r.loop.QueueTimeout(r.duration(tm, d), src, cb(r, e))
+			return
+		}
 		t := r.loop.SetTimeout(r.duration(tm, d), src, cb(r, e))
 		if unref {
 			r.loop.Unref(t)

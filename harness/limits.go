@@ -3,6 +3,7 @@ package harness
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/looptest/looptest/internal/words"
@@ -29,15 +30,30 @@ type Limits struct {
 }
 
 // DefaultLimits are the guards of the command line when its flags are not given: far beyond
-// what an honest scenario needs.
+// what an honest scenario needs. MaxPending is PendingFor(MaxMemory).
 var DefaultLimits = Limits{
 	MaxCallbacks: 100_000_000,
 	MaxTime:      48 * time.Hour,
 	MaxWall:      10 * time.Minute,
-	// A waiting callback takes 40 to 100 bytes: four million of them stay far under 1 GB, and
-	// leave room for four times the largest benchmark.
-	MaxPending: 4_000_000,
-	MaxMemory:  1 << 30,
+	MaxPending:   PendingFor(1 << 30),
+	MaxMemory:    1 << 30,
+}
+
+// PendingBytes is the most a waiting timer, immediate, nextTick or microtask takes on the heap,
+// as measured (TestPendingBytes): a timer 64 bytes, an immediate 40, a nextTick or a microtask
+// 32. Pool tasks and requests take more, and the memory guard stops a flood of them.
+const PendingBytes = 64
+
+// PendingFor is the default MaxPending under a memory guard of maxMemory bytes: as many waiting
+// callbacks of PendingBytes as fill three quarters of it, the rest left to everything else, so
+// that a flood of them stops at MaxPending, with a message that says so, before the heap
+// reaches the guard. 1 GiB allows 12,582,912. With no memory guard (0), it is that of the
+// default guard.
+func PendingFor(maxMemory int64) int {
+	if maxMemory <= 0 {
+		maxMemory = 1 << 30
+	}
+	return int(min(maxMemory/4*3/PendingBytes, math.MaxInt32))
 }
 
 // A LimitError reports that a runaway guard stopped a run. It names the limit and the

@@ -22,13 +22,13 @@ func (c *compiler) opSource(ps *psource) func(r *runner, e *env) any {
 		d, tm := op.kind.delay(op), valueTiming(op)
 		return func(r *runner, e *env) any {
 			p := r.newPromise(src)
-			r.loop.SetTimeout(r.duration(tm, d), src, func() { r.resolve(p, nil, src) })
+			r.loop.QueueTimeout(r.duration(tm, d), src, func() { r.resolve(p, nil, src) })
 			return p
 		}
 	case "immediate":
 		return func(r *runner, e *env) any {
 			p := r.newPromise(src)
-			r.loop.SetImmediate(src, func() { r.resolve(p, nil, src) })
+			r.loop.QueueImmediate(src, func() { r.resolve(p, nil, src) })
 			return p
 		}
 	}

@@ -65,6 +65,10 @@ type Task struct {
 	Cost   time.Duration               // how long the task holds its worker, at least
 	Work   func() (any, error)         // runs on a worker thread
 	Done   func(result any, err error) // runs on the loop thread, in poll
+	// Job, if not nil, runs in place of Work and Done: a caller that submits many tasks embeds
+	// the Task in a job of its own, so that each costs one allocation, not a Task and two
+	// closures.
+	Job Job
 
 	// Set by the poller, for the trace and for Done.
 	Worker   int           // the worker that ran the task: pool0 is 0
@@ -77,6 +81,15 @@ type Task struct {
 	seq         uint64
 	id          uint64 // links its events in the trace
 	startTraced bool
+}
+
+// A Job is the work of a Task and what becomes of it, in one object (Task.Job).
+type Job interface {
+	// Work runs on a worker thread, as Task.Work; a job keeps its own result.
+	Work() error
+	// Done runs on the loop thread, in poll, as Task.Done, with the error of Work (a
+	// *PanicError if it panicked).
+	Done(err error)
 }
 
 // A Request is an HTTP GET made from the loop.

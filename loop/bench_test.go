@@ -29,6 +29,24 @@ func BenchmarkTimerArmAndFire(b *testing.B) {
 	})
 }
 
+// BenchmarkTimerQueueAndFire arms timers without handles, whose records are reused.
+func BenchmarkTimerQueueAndFire(b *testing.B) {
+	benchLoop(b, func(l *Loop, n int) {
+		for i := range n {
+			l.QueueTimeout(time.Duration(i%100)*time.Millisecond, Label("t"), nop)
+		}
+	})
+}
+
+// BenchmarkImmediateQueue queues immediates without handles, whose records are reused.
+func BenchmarkImmediateQueue(b *testing.B) {
+	benchLoop(b, func(l *Loop, n int) {
+		for range n {
+			l.QueueImmediate(Label("i"), nop)
+		}
+	})
+}
+
 func BenchmarkImmediate(b *testing.B) {
 	benchLoop(b, func(l *Loop, n int) {
 		for range n {

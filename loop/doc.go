@@ -21,6 +21,13 @@
 //	})
 //	// nextTick, immediate, timeout
 //
+// SetTimeout, SetInterval and SetImmediate return handles for ClearTimer and ClearImmediate;
+// QueueTimeout and QueueImmediate do the same without one, for callbacks that nothing will
+// clear. Records come from slabs of 16 KiB, and those no handle reaches are reused once spent,
+// so a loop that runs a million callbacks allocates a few thousand times; a handle's record is
+// never reused, so clearing a timer that fired long ago does nothing, however many others have
+// come and gone since. A Task's Job carries its work and its callback in one object.
+//
 // Every loop event can be recorded as a structured Event (time, tick, phase, thread, kind, source)
 // by passing a Recorder in Options; formatting happens afterwards, never in the loop.
 //

@@ -30,7 +30,10 @@ func (t *Task) complete(l *Loop) {
 	l.inflight--
 	if l.enter() {
 		l.traceOp(KindTaskDone, t.Source, 0, t.id)
-		if t.Done != nil {
+		switch {
+		case t.Job != nil:
+			t.Job.Done(t.err)
+		case t.Done != nil:
 			t.Done(t.result, t.err)
 		}
 		l.drain()

@@ -67,8 +67,9 @@ type Loop struct {
 
 	timers timerQueue
 
-	immediates, checking []*Immediate // queued, and the batch the check phase is running
-	liveImmediates       int          // queued and neither run nor cleared
+	immediates     immediateList // queued, in order
+	liveImmediates int           // queued and neither run nor cleared
+	records        records       // free timer and immediate records, for those without a handle
 
 	ticks  fifo[callback] // process.nextTick
 	micros fifo[callback] // queueMicrotask
@@ -243,7 +244,7 @@ func (poolReady) complete(l *Loop) {
 // runCheck runs the immediates queued before it began; those they queue wait for the next
 // iteration.
 func (l *Loop) runCheck() {
-	if len(l.immediates) == 0 {
+	if l.immediates.head == nil {
 		return
 	}
 	l.phase = PhaseCheck
@@ -251,18 +252,22 @@ func (l *Loop) runCheck() {
 	// clearing its outstanding mark, so the check phase calls it again at once: the immediates
 	// queued during the batch run now, as a batch of their own, and the thrower's queues wait
 	// for the first of them.
-	for first := true; first || l.owed && len(l.immediates) > 0 && l.err == nil; first = false {
-		batch := l.immediates
-		l.immediates, l.checking = l.checking[:0], batch
-		for i, im := range batch {
-			batch[i] = nil
-			if im.done || l.err != nil {
-				continue
+	for first := true; first || l.owed && l.immediates.head != nil && l.err == nil; first = false {
+		im := l.immediates.head
+		l.immediates = immediateList{}
+		for im != nil {
+			next := im.next
+			im.next = nil
+			if !im.done && l.err == nil {
+				im.done = true
+				l.liveImmediates--
+				l.trace(KindImmediateRun, im.src, 0)
+				l.call(im.fn)
 			}
-			im.done = true
-			l.liveImmediates--
-			l.trace(KindImmediateRun, im.src, 0)
-			l.call(im.fn)
+			if !im.kept {
+				l.records.putImmediate(im) // no handle reaches it: reuse it
+			}
+			im = next
 		}
 	}
 	l.settleThrown()
@@ -373,14 +378,28 @@ func (l *Loop) Fail(err error) {
 	}
 }
 
-// SetImmediate queues cb for the check phase (Node's setImmediate).
+// SetImmediate queues cb for the check phase (Node's setImmediate), and returns its handle for
+// ClearImmediate.
 func (l *Loop) SetImmediate(src Source, cb func()) *Immediate {
-	im := &Immediate{src: src, fn: cb}
-	l.immediates = append(l.immediates, im)
+	im := l.records.immediate()
+	im.kept = true // the caller holds it: never reused
+	l.queueImmediate(im, src, cb)
+	return im
+}
+
+// QueueImmediate queues cb for the check phase as SetImmediate does, without a handle: nothing
+// can clear it, so its record is reused once it has run, and queueing it allocates nothing in
+// the steady state.
+func (l *Loop) QueueImmediate(src Source, cb func()) {
+	l.queueImmediate(l.records.immediate(), src, cb)
+}
+
+func (l *Loop) queueImmediate(im *Immediate, src Source, cb func()) {
+	im.src, im.fn = src, cb
+	l.immediates.push(im)
 	l.liveImmediates++
 	l.trace(KindImmediateQueued, src, 0)
 	l.checkPending()
-	return im
 }
 
 // ClearImmediate cancels im. Clearing one that ran or was cleared does nothing.

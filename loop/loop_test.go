@@ -708,3 +708,36 @@ func TestClearFiredTimeoutRecordsNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestFifoAcrossChunks pushes and pops through many chunks, interleaved, and checks the order.
+func TestFifoAcrossChunks(t *testing.T) {
+	var q fifo[int]
+	next, want := 0, 0
+	for round := range 50 {
+		for range round * 97 {
+			q.push(next)
+			next++
+		}
+		for range round * 61 {
+			if q.len() == 0 {
+				break
+			}
+			if got := q.front(); got != want {
+				t.Fatalf("front %d, want %d", got, want)
+			}
+			if got := q.pop(); got != want {
+				t.Fatalf("popped %d, want %d", got, want)
+			}
+			want++
+		}
+	}
+	for q.len() > 0 {
+		if got := q.pop(); got != want {
+			t.Fatalf("popped %d, want %d", got, want)
+		}
+		want++
+	}
+	if want != next {
+		t.Fatalf("popped %d items, pushed %d", want, next)
+	}
+}

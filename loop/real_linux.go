@@ -134,14 +134,19 @@ func (r *Real) Submit(t *Task) (started bool) {
 }
 
 // worker runs tasks on its own OS thread until the backend closes. The thread is locked and never
-// unlocked, so it ends with the goroutine.
+// unlocked, so it ends with the goroutine. It reads the clock once per task, as it finishes,
+// unless the task's cost holds it longer: a task it takes straight after finishing another
+// starts when that one finished, or when it was queued if that is later.
 func (r *Real) worker(id int) {
 	defer r.workers.Done()
 	runtime.LockOSThread()
+	var now time.Duration
+	idle := true // the clock was last read before a wait: read it afresh
+	r.mu.Lock()
 	for {
-		r.mu.Lock()
 		for r.queue.len() == 0 && !r.stopping {
 			r.cond.Wait()
+			idle = true
 		}
 		if r.stopping {
 			r.mu.Unlock()
@@ -150,19 +155,25 @@ func (r *Real) worker(id int) {
 		t := r.queue.pop()
 		r.mu.Unlock()
 
-		t.Worker, t.Started = id, r.Now()
-		t.result, t.err = runWork(t.Work)
-		if rest := t.Cost - (r.Now() - t.Started); rest > 0 {
-			r.hold(rest) // the task holds its worker for at least its cost
+		if idle {
+			now = r.Now()
 		}
-		t.Finished = r.Now()
+		t.Worker, t.Started = id, max(now, t.Queued)
+		t.run()
+		now = r.Now()
+		if rest := t.Cost - (now - t.Started); rest > 0 {
+			r.hold(rest) // the task holds its worker for at least its cost
+			now = r.Now()
+		}
+		t.Finished, idle = now, false
 
 		r.mu.Lock()
 		first := len(r.finished) == 0
 		r.finished = append(r.finished, t)
-		r.mu.Unlock()
 		if first {
+			r.mu.Unlock()
 			r.wake() // later ones find the eventfd already set, or Poll draining the list
+			r.mu.Lock()
 		}
 	}
 }

@@ -264,3 +264,65 @@ func TestRealEpollWaitErrorEndsRun(t *testing.T) {
 		t.Errorf("Run returned %v, want the epoll_wait error (EINVAL)", err)
 	}
 }
+
+// testJob is a Job that squares n, or panics for a negative n.
+type testJob struct {
+	Task
+	n, square int
+	err       error
+	done      bool
+}
+
+func (j *testJob) Work() error {
+	if j.n < 0 {
+		panic("negative")
+	}
+	j.square = j.n * j.n
+	return nil
+}
+
+func (j *testJob) Done(err error) { j.err, j.done = err, true }
+
+// TestJobs: a Task's Job runs in place of Work and Done, on either backend, and a panic in its
+// Work reaches its Done as a *PanicError. Under the real clock, a task never starts before it was
+// queued nor finishes before it started, however the workers read the clock.
+func TestJobs(t *testing.T) {
+	check := func(t *testing.T, jobs []*testJob) {
+		for _, j := range jobs {
+			var pe *PanicError
+			switch {
+			case !j.done:
+				t.Errorf("job %d: Done did not run", j.n)
+			case j.n < 0 && !errors.As(j.err, &pe):
+				t.Errorf("job %d: error %v, want a *PanicError", j.n, j.err)
+			case j.n >= 0 && (j.err != nil || j.square != j.n*j.n):
+				t.Errorf("job %d: %d, %v", j.n, j.square, j.err)
+			case j.Started < j.Queued || j.Finished < j.Started:
+				t.Errorf("job %d: queued %v, started %v, finished %v", j.n, j.Queued, j.Started, j.Finished)
+			}
+		}
+	}
+	submit := func(l *Loop) []*testJob {
+		var jobs []*testJob
+		for i := -1; i < 100; i++ {
+			j := &testJob{n: i}
+			j.Job = j
+			jobs = append(jobs, j)
+			l.Submit(&j.Task)
+		}
+		return jobs
+	}
+	t.Run("virtual", func(t *testing.T) {
+		var jobs []*testJob
+		l := New(Options{})
+		if err := l.Run(func() { jobs = submit(l) }); err != nil {
+			t.Fatal(err)
+		}
+		check(t, jobs)
+	})
+	t.Run("real", func(t *testing.T) {
+		var jobs []*testJob
+		realRun(t, "127.0.0.1:1", func(l *Loop) { jobs = submit(l) })
+		check(t, jobs)
+	})
+}

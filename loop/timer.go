@@ -10,18 +10,20 @@ import (
 const minDelay = time.Millisecond
 
 // A Timer is a timeout or an interval. Timers of one delay form one list, in the order they
-// were armed, and the lists sit in a priority queue keyed by (expiry, id), as Node.js keeps them
-// (lib/internal/timers.js): see runTimers. Its list keeps the order it was armed in, so it
-// needs no sequence number; it is 48 bytes, a million of them 16 MB less than at 64.
+// were armed, linked through prev and next as Node's TimersList links them, and the lists sit
+// in a priority queue keyed by (expiry, id), as Node.js keeps them (lib/internal/timers.js):
+// see runTimers. Its list keeps the order it was armed in, so it needs no sequence number.
+// Records come from slabs (records): 64 bytes each, with nothing beside them per timer.
 type Timer struct {
-	src      Source
-	cb       func()
-	deadline time.Duration // its start, a whole millisecond, plus its delay
-	delay    time.Duration // the delay, or the period of an interval: the key of its list
-	slot     int32         // its place in its list's timers while armed
-	st       timerState
-	repeat   bool // an interval
-	unref    bool // it does not keep the loop alive (Unref)
+	src        Source
+	cb         func()
+	deadline   time.Duration // its start, a whole millisecond, plus its delay
+	delay      time.Duration // the delay, or the period of an interval: the key of its list
+	prev, next *Timer        // its neighbours in its list; next links the free records too
+	st         timerState
+	repeat     bool // an interval
+	kept       bool // a handle was handed out (SetTimeout, SetInterval): never reused
+	unref      bool // it does not keep the loop alive (Unref)
 }
 
 func (t *Timer) state() timerState          { return t.st }
@@ -38,18 +40,27 @@ const (
 	timerCleared                   // cleared: never fires again
 )
 
-// SetTimeout arms a timer that runs cb once, delay after now (Node's setTimeout). Its start is
-// the clock read afresh, in whole milliseconds, which also refreshes the cached loop time
-// (rule 7: Node's getLibuvNow).
+// SetTimeout arms a timer that runs cb once, delay after now (Node's setTimeout), and returns its
+// handle for ClearTimer. Its start is the clock read afresh, in whole milliseconds, which also
+// refreshes the cached loop time (rule 7: Node's getLibuvNow).
 func (l *Loop) SetTimeout(delay time.Duration, src Source, cb func()) *Timer {
-	t := &Timer{src: src, cb: cb, delay: timerDelay(delay)}
-	l.arm(t, l.freshTime())
-	return t
+	return l.newTimer(delay, src, cb, false, true)
+}
+
+// QueueTimeout arms a timer as SetTimeout does, without a handle: nothing can clear it, so its
+// record is reused once it has fired, and arming it allocates nothing in the steady state.
+func (l *Loop) QueueTimeout(delay time.Duration, src Source, cb func()) {
+	l.newTimer(delay, src, cb, false, false)
 }
 
 // SetInterval arms a timer that runs cb every period until it is cleared (Node's setInterval).
 func (l *Loop) SetInterval(period time.Duration, src Source, cb func()) *Timer {
-	t := &Timer{src: src, cb: cb, delay: timerDelay(period), repeat: true}
+	return l.newTimer(period, src, cb, true, true)
+}
+
+func (l *Loop) newTimer(delay time.Duration, src Source, cb func(), repeat, kept bool) *Timer {
+	t := l.records.timer()
+	t.src, t.cb, t.delay, t.repeat, t.kept = src, cb, timerDelay(delay), repeat, kept
 	l.arm(t, l.freshTime())
 	return t
 }
@@ -198,9 +209,12 @@ func (l *Loop) fire(t *Timer) {
 	t.cb()
 	switch {
 	case !t.interval() || t.state() == timerCleared:
+		if !t.kept && t.state() != timerArmed {
+			l.records.putTimer(t) // spent, and no handle reaches it: reuse it
+		}
 	case t.state() == timerArmed: // refreshed by its own callback: rearmed from its start all the same
 		l.timers.unlink(t)
-		fallthrough
+		l.arm(t, start)
 	default:
 		l.arm(t, start)
 	}
@@ -211,26 +225,24 @@ func (l *Loop) fire(t *Timer) {
 // timers were armed, and a priority queue of the lists keyed by (expiry, id). A list's expiry is
 // its first timer's deadline when it is made, and is set again when the timers phase leaves it
 // with timers not yet due; its id comes from a counter, taken again then, so that of two lists
-// with one expiry the one made (or left) first goes first. A cleared timer stays in its list,
-// marked, until it reaches the front or the list is compacted; a list whose timers are all
-// cleared leaves the queue, as Node's does.
+// with one expiry the one made (or left) first goes first. A cleared timer leaves its list at
+// once, as Node's does (L.remove); a list left empty leaves the queue.
 type timerQueue struct {
 	lists  map[time.Duration]*timerList
 	heap   minHeap[*timerList]
-	active int    // armed timers, not counting cleared ones
-	refed  int    // the active timers that keep the loop alive (not unref'd)
-	ids    uint64 // the last list id handed out
+	last   *timerList // the list of the last push: timers come in runs of one delay
+	active int        // armed timers
+	refed  int        // the armed timers that keep the loop alive (not unref'd)
+	ids    uint64     // the last list id handed out
 }
 
-// timerList is the timers of one delay.
+// timerList is the timers of one delay, linked from head to tail.
 type timerList struct {
-	delay  time.Duration
-	expiry time.Duration
-	id     uint64
-	timers []*Timer
-	head   int // timers[head:] are the list
-	live   int // timers in the list not cleared
-	index  int // position in the heap; -1 once the list has left it
+	delay      time.Duration
+	expiry     time.Duration
+	id         uint64
+	head, tail *Timer
+	index      int // position in the heap; -1 once the list has left it
 }
 
 func (tl *timerList) less(b *timerList) bool {
@@ -238,54 +250,53 @@ func (tl *timerList) less(b *timerList) bool {
 }
 func (tl *timerList) setIndex(i int) { tl.index = i }
 
-// first returns the list's first timer not cleared, dropping cleared ones and the places that
-// refreshed timers left before it, or nil.
-func (tl *timerList) first() *Timer {
-	for tl.head < len(tl.timers) {
-		if t := tl.timers[tl.head]; t != nil && t.state() != timerCleared {
-			return t
-		}
-		tl.timers[tl.head] = nil
-		tl.head++
-	}
-	return nil
-}
+// first returns the list's first timer, or nil.
+func (tl *timerList) first() *Timer { return tl.head }
 
-// compact moves the list's timers that are armed to the front of its slice, keeping their order
-// and their slots current.
-func (tl *timerList) compact() {
-	live := tl.timers[:0]
-	for _, x := range tl.timers[tl.head:] {
-		if x != nil && x.state() == timerArmed {
-			x.slot = int32(len(live))
-			live = append(live, x)
-		}
+// unlink takes t out of tl.
+func (tl *timerList) unlink(t *Timer) {
+	if t.prev == nil {
+		tl.head = t.next
+	} else {
+		t.prev.next = t.next
 	}
-	clear(tl.timers[len(live):])
-	tl.timers, tl.head = live, 0
+	if t.next == nil {
+		tl.tail = t.prev
+	} else {
+		t.next.prev = t.prev
+	}
+	t.prev, t.next = nil, nil
 }
 
 func (q *timerQueue) len() int { return q.active }
 
 // push appends t to the list of its delay, making the list if there is none.
 func (q *timerQueue) push(t *Timer) {
-	if q.lists == nil {
-		q.lists = map[time.Duration]*timerList{}
-	}
 	q.active++
 	if !t.unref {
 		q.refed++
 	}
-	tl := q.lists[t.delay]
-	if tl == nil {
-		q.ids++
-		tl = &timerList{delay: t.delay, expiry: t.deadline, id: q.ids}
-		q.lists[t.delay] = tl
-		q.heap.push(tl)
+	tl := q.last
+	if tl == nil || tl.delay != t.delay || tl.index < 0 {
+		if q.lists == nil {
+			q.lists = map[time.Duration]*timerList{}
+		}
+		tl = q.lists[t.delay]
+		if tl == nil {
+			q.ids++
+			tl = &timerList{delay: t.delay, expiry: t.deadline, id: q.ids}
+			q.lists[t.delay] = tl
+			q.heap.push(tl)
+		}
+		q.last = tl
 	}
-	t.slot = int32(len(tl.timers))
-	tl.timers = append(tl.timers, t)
-	tl.live++
+	t.prev, t.next = tl.tail, nil
+	if tl.tail == nil {
+		tl.head = t
+	} else {
+		tl.tail.next = t
+	}
+	tl.tail = t
 }
 
 // next returns the list at the front of the queue, or nil.
@@ -307,13 +318,9 @@ func (q *timerQueue) expiry() (time.Duration, bool) {
 
 // shift removes the first timer of tl, which first returned.
 func (q *timerQueue) shift(tl *timerList) {
-	q.drop(tl.timers[tl.head])
-	tl.timers[tl.head] = nil
-	tl.head++
-	tl.live--
-	if tl.head > 64 && tl.head*2 > len(tl.timers) {
-		tl.compact()
-	}
+	t := tl.head
+	tl.unlink(t)
+	q.drop(t)
 }
 
 // drop counts an armed timer out of the queue's counts.
@@ -324,16 +331,12 @@ func (q *timerQueue) drop(t *Timer) {
 	}
 }
 
-// unlink takes an armed timer out of its list, leaving its place empty, to be armed again at the
-// back (Refresh). The list stays, with its expiry, as Node's does when L.append moves a timer.
+// unlink takes an armed timer out of its list, to be armed again at the back (Refresh). The
+// list stays, with its expiry, even if it is left empty, as Node's does when L.append moves a
+// timer.
 func (q *timerQueue) unlink(t *Timer) {
-	tl := q.lists[t.delay]
-	tl.timers[t.slot] = nil
-	tl.live--
+	q.lists[t.delay].unlink(t)
 	q.drop(t)
-	if dead := len(tl.timers) - tl.head - tl.live; dead > 32 && dead*2 > len(tl.timers)-tl.head {
-		tl.compact()
-	}
 }
 
 // rekey sets tl's expiry and gives it a new id.
@@ -343,18 +346,13 @@ func (q *timerQueue) rekey(tl *timerList, expiry time.Duration) {
 	q.heap.fix(tl.index)
 }
 
-// cancel marks an armed timer's departure. The list drops it lazily, compacts when more than half
-// of it is cleared, and leaves the queue when none of its timers is left.
+// cancel takes an armed timer out of its list; a list left empty leaves the queue.
 func (q *timerQueue) cancel(t *Timer) {
 	q.drop(t)
 	tl := q.lists[t.delay]
-	tl.live--
-	tl.timers[t.slot] = nil
-	switch dead := len(tl.timers) - tl.head - tl.live; {
-	case tl.live == 0:
+	tl.unlink(t)
+	if tl.head == nil {
 		q.removeList(tl)
-	case dead > 32 && dead*2 > len(tl.timers)-tl.head:
-		tl.compact()
 	}
 }
 

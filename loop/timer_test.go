@@ -21,6 +21,18 @@ func TestTimersMatchNodeModel(t *testing.T) {
 		l := New(Options{Backend: NewVirtual(VirtualConfig{})})
 		handles := map[int]*Timer{}
 		refreshed := map[*timerAct]bool{}
+		// A timeout no clear or refresh names is armed without a handle, so that its record is reused
+		// once it fired, among those with handles.
+		named := map[int]bool{}
+		var names func(acts []timerAct)
+		names = func(acts []timerAct) {
+			for _, a := range acts {
+				named[a.clear] = true
+				named[a.refresh] = true
+				names(a.then)
+			}
+		}
+		names(prog)
 		var do func(acts []timerAct)
 		do = func(acts []timerAct) {
 			for i, a := range acts {
@@ -51,8 +63,10 @@ func TestTimersMatchNodeModel(t *testing.T) {
 							}
 						})
 						handles[a.id] = h
-					} else {
+					} else if named[a.id] {
 						handles[a.id] = l.SetTimeout(a.delay, Label(a.name), fire)
+					} else {
+						l.QueueTimeout(a.delay, Label(a.name), fire)
 					}
 				}
 			}
@@ -246,18 +260,19 @@ func nodeTimerModel(prog []timerAct) []string {
 	}
 }
 
-// TestTimerIs48Bytes pins the size of a Timer where pointers are 8 bytes. Where they are 4, a
-// Timer is 36 bytes; it only checks there that a Timer still fits the 48-byte size class.
-func TestTimerIs48Bytes(t *testing.T) {
+// TestTimerIs64Bytes pins the size of a Timer where pointers are 8 bytes: its callback, its
+// times and its two list links, which slabs hold with nothing beside them. Where pointers are 4,
+// it only checks that a Timer is no larger.
+func TestTimerIs64Bytes(t *testing.T) {
 	size := unsafe.Sizeof(Timer{})
 	if unsafe.Sizeof(uintptr(0)) == 8 {
-		if size != 48 {
-			t.Errorf("a Timer is %d bytes; keep it at 48, a size class of its own", size)
+		if size != 64 {
+			t.Errorf("a Timer is %d bytes; keep it at 64", size)
 		}
 		return
 	}
-	if size > 48 {
-		t.Errorf("a Timer is %d bytes; keep it within 48, the size class it has on 64-bit systems", size)
+	if size > 64 {
+		t.Errorf("a Timer is %d bytes; keep it within 64, its size on 64-bit systems", size)
 	}
 }
 
@@ -282,5 +297,104 @@ func TestRule7FractionalDelayIsTruncated(t *testing.T) {
 	want := []string{"0.5 ms", "1 ms", "150.9 ms", "150 ms", "151 ms"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// onFreeList reports whether t is among the loop's spent timer records.
+func onFreeList(l *Loop, t *Timer) bool {
+	for f := l.records.freeTimers; f != nil; f = f.next {
+		if f == t {
+			return true
+		}
+	}
+	return false
+}
+
+// TestClearOfFiredTimerAfterReuseDoesNothing: timers without a handle (QueueTimeout) have their
+// records reused once fired; a handle from SetTimeout names its own record for good, so clearing
+// it after it fired, with many records reused since, cancels nothing else.
+func TestClearOfFiredTimerAfterReuseDoesNothing(t *testing.T) {
+	l := New(Options{})
+	var kept, keptInterval *Timer
+	fired, ticks := 0, 0
+	count := func() { fired++ }
+	err := l.Run(func() {
+		kept = l.SetTimeout(time.Millisecond, Label("kept"), func() {
+			// Spent records of the first batch are reused by a second one, armed now.
+			for range 2 * timerSlab {
+				l.QueueTimeout(time.Millisecond, Label("second"), count)
+			}
+			l.ClearTimer(kept) // fired: nothing to cancel, only a later Refresh to refuse
+			if kept.state() != timerCleared {
+				t.Errorf("kept timer in state %v after it fired and was cleared", kept.state())
+			}
+		})
+		keptInterval = l.SetInterval(time.Millisecond, Label("interval"), func() {
+			if ticks++; ticks == 3 {
+				l.ClearTimer(keptInterval)
+			}
+		})
+		for range 2 * timerSlab {
+			l.QueueTimeout(time.Millisecond, Label("first"), count)
+		}
+		l.QueueTimeout(5*time.Millisecond, Label("late"), func() {
+			l.ClearTimer(kept) // again, long after: still nothing
+			l.ClearTimer(keptInterval)
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fired != 4*timerSlab || ticks != 3 {
+		t.Errorf("%d timers fired, interval ran %d times; want %d and 3", fired, ticks, 4*timerSlab)
+	}
+	if onFreeList(l, kept) || onFreeList(l, keptInterval) {
+		t.Error("a record whose handle was handed out was taken back for reuse")
+	}
+	if l.records.freeTimers == nil {
+		t.Error("no spent record was taken back")
+	}
+}
+
+// TestClearOfRunImmediateAfterReuseDoesNothing: the same for immediates.
+func TestClearOfRunImmediateAfterReuseDoesNothing(t *testing.T) {
+	l := New(Options{})
+	var kept, cleared *Immediate
+	ran := 0
+	count := func() { ran++ }
+	err := l.Run(func() {
+		kept = l.SetImmediate(Label("kept"), func() {
+			for range 2 * immediateSlab {
+				l.QueueImmediate(Label("second"), count)
+			}
+			l.ClearImmediate(kept) // ran: nothing to cancel
+		})
+		for range 2 * immediateSlab {
+			l.QueueImmediate(Label("first"), count)
+		}
+		cleared = l.SetImmediate(Label("cleared"), func() { t.Error("a cleared immediate ran") })
+		l.ClearImmediate(cleared)
+		l.QueueTimeout(5*time.Millisecond, Label("late"), func() {
+			l.ClearImmediate(kept)
+			l.ClearImmediate(cleared)
+			l.QueueImmediate(Label("third"), count)
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ran != 4*immediateSlab+1 {
+		t.Errorf("%d immediates ran, want %d", ran, 4*immediateSlab+1)
+	}
+	for f := l.records.freeImm; f != nil; f = f.next {
+		if f == kept || f == cleared {
+			t.Error("a record whose handle was handed out was taken back for reuse")
+		}
+	}
+	if l.records.freeImm == nil {
+		t.Error("no spent record was taken back")
+	}
+	if l.liveImmediates != 0 {
+		t.Errorf("%d immediates counted live at the end", l.liveImmediates)
 	}
 }

@@ -283,21 +283,23 @@ func (v *Virtual) freeWorker() int {
 func (v *Virtual) start(t *Task, w int, at time.Duration) {
 	v.busy[w] = true
 	t.Worker, t.Started, t.Finished = w, at, later(at, max(t.Cost, 0))
-	t.result, t.err = runWork(t.Work)
+	t.run()
 	v.pending.push(ioItem{at: t.Finished, seq: t.seq, c: t})
 }
 
-// runWork runs a task's work, turning a panic into the task's error.
-func runWork(work func() (any, error)) (result any, err error) {
-	if work == nil {
-		return nil, nil
-	}
+// run runs a task's work, its Job's or its Work, turning a panic into the task's error.
+func (t *Task) run() {
 	defer func() {
 		if p := recover(); p != nil {
-			err = &PanicError{Value: p, Stack: debug.Stack()}
+			t.result, t.err = nil, &PanicError{Value: p, Stack: debug.Stack()}
 		}
 	}()
-	return work()
+	switch {
+	case t.Job != nil:
+		t.err = t.Job.Work()
+	case t.Work != nil:
+		t.result, t.err = t.Work()
+	}
 }
 
 // ioItem is a task or request that will be ready at a time.
