@@ -15,7 +15,9 @@ import (
 
 // walkClaims are the phrases in which a `# Why this order:` walk states a time, as a bare number
 // of milliseconds (a duration is written with its unit, "blocks 50 ms", and is not checked).
-// An instant must be the time of an event of the run; a deadline, one a timer was armed with.
+// An instant must be the time of some event of the run; a deadline, one a timer was armed with
+// (or an instant). Which event a phrase means is left to the reader: a time that no event has,
+// the mark of a walk counted with other rules, is what this catches.
 var walkClaims = []struct {
 	re       *regexp.Regexp
 	deadline bool
