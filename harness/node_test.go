@@ -80,7 +80,7 @@ main:
           - clear: ticker
       - http: /x
         delay: 450ms
-        respond: {status: 201, body: "a ` + "`" + `body` + "`" + ` with ${x} and \"quotes\""}
+        respond: {status: 201, body: "a ` + "`" + `body` + "`" + ` with $${x} and \"quotes\""}
         as: res
         then:
           - log: "${res.status}: ${res.body}"
