@@ -39,7 +39,7 @@ type step struct {
 // its place. A timer's value is its delay as the loop runs it.
 func (s *step) source() *Source {
 	src := s.src
-	if s.kind.delay != nil {
+	if s.kind.delay != nil && !varyingDelay(s) {
 		src = max(s.kind.delay(s).Truncate(time.Millisecond), time.Millisecond).String() // as the loop keeps it
 	}
 	return &Source{Kind: s.kind.name, Value: src, Pos: s.pos}

@@ -77,7 +77,8 @@ func (g *jsGen) opExpr(op *step) string {
 		a := op.arg.(*readArg)
 		return fmt.Sprintf("readFileP(%s, %s)", g.template(op.text), g.millisExpr(op, a.cost, a.costV))
 	case "timeout":
-		return "timersPromises.setTimeout(" + nodejs.Millis(op.kind.delay(op)) + ")"
+		a := op.arg.(*timeoutArg)
+		return "timersPromises.setTimeout(" + g.millisExpr(op, a.delay, a.delayV) + ")"
 	case "immediate":
 		return "timersPromises.setImmediate()"
 	}

@@ -10,14 +10,15 @@ import (
 )
 
 var kindInterval = &kind{
-	name: "interval", value: "duration", schema: durationSchema, keys: []*key{keyThen, keyID, keyTimes, keyUnref}, node: "setInterval",
+	name: "interval", value: "duration", schema: templateDurationSchema, keys: []*key{keyThen, keyID, keyTimes, keyUnref}, node: "setInterval",
 	summary: "runs then every duration, times times or until cleared; unref: true does not keep the loop alive",
 	delay:   func(s *step) time.Duration { return s.arg.(*intervalArg).delay },
 	clearJS: "clearInterval",
 	needs:   always(nodejs.Timers),
 	decode: func(p *problems, s *step, v *yaml.Node) {
-		d, _ := duration(p, v, "interval")
-		s.arg = &intervalArg{delay: d}
+		a := &intervalArg{}
+		decodeDurationKey(p, s, "interval", v, &a.delay, &a.delayV)
+		s.arg = a
 	},
 	decodeKey: func(p *problems, s *step, k, v *yaml.Node) { // times, unref
 		a := s.arg.(*intervalArg)
@@ -44,18 +45,23 @@ var kindInterval = &kind{
 
 // intervalArg is an interval step's payload.
 type intervalArg struct {
-	delay time.Duration
-	times int // 0: until cleared
-	unref bool
+	delay  time.Duration
+	delayV *varying // the period, when it holds ${...}: read each time the step runs
+	times  int      // 0: until cleared
+	unref  bool
 }
 
 var keyTimes = &key{"times", "Stops the interval after its Nth run. An interval needs times, or an id that a clear step names.", func() *schema { return intRange(1, maxRepeat) }}
 
 func compileInterval(c *compiler, s *step) action {
 	a := s.arg.(*intervalArg)
-	then, d, src, id, times, unref := c.fnBody(s, s.then), a.delay, s.source(), s.idIndex, a.times, a.unref
+	then, d, dv, src, id, times, unref := c.fnBody(s, s.then), a.delay, a.delayV, s.source(), s.idIndex, a.times, a.unref
 	tm := valueTiming(s)
 	return func(r *runner, e *env) {
+		d, ok := r.timerDelay(s, d, dv, e)
+		if !ok {
+			return
+		}
 		var t *loop.Timer
 		runs := 0
 		t = r.loop.SetInterval(r.duration(tm, d), src, func() {
@@ -78,7 +84,7 @@ func compileInterval(c *compiler, s *step) action {
 // jsInterval writes a setInterval; with times, a counter clears it after its last run.
 func jsInterval(g *jsGen, s *step) {
 	a := s.arg.(*intervalArg)
-	delay := nodejs.Expr(nodejs.Millis(a.delay))
+	delay := g.millis(s, a.delay, a.delayV)
 	if a.times == 0 {
 		g.w.CallThen(g.assignID(s)+"setInterval", unrefJS(a.unref), g.body("", s.then), delay)
 		return

@@ -8,14 +8,15 @@ import (
 )
 
 var kindTimeout = &kind{
-	name: "timeout", value: "duration", schema: durationSchema, keys: []*key{keyThen, keyID, keyUnref}, node: "setTimeout",
+	name: "timeout", value: "duration", schema: templateDurationSchema, keys: []*key{keyThen, keyID, keyUnref}, node: "setTimeout",
 	summary: "runs then once, after the duration; unref: true does not keep the loop alive",
 	delay:   func(s *step) time.Duration { return s.arg.(*timeoutArg).delay },
 	clearJS: "clearTimeout",
 	needs:   always(nodejs.Timers),
 	decode: func(p *problems, s *step, v *yaml.Node) {
-		d, _ := duration(p, v, "timeout")
-		s.arg = &timeoutArg{delay: d}
+		a := &timeoutArg{}
+		decodeDurationKey(p, s, "timeout", v, &a.delay, &a.delayV)
+		s.arg = a
 	},
 	decodeKey: func(p *problems, s *step, k, v *yaml.Node) { // unref
 		s.arg.(*timeoutArg).unref = decodeUnref(p, v)
@@ -23,14 +24,15 @@ var kindTimeout = &kind{
 	compile: compileTimeout,
 	js: func(g *jsGen, s *step) {
 		a := s.arg.(*timeoutArg)
-		g.w.CallThen(g.assignID(s)+"setTimeout", unrefJS(a.unref), g.body("", s.then), nodejs.Expr(nodejs.Millis(a.delay)))
+		g.w.CallThen(g.assignID(s)+"setTimeout", unrefJS(a.unref), g.body("", s.then), g.millis(s, a.delay, a.delayV))
 	},
 }
 
 // timeoutArg is a timeout step's payload.
 type timeoutArg struct {
-	delay time.Duration
-	unref bool
+	delay  time.Duration
+	delayV *varying // the delay, when it holds ${...}: read each time the step runs
+	unref  bool
 }
 
 // keyUnref is the key of the timers that may be unref'd.
@@ -57,9 +59,13 @@ func unrefJS(unref bool) string {
 
 func compileTimeout(c *compiler, s *step) action {
 	a := s.arg.(*timeoutArg)
-	cb, d, unref, src, id := c.callback(s, c.fnBody(s, s.then)), a.delay, a.unref, s.source(), s.idIndex
+	cb, d, dv, unref, src, id := c.callback(s, c.fnBody(s, s.then)), a.delay, a.delayV, a.unref, s.source(), s.idIndex
 	tm := valueTiming(s)
 	return func(r *runner, e *env) {
+		d, ok := r.timerDelay(s, d, dv, e)
+		if !ok {
+			return
+		}
 		if id < 0 && !unref { // nothing can clear it: no handle, and its record is reused
 			r.loop.QueueTimeout(r.duration(tm, d), src, cb(r, e))
 			return

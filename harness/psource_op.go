@@ -19,9 +19,13 @@ func (c *compiler) opSource(ps *psource) func(r *runner, e *env) any {
 	case "read":
 		return c.readFileP(op, src)
 	case "timeout":
-		d, tm := op.kind.delay(op), valueTiming(op)
+		a, tm := op.arg.(*timeoutArg), valueTiming(op)
 		return func(r *runner, e *env) any {
 			p := r.newPromise(src)
+			d, ok := r.timerDelay(op, a.delay, a.delayV, e)
+			if !ok {
+				return p // the run has ended at op
+			}
 			r.loop.QueueTimeout(r.duration(tm, d), src, func() { r.resolve(p, nil, src) })
 			return p
 		}

@@ -35,7 +35,7 @@ func warnRaces(main []*step) []*Warning {
 	var soon [][]*step
 	visit := func(steps []*step) {
 		for _, s := range steps {
-			if s.kind.delay != nil && s.kind.delay(s) <= time.Millisecond {
+			if s.kind.delay != nil && !varyingDelay(s) && s.kind.delay(s) <= time.Millisecond {
 				timers = append(timers, armed{s: s})
 			}
 			switch a := s.arg.(type) {

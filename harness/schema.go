@@ -148,6 +148,9 @@ func kindSchema(k *kind) *schema {
 
 // The schemas of the values that several kinds take.
 func durationSchema() *schema { return &schema{Ref: durationRef} }
+
+// templateDurationSchema is the schema of a duration value that may hold ${...}: a timer's.
+func templateDurationSchema() *schema { return &schema{Ref: durationOrTemplateRef} }
 func emptySchema() *schema {
 	return &schema{Type: "null", ErrorMessage: "Takes no value: leave it empty (or ~, null)."}
 }

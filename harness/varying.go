@@ -21,7 +21,7 @@ type varying struct {
 }
 
 // varyingKeys names the keys whose values may hold ${...}, for help and messages.
-const varyingKeys = "cost, delay, an http step's timeout, and respond's status and body"
+const varyingKeys = "a timeout's or an interval's value, cost, delay, an http step's timeout, and respond's status and body"
 
 // decodeVarying returns the varying of v, a key's value, when it is text with ${...}, and adds it
 // to s's, for the checker and the compiler; a template that does not parse is reported, and
@@ -119,6 +119,32 @@ func (vr *varying) integer(e *env, lo, hi int) (int, error) {
 		return 0, fmt.Errorf("%s %q: expected an integer from %d to %d", vr.key, s, lo, hi)
 	}
 	return n, nil
+}
+
+// timerDelay returns a timer's delay for this run: d, or, when the step's value holds ${...}
+// (dv), the value read now; ok is false when that failed and the run has ended at s.
+func (r *runner) timerDelay(s *step, d time.Duration, dv *varying, e *env) (time.Duration, bool) {
+	if dv == nil {
+		return d, true
+	}
+	d, err := dv.duration(e)
+	if err != nil {
+		r.failAt(s, err)
+		return 0, false
+	}
+	return d, true
+}
+
+// varyingDelay reports whether s is a timer whose value holds ${...}, so that its delay is
+// known only when it runs.
+func varyingDelay(s *step) bool {
+	switch a := s.arg.(type) {
+	case *timeoutArg:
+		return a.delayV != nil
+	case *intervalArg:
+		return a.delayV != nil
+	}
+	return false
 }
 
 // failAt ends the run at s, whose varying value could not be read.

@@ -51,6 +51,35 @@ encrypt 2
 	}
 }
 
+// TestRunStaggeredTimers staggers a repeat's timers with ${i} in their values, as setTimeout(f,
+// i * 10) in a loop: timeouts of 0 (1), 10 and 20ms, intervals of 5 and 15ms run twice, and a
+// timers/promises timeout of 7 and 17ms awaited. The first log, at 1ms, takes 4ms (rule 17);
+// at 10ms the 10ms list, made in main, goes before the 5ms list, keyed anew at 5ms (rule 6).
+func TestRunStaggeredTimers(t *testing.T) {
+	got, err := runText(t, `
+main:
+  - timeout: ${i}0
+    repeat: 3
+    then: [{log: "timeout ${i}0"}]
+  - interval: "${i}5ms"
+    repeat: 2
+    times: 2
+    then: [{log: "interval ${i}5"}]
+  - async: f
+    repeat: 2
+    body:
+      - await: {timeout: "${i}7"}
+      - log: "awaited ${i}7"
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "timeout 00\ninterval 05\nawaited 07\ntimeout 10\ninterval 05\ninterval 15\nawaited 17\ntimeout 20\ninterval 15\n"
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
 // varyingFailures are steps whose keys read as no value when they run: each ends the run at
 // its step, whatever its error steps, and nothing prints after (the http of the read's callback
 // runs after main's last line).
@@ -90,6 +119,9 @@ var varyingFailures = []struct{ name, steps, want string }{
     then:
       - http: /x
         respond: {body: "${text}", fault: close-mid-body}`, `t.yaml:9:9: http failed: body "": fault close-mid-body sends half the body, so it must not be empty`},
+	{"a timer's delay not a duration", `
+  - timeout: ${i}x
+    repeat: 2`, `t.yaml:6:5: timeout failed: timeout "0x": expected a duration: an integer number of milliseconds, or Go's syntax such as 500ms or 1.5s`},
 	{"the operation of a source", `
   - promise: {read: a.txt, cost: "x${i}"}
     repeat: 2`, `t.yaml:6:15: read failed: cost "x0": expected a duration: an integer number of milliseconds, or Go's syntax such as 500ms or 1.5s`},

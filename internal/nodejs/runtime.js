@@ -301,7 +301,7 @@ function fail(where, kind) {
 
 // param reads the text of a ${...} in a step's key when the step runs, as looptest reads it;
 // at is [place, kind, key] (and 'cut' for a body that fault close-mid-body cuts). It returns a
-// cost in milliseconds; a timeout as [milliseconds, text]; a delay, a status or a body as the
+// cost or a timer's delay in milliseconds; an http timeout as [milliseconds, text]; a delay, a status or a body as the
 // delay server's header has it. A text that is not one fails the run at the step, as looptest
 // does, and the step goes on silenced, with no timeout and the default reply.
 function param(text, [where, kind, key, cut]) {
@@ -323,14 +323,11 @@ function param(text, [where, kind, key, cut]) {
     return goQuote(text, true);
   }
   const ns = durationNs(text);
-  if (typeof ns === 'string') return bad(ns, key === 'timeout' ? undefined : key === 'delay' ? '0s' : 0);
-  switch (key) {
-    case 'timeout':
-      return ns === 0 ? bad('must be more than 0', undefined) : [ns / 1e6, goDuration(ns)];
-    case 'delay':
-      return goDuration(ns).replace('µs', 'us');
-  }
-  return ns / 1e6;
+  const socketTimeout = kind === 'http' && key === 'timeout';
+  if (typeof ns === 'string') return bad(ns, socketTimeout ? undefined : key === 'delay' ? '0s' : 0);
+  if (socketTimeout) return ns === 0 ? bad('must be more than 0', undefined) : [ns / 1e6, goDuration(ns)];
+  if (key === 'delay') return goDuration(ns).replace('µs', 'us');
+  return ns / 1e6; // a cost, or a timer's delay
 }
 
 // durationNs reads a duration as looptest does: an integer number of milliseconds, or Go's
