@@ -238,7 +238,9 @@ func compileHTTP(c *compiler, s *step) action {
 		if closed != nil {
 			req.Closed = func() { r.cur = s; closed(r, e); r.ran(s.pos) }
 		}
-		r.loop.Get(req)
+		if r.setUpHTTP(s.pos, req) {
+			r.loop.Get(req)
+		}
 	}
 }
 

@@ -13,17 +13,20 @@ import (
 	"github.com/looptest/looptest/internal/nodejs"
 )
 
-// TestRunStaggeredRepeat staggers a repeat's operations with ${i} in their keys. The three
-// requests are written in the poll after main (rule 11) and answered after 0, 10 and 20ms; their
-// timeouts are 10, 11 and 12ms, so the last fails at 12ms, before its answer. The three encrypts
-// start together on the four workers and hold them 5, 15 and 25ms. So the two repeats interleave.
+// TestRunStaggeredRepeat staggers a repeat's operations with ${i} in their keys. The first
+// request sets the client up (3ms, rule 18), so the rest of main runs at 3ms. The three requests
+// are written in the poll after main's connect ticks (rule 11; the first takes 1ms), at 4ms, and
+// answered 0, 11 and 22ms later plus the round trip (2ms), at 6, 17 and 28ms; their timeouts are
+// 20, 21 and 22ms from the write, so the last fails at 26ms, before its answer. The three
+// encrypts start together at 3ms on the four workers and hold them 5, 15 and 25ms (done at 8,
+// 18 and 28ms). So the two repeats interleave.
 func TestRunStaggeredRepeat(t *testing.T) {
 	got, err := runText(t, `
 main:
   - http: /r${i}
     repeat: 3
-    delay: ${i}0ms
-    timeout: 1${i}ms
+    delay: ${i}${i}ms
+    timeout: 2${i}ms
     respond: {status: "20${i}", body: "r${i}"}
     as: res
     then:
@@ -42,8 +45,8 @@ main:
 	want := `http 0: 200 r0
 encrypt 0
 http 1: 201 r1
-http 2: timeout: no response within 12ms
 encrypt 1
+http 2: timeout: no response within 22ms
 encrypt 2
 `
 	if got != want {

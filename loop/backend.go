@@ -112,6 +112,13 @@ type Request struct {
 	// Reply is what a simulated peer is to answer: the virtual backend hands the request to its
 	// Serve function, which reads it; the real backend sends Header and ignores it.
 	Reply any
+	// Connect is how long the connect tick holds the loop thread, as a runtime setting its
+	// network stack up on the first connection of a process does.
+	Connect time.Duration
+	// Latency is what the virtual backend adds to Serve's delay: the time the connection and the
+	// peer take to answer on top of the delay asked for. A real backend spends it for real and
+	// ignores it. A refused connection does not wait for it.
+	Latency time.Duration
 
 	// Set by the poller.
 	Sent  time.Duration // when the request was made

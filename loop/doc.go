@@ -62,9 +62,13 @@
 //     the connection is handled in a later poll. A refused connection fails in that poll. A body
 //     cut short ("aborted") is delivered from the connection's close callback, after Closed. A
 //     request's Timeout is its socket's: an unref'd timer armed with the request and refreshed
-//     when the connection is up, when the request is written and at each read.
+//     when the connection is up, when the request is written and at each read. The connect tick
+//     holds the loop thread for the request's Connect, and the virtual backend answers Latency
+//     after Serve's delay.
 //  12. Close callbacks run last closed first.
 //
 // Rule 10 (a file read is open, fstat, read and close as four pool tasks) is the harness's: the
-// loop sees four tasks.
+// loop sees four tasks. So are the times of rules 17 and 18 (stdout's and the HTTP client's
+// set-up, a request's costs): the loop spends what it is given (SetUpStdout, SetUpHTTP,
+// Request.Connect and Latency).
 package loop

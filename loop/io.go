@@ -42,7 +42,8 @@ func (t *Task) complete(l *Loop) {
 
 // Get starts an HTTP GET; r.Done runs in a later poll phase and r.Closed, if set, in the close
 // phase of that iteration. As in Node, the connection is made in a nextTick, after the current
-// callback, and the request is written once it is up, in a later poll (rule 11).
+// callback, and the request is written once it is up, in a later poll (rule 11). The tick takes
+// r.Connect.
 func (l *Loop) Get(r *Request) {
 	l.inflight++
 	l.ops++
@@ -50,6 +51,10 @@ func (l *Loop) Get(r *Request) {
 	l.traceOp(KindRequestSent, r.Source, 0, r.id)
 	l.checkPending()
 	l.ticks.push(callback{src: r.Source, fn: func() {
+		if r.Connect > 0 {
+			l.traceOp(KindConnect, r.Source, r.Connect, r.id)
+			l.busy(r.Connect)
+		}
 		if !r.cancelled {
 			l.poller.Get(r)
 		}

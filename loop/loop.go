@@ -442,6 +442,13 @@ func (l *Loop) SetUpStdout(d time.Duration) {
 	l.busy(d)
 }
 
+// SetUpHTTP holds the loop thread for d as the runtime sets its HTTP client up, which Node.js
+// does on the first request of a process. Time passes as in Block; the trace tells it apart.
+func (l *Loop) SetUpHTTP(d time.Duration) {
+	l.trace(KindHTTPSetup, nil, d)
+	l.busy(d)
+}
+
 func (l *Loop) busy(d time.Duration) {
 	l.clock.Busy(d)
 	if l.opts.MaxTime > 0 && l.clock.Now() > l.opts.MaxTime {

@@ -39,7 +39,7 @@ const (
 // finishes at its start plus its cost; a worker freed at time t takes the next queued task at t.
 // A task's Work runs on the loop's goroutine when the task starts. A request connects when the
 // loop asks (after the callback that made it), is written when its connection is handled in a
-// poll, and is answered Serve's delay after that. Everything is deterministic.
+// poll, and is answered Serve's delay, plus its Latency, after that. Everything is deterministic.
 type Virtual struct {
 	now        time.Duration
 	busy       []bool          // per worker
@@ -135,7 +135,7 @@ func (v *Virtual) write(r *Request) (refused bool) {
 		return false
 	}
 	r.resp, r.err = resp, err
-	r.Ready = later(r.Sent, max(delay, 0))
+	r.Ready = later(r.Sent, later(max(delay, 0), max(r.Latency, 0)))
 	v.pending.push(ioItem{at: r.Ready, seq: r.seq, c: r})
 	return false
 }

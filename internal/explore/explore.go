@@ -222,7 +222,7 @@ type Swap struct {
 // Decider is a step whose timing decides a swap, or a tie at one instant when Key is "tie".
 type Decider struct {
 	Pos harness.Pos
-	Key string        // cost, delay, block, timeout, interval, run (a callback's time), main, stdout, or tie
+	Key string        // cost, delay, block, timeout, interval, run (a callback's time), main, stdout, http, connect, latency, or tie
 	D   time.Duration // the duration as the scenario gives it
 }
 
@@ -236,6 +236,12 @@ func (d Decider) String() string {
 		return fmt.Sprintf("%s:%d (the time its callback takes to run)", d.Pos.File, d.Pos.Line)
 	case "stdout":
 		return fmt.Sprintf("%s:%d (the first log's set-up of stdout, %v)", d.Pos.File, d.Pos.Line, d.D)
+	case "http":
+		return fmt.Sprintf("%s:%d (the first request's set-up of the HTTP client, %v)", d.Pos.File, d.Pos.Line, d.D)
+	case "connect":
+		return fmt.Sprintf("%s:%d (the first request's connect tick, %v)", d.Pos.File, d.Pos.Line, d.D)
+	case "latency":
+		return fmt.Sprintf("%s:%d (the request's round trip, %v)", d.Pos.File, d.Pos.Line, d.D)
 	}
 	return fmt.Sprintf("%s:%d (%s %v)", d.Pos.File, d.Pos.Line, d.Key, d.D)
 }
@@ -441,12 +447,17 @@ func (x *explorer) run(t trial) (*result, error) {
 			d = max(d.Truncate(time.Millisecond), time.Millisecond)
 			u := x.unit(t.run, harness.Pos{}, "timer", d, 0)
 			return time.Duration(float64(d) * (1 + x.opts.Jitter*u))
-		case key == "stdout":
-			// How long Node.js takes to set stdout up differs by machine by milliseconds: it is
-			// drawn from [0, 2d] in whole milliseconds, so that what main does after it keeps its
-			// place within a millisecond (which Aligned and the steps' own times decide), while
-			// a timer armed before the first log may or may not be due when the loop begins.
+		case key == "stdout" || key == "http" || key == "connect":
+			// How long Node.js takes to set stdout or its HTTP client up, or to run the first
+			// connect tick, differs by machine by milliseconds: it is drawn from [0, 2d] in whole
+			// milliseconds, so that what main does after it keeps its place within a millisecond
+			// (which Aligned and the steps' own times decide), while a timer armed before it may
+			// or may not be due when the loop begins.
 			return time.Duration(float64(d) * (1 + x.unit(t.run, pos, key, d, instance))).Truncate(time.Millisecond)
+		case key == "latency":
+			// An HTTP round trip on loopback takes from well under a millisecond to several: it
+			// is drawn from [0, 2d].
+			return time.Duration(float64(d) * (1 + x.unit(t.run, pos, key, d, instance)))
 		case d == 0 && (key == "cost" || key == "delay"):
 			// A fs request or an HTTP exchange takes time however fast it is written to be.
 			return time.Duration(float64(x.opts.IOTime) * (1 + x.unit(t.run, pos, key, d, instance)) / 2)

@@ -40,7 +40,12 @@ func seedEvents(t *testing.T) []loop.Event {
 // An iteration's name is cut to its band, which is one column wide when the iteration ran one
 // callback.
 func TestIterationNameIsCut(t *testing.T) {
-	svg := svgOf(t, seedEvents(t))
+	svg := svgOf(t, runEvents(t, `
+main:
+  - log: main
+  - timeout: 10
+    then: [{log: timeout}]
+`, harness.Limits{}))
 	want := `<text fill="#555" x="94" y="46"><title>main and the timers before the loop</title>main and the timers before…</text>`
 	if !strings.Contains(svg, want) {
 		t.Errorf("the SVG lacks %s", want)
@@ -179,7 +184,7 @@ main:
     error: [{log: "hang: ${error}"}]
 `, harness.Limits{}))
 	for _, want := range []string{
-		`<g class="request timed-out" data-label="http /hang (t.yaml:3:5)"><title>http /hang (t.yaml:3:5): sent at 0s, timed out at 250ms</title>`,
+		`<g class="request timed-out" data-label="http /hang (t.yaml:3:5)"><title>http /hang (t.yaml:3:5): sent at 3ms, timed out at 254ms</title>`,
 		`class="complete"`,
 	} {
 		if !strings.Contains(timedOut, want) {
@@ -193,7 +198,7 @@ main:
   - timeout: 1s
   - timeout: 2s
 `, harness.Limits{MaxTime: 1500 * time.Millisecond}))
-	want := `<g class="request hung" data-label="http /slow (t.yaml:3:5)"><title>http /slow (t.yaml:3:5): sent at 0s, still waiting when the run stopped at `
+	want := `<g class="request hung" data-label="http /slow (t.yaml:3:5)"><title>http /slow (t.yaml:3:5): sent at 3ms, still waiting when the run stopped at `
 	if !strings.Contains(hung, want) {
 		t.Errorf("the hung request's drawing lacks %s\n%s", want, hung)
 	}
@@ -237,7 +242,8 @@ main:
 }
 
 // longText is a scenario whose names and logs are too long for their boxes: wide capitals,
-// narrow letters, text beyond ASCII, and tasks and a request whose spans are narrow.
+// narrow letters, text beyond ASCII, tasks whose spans are narrow, and a request whose path is
+// longer than its span.
 const longText = `
 files:
   a-file-with-a-name-far-too-long-for-any-box-WWWWWWWWWWWW.txt: x
@@ -251,7 +257,7 @@ main:
     then:
       - timeout: 0
         then: [{log: "MMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMM"}]
-  - http: /a/path/far/too/long/for/the/span/of/its/request/WWWWWWWWWWWWWW
+  - http: /a/path/far/too/long/for/the/span/abcdefghijklmnopqrstuvwxyz/abcdefghijklmnopqrstuvwxyz/abcdefghijklmnopqrstuvwxyz/abcdefghijklmnopqrstuvwxyz/abcdefghijklmnopqrstuvwxyz/abcdefghijklmnopqrstuvwxyz/abcdefghijklmnopqrstuvwxyz/abcdefghijklmnopqrstuvwxyz/of/its/request/WWWWWWWWWWWWWW
     delay: 0ms
 `
 
