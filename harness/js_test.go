@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -171,4 +172,14 @@ func runFailingProgram(t *testing.T, node string, s *Scenario, runErr error, env
 		t.Errorf("node's stderr:\n%s\nwant looptest's message:\n%s", got, runErr.Error())
 	}
 	return stdout.Bytes()
+}
+
+// TestNodeProgramStdoutSetup checks that the Node.js programs' first console.log waits what the
+// virtual clock's first log takes (StdoutSetup, rule 17), so that the two agree on what is armed
+// before and after it.
+func TestNodeProgramStdoutSetup(t *testing.T) {
+	want := "const STDOUT_SETUP_MS = " + strconv.FormatInt(StdoutSetup.Milliseconds(), 10) + ";"
+	if !strings.Contains(nodejs.Runtime, want) {
+		t.Errorf("runtime.js does not say %q", want)
+	}
 }

@@ -51,7 +51,37 @@ function start(config, main) {
   if (config.refuse) refuseAddr = hostPort(REFUSE_ADDR_VAR);
   if (config.timers && isNode) startOfMillisecond();
   if (process.env[TIMES_VAR]) recordTimes(process.env[TIMES_VAR]);
+  if (config.timers && isNode) firstLogSetsUpStdout();
   main();
+}
+
+// STDOUT_SETUP_MS is how long looptest's virtual clock lets the first log of a run take, as
+// Node.js's first console.log sets process.stdout up (harness.StdoutSetup; rule 17).
+const STDOUT_SETUP_MS = 4;
+
+// firstLogSetsUpStdout makes the first console.log take what it takes under the virtual clock.
+// startOfMillisecond has set stdout up already, so that main starts right after the loop's
+// clock ticks; Node.js would spend 4 to 8 ms there instead, ending anywhere in a millisecond,
+// and two timers armed one after the other after it would then start a millisecond apart now
+// and then, which the virtual clock never does. So the first call waits until the loop's clock
+// has moved STDOUT_SETUP_MS whole milliseconds, which ends right after it ticks, as the virtual
+// clock's set-up ends on a whole millisecond.
+function firstLogSetsUpStdout() {
+  const log = console.log;
+  console.log = (...args) => {
+    console.log = log;
+    const begin = loopNow();
+    if (typeof begin === 'number') while (loopNow() < begin + STDOUT_SETUP_MS);
+    log(...args);
+  };
+}
+
+// loopNow is the loop's clock, in whole milliseconds, read afresh (getLibuvNow): the start of a
+// timer made now.
+function loopNow() {
+  const probe = setTimeout(() => {}, 2 ** 31 - 1);
+  clearTimeout(probe);
+  return probe._idleStart;
 }
 
 // recordTimes makes console.log write, for each line it prints, the milliseconds since now to
@@ -429,11 +459,6 @@ function startOfMillisecond() {
   process.stdout.write = () => true;
   console.log('');
   process.stdout.write = write;
-  const loopNow = () => {
-    const probe = setTimeout(() => {}, 2 ** 31 - 1);
-    clearTimeout(probe);
-    return probe._idleStart;
-  };
   const begin = loopNow();
   if (typeof begin !== 'number') return;
   while (loopNow() === begin);
