@@ -13,24 +13,35 @@ const minDelay = time.Millisecond
 // were armed, linked through prev and next as Node's TimersList links them, and the lists sit
 // in a priority queue keyed by (expiry, id), as Node.js keeps them (lib/internal/timers.js):
 // see runTimers. Its list keeps the order it was armed in, so it needs no sequence number.
-// Records come from slabs (records): 64 bytes each, with nothing beside them per timer.
+// Records come from slabs (records): 56 bytes each, with nothing beside them per timer.
 type Timer struct {
 	src        Source
 	cb         func()
 	deadline   time.Duration // its start, a whole millisecond, plus its delay
-	delay      time.Duration // the delay, or the period of an interval: the key of its list
 	prev, next *Timer        // its neighbours in its list; next links the free records too
-	st         timerState
-	repeat     bool // an interval
-	kept       bool // a handle was handed out (SetTimeout, SetInterval): never reused
-	unref      bool // it does not keep the loop alive (Unref)
+	// bits is the delay, or the period of an interval, the key of its list, with the timer's
+	// state and flags in its low bits: a delay is whole milliseconds, and a millisecond,
+	// 1,000,000 ns, is a multiple of 64, so its 6 low bits are 0.
+	bits time.Duration
 }
 
-func (t *Timer) state() timerState          { return t.st }
-func (t *Timer) setState(s timerState)      { t.st = s }
-func (t *Timer) interval() bool             { return t.repeat }
-func (t *Timer) start() time.Duration       { return t.deadline - t.delay }
-func (t *Timer) due(now time.Duration) bool { return now-t.start() >= t.delay }
+// The low bits of Timer.bits.
+const (
+	bitsState  = 3  // its timerState
+	bitsRepeat = 4  // an interval
+	bitsKept   = 8  // a handle was handed out (SetTimeout, SetInterval): never reused
+	bitsUnref  = 16 // it does not keep the loop alive (Unref)
+	bitsFlags  = 63 // all the low bits, which a delay leaves 0
+)
+
+func (t *Timer) delay() time.Duration       { return t.bits &^ bitsFlags }
+func (t *Timer) state() timerState          { return timerState(t.bits & bitsState) }
+func (t *Timer) setState(s timerState)      { t.bits = t.bits&^bitsState | time.Duration(s) }
+func (t *Timer) interval() bool             { return t.bits&bitsRepeat != 0 }
+func (t *Timer) kept() bool                 { return t.bits&bitsKept != 0 }
+func (t *Timer) unref() bool                { return t.bits&bitsUnref != 0 }
+func (t *Timer) start() time.Duration       { return t.deadline - t.delay() }
+func (t *Timer) due(now time.Duration) bool { return now-t.start() >= t.delay() }
 
 type timerState uint8
 
@@ -60,7 +71,13 @@ func (l *Loop) SetInterval(period time.Duration, src Source, cb func()) *Timer {
 
 func (l *Loop) newTimer(delay time.Duration, src Source, cb func(), repeat, kept bool) *Timer {
 	t := l.records.timer()
-	t.src, t.cb, t.delay, t.repeat, t.kept = src, cb, timerDelay(delay), repeat, kept
+	t.src, t.cb, t.bits = src, cb, timerDelay(delay)
+	if repeat {
+		t.bits |= bitsRepeat
+	}
+	if kept {
+		t.bits |= bitsKept
+	}
 	l.arm(t, l.freshTime())
 	return t
 }
@@ -99,10 +116,10 @@ func later(t, d time.Duration) time.Duration {
 // while something else keeps the loop running, and the loop ends when only such timers are
 // left. A refreshed or rearmed timer stays unref'd.
 func (l *Loop) Unref(t *Timer) {
-	if t.unref {
+	if t.unref() {
 		return
 	}
-	t.unref = true
+	t.bits |= bitsUnref
 	if t.state() == timerArmed {
 		l.timers.refed--
 	}
@@ -146,8 +163,8 @@ func (l *Loop) ClearTimer(t *Timer) {
 
 // arm appends t to the list of its delay, due its delay after start.
 func (l *Loop) arm(t *Timer, start time.Duration) {
-	t.deadline = later(start, t.delay)
-	t.st = timerArmed
+	t.deadline = later(start, t.delay())
+	t.setState(timerArmed)
 	l.timers.push(t)
 	l.trace(KindTimerArmed, t.src, t.deadline)
 	l.checkPending()
@@ -209,7 +226,7 @@ func (l *Loop) fire(t *Timer) {
 	t.cb()
 	switch {
 	case !t.interval() || t.state() == timerCleared:
-		if !t.kept && t.state() != timerArmed {
+		if !t.kept() && t.state() != timerArmed {
 			l.records.putTimer(t) // spent, and no handle reaches it: reuse it
 		}
 	case t.state() == timerArmed: // refreshed by its own callback: rearmed from its start all the same
@@ -273,19 +290,19 @@ func (q *timerQueue) len() int { return q.active }
 // push appends t to the list of its delay, making the list if there is none.
 func (q *timerQueue) push(t *Timer) {
 	q.active++
-	if !t.unref {
+	if !t.unref() {
 		q.refed++
 	}
 	tl := q.last
-	if tl == nil || tl.delay != t.delay || tl.index < 0 {
+	if tl == nil || tl.delay != t.delay() || tl.index < 0 {
 		if q.lists == nil {
 			q.lists = map[time.Duration]*timerList{}
 		}
-		tl = q.lists[t.delay]
+		tl = q.lists[t.delay()]
 		if tl == nil {
 			q.ids++
-			tl = &timerList{delay: t.delay, expiry: t.deadline, id: q.ids}
-			q.lists[t.delay] = tl
+			tl = &timerList{delay: t.delay(), expiry: t.deadline, id: q.ids}
+			q.lists[t.delay()] = tl
 			q.heap.push(tl)
 		}
 		q.last = tl
@@ -326,7 +343,7 @@ func (q *timerQueue) shift(tl *timerList) {
 // drop counts an armed timer out of the queue's counts.
 func (q *timerQueue) drop(t *Timer) {
 	q.active--
-	if !t.unref {
+	if !t.unref() {
 		q.refed--
 	}
 }
@@ -335,7 +352,7 @@ func (q *timerQueue) drop(t *Timer) {
 // list stays, with its expiry, even if it is left empty, as Node's does when L.append moves a
 // timer.
 func (q *timerQueue) unlink(t *Timer) {
-	q.lists[t.delay].unlink(t)
+	q.lists[t.delay()].unlink(t)
 	q.drop(t)
 }
 
@@ -349,7 +366,7 @@ func (q *timerQueue) rekey(tl *timerList, expiry time.Duration) {
 // cancel takes an armed timer out of its list; a list left empty leaves the queue.
 func (q *timerQueue) cancel(t *Timer) {
 	q.drop(t)
-	tl := q.lists[t.delay]
+	tl := q.lists[t.delay()]
 	tl.unlink(t)
 	if tl.head == nil {
 		q.removeList(tl)

@@ -260,19 +260,19 @@ func nodeTimerModel(prog []timerAct) []string {
 	}
 }
 
-// TestTimerIs64Bytes pins the size of a Timer where pointers are 8 bytes: its callback, its
-// times and its two list links, which slabs hold with nothing beside them. Where pointers are 4,
-// it only checks that a Timer is no larger.
-func TestTimerIs64Bytes(t *testing.T) {
+// TestTimerIs56Bytes pins the size of a Timer where pointers are 8 bytes: its source and
+// callback, its deadline, its two list links and its delay with its state and flags, which slabs
+// hold with nothing beside them. Where pointers are 4, it only checks that a Timer is no larger.
+func TestTimerIs56Bytes(t *testing.T) {
 	size := unsafe.Sizeof(Timer{})
 	if unsafe.Sizeof(uintptr(0)) == 8 {
-		if size != 64 {
-			t.Errorf("a Timer is %d bytes; keep it at 64", size)
+		if size != 56 {
+			t.Errorf("a Timer is %d bytes; keep it at 56", size)
 		}
 		return
 	}
-	if size > 64 {
-		t.Errorf("a Timer is %d bytes; keep it within 64, its size on 64-bit systems", size)
+	if size > 56 {
+		t.Errorf("a Timer is %d bytes; keep it within 56, its size on 64-bit systems", size)
 	}
 }
 
@@ -396,5 +396,20 @@ func TestClearOfRunImmediateAfterReuseDoesNothing(t *testing.T) {
 	}
 	if l.liveImmediates != 0 {
 		t.Errorf("%d immediates counted live at the end", l.liveImmediates)
+	}
+}
+
+// TestTimerBitsKeepDelayAndFlags checks that a timer's state and flags, kept in the low bits of
+// its delay, never change the delay, and the delay never changes them.
+func TestTimerBitsKeepDelayAndFlags(t *testing.T) {
+	for _, d := range []time.Duration{0, time.Millisecond, 150900 * time.Microsecond, 24 * time.Hour, EndOfTime} {
+		for _, s := range []timerState{timerIdle, timerArmed, timerCleared} {
+			tm := &Timer{bits: timerDelay(d) | bitsRepeat | bitsKept | bitsUnref}
+			tm.setState(s)
+			if tm.delay() != timerDelay(d) || tm.state() != s || !tm.interval() || !tm.kept() || !tm.unref() {
+				t.Errorf("delay %v, state %v: got delay %v, state %v, interval %v, kept %v, unref %v",
+					d, s, tm.delay(), tm.state(), tm.interval(), tm.kept(), tm.unref())
+			}
+		}
 	}
 }
