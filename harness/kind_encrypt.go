@@ -59,13 +59,9 @@ func compileEncrypt(c *compiler, s *step) action {
 	out, src, cost, costV, t, lit := c.outcome(s), newOpSource(s), a.cost, a.costV, s.text, a.n
 	tm := Timing{Step: s.pos, Key: "cost"}
 	return func(r *runner, e *env) {
-		cost := cost
-		if costV != nil {
-			var err error
-			if cost, err = costV.duration(e); err != nil {
-				r.failAt(s, err)
-				return
-			}
+		cost, ok := r.durationOf(s, cost, costV, e)
+		if !ok {
+			return
 		}
 		j := &encryptJob{r: r, e: e, out: out, t: t, n: lit}
 		if t != nil {

@@ -58,7 +58,7 @@ func compileInterval(c *compiler, s *step) action {
 	then, d, dv, src, id, times, unref := c.fnBody(s, s.then), a.delay, a.delayV, s.source(), s.idIndex, a.times, a.unref
 	tm := valueTiming(s)
 	return func(r *runner, e *env) {
-		d, ok := r.timerDelay(s, d, dv, e)
+		d, ok := r.durationOf(s, d, dv, e)
 		if !ok {
 			return
 		}

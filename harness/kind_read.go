@@ -55,13 +55,9 @@ func compileRead(c *compiler, s *step) action {
 	out, src, cost, costV, t := c.outcome(s), newOpSource(s), a.cost, a.costV, s.text
 	tm := Timing{Step: s.pos, Key: "cost"}
 	return func(r *runner, e *env) {
-		cost := cost
-		if costV != nil {
-			var err error
-			if cost, err = costV.duration(e); err != nil {
-				r.failAt(s, err)
-				return
-			}
+		cost, ok := r.durationOf(s, cost, costV, e)
+		if !ok {
+			return
 		}
 		name := t.render(e)
 		rd := &fileRead{r: r, src: src.with(name), name: name}

@@ -62,7 +62,7 @@ func compileTimeout(c *compiler, s *step) action {
 	cb, d, dv, unref, src, id := c.callback(s, c.fnBody(s, s.then)), a.delay, a.delayV, a.unref, s.source(), s.idIndex
 	tm := valueTiming(s)
 	return func(r *runner, e *env) {
-		d, ok := r.timerDelay(s, d, dv, e)
+		d, ok := r.durationOf(s, d, dv, e)
 		if !ok {
 			return
 		}

@@ -22,7 +22,7 @@ func (c *compiler) opSource(ps *psource) func(r *runner, e *env) any {
 		a, tm := op.arg.(*timeoutArg), valueTiming(op)
 		return func(r *runner, e *env) any {
 			p := r.newPromise(src)
-			d, ok := r.timerDelay(op, a.delay, a.delayV, e)
+			d, ok := r.durationOf(op, a.delay, a.delayV, e)
 			if !ok {
 				return p // the run has ended at op
 			}
@@ -56,13 +56,9 @@ func (c *compiler) readFileP(op *step, src *Source) func(r *runner, e *env) any 
 	c.place(op)
 	tm := Timing{Step: op.pos, Key: "cost"}
 	return func(r *runner, e *env) any {
-		cost := a.cost
-		if a.costV != nil {
-			var err error
-			if cost, err = a.costV.duration(e); err != nil {
-				r.failAt(op, err)
-				return r.newPromise(src)
-			}
+		cost, ok := r.durationOf(op, a.cost, a.costV, e)
+		if !ok {
+			return r.newPromise(src) // the run has ended at op
 		}
 		name := t.render(e)
 		s := &Source{Kind: "read", Value: name, Pos: op.pos}

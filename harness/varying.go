@@ -121,9 +121,9 @@ func (vr *varying) integer(e *env, lo, hi int) (int, error) {
 	return n, nil
 }
 
-// timerDelay returns a timer's delay for this run: d, or, when the step's value holds ${...}
-// (dv), the value read now; ok is false when that failed and the run has ended at s.
-func (r *runner) timerDelay(s *step, d time.Duration, dv *varying, e *env) (time.Duration, bool) {
+// durationOf returns a duration of s for this run: d, fixed at load, or, when the key or value
+// holds ${...} (dv), the value read now; ok is false when that failed and the run has ended at s.
+func (r *runner) durationOf(s *step, d time.Duration, dv *varying, e *env) (time.Duration, bool) {
 	if dv == nil {
 		return d, true
 	}
