@@ -81,6 +81,10 @@ type Timing struct {
 	Key   string
 	Timer bool // it is a timer's delay, which Node.js keeps exact
 	Main  bool // it is main's run
+	// SetUp says it is the runtime's own work, done once a run (stdout's set-up, the HTTP
+	// client's, the first connect tick), which takes milliseconds more or fewer from one
+	// machine to the next.
+	SetUp bool
 }
 
 // ran is called as the callback of the step at pos (main's: pos is the main key) returns.
@@ -160,8 +164,8 @@ func (r *runner) setUpHTTP(pos Pos, req *loop.Request) bool {
 		return true
 	}
 	r.httpReady = true
-	r.loop.SetUpHTTP(r.duration(Timing{Step: pos, Key: "http"}, HTTPSetup))
-	req.Connect = r.duration(Timing{Step: pos, Key: "connect"}, HTTPConnect)
+	r.loop.SetUpHTTP(r.duration(Timing{Step: pos, Key: "http", SetUp: true}, HTTPSetup))
+	req.Connect = r.duration(Timing{Step: pos, Key: "connect", SetUp: true}, HTTPConnect)
 	return r.loop.Err() == nil
 }
 
@@ -174,7 +178,7 @@ func (r *runner) log(src *Source, text string) {
 	}
 	if !r.stdoutReady {
 		r.stdoutReady = true
-		r.loop.SetUpStdout(r.duration(Timing{Step: src.Pos, Key: "stdout"}, StdoutSetup))
+		r.loop.SetUpStdout(r.duration(Timing{Step: src.Pos, Key: "stdout", SetUp: true}, StdoutSetup))
 		if r.loop.Err() != nil {
 			return
 		}

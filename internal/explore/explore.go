@@ -447,7 +447,7 @@ func (x *explorer) run(t trial) (*result, error) {
 			d = max(d.Truncate(time.Millisecond), time.Millisecond)
 			u := x.unit(t.run, harness.Pos{}, "timer", d, 0)
 			return time.Duration(float64(d) * (1 + x.opts.Jitter*u))
-		case key == "stdout" || key == "http" || key == "connect":
+		case tm.SetUp:
 			// How long Node.js takes to set stdout or its HTTP client up, or to run the first
 			// connect tick, differs by machine by milliseconds: it is drawn from [0, 2d] in whole
 			// milliseconds, so that what main does after it keeps its place within a millisecond
