@@ -302,6 +302,28 @@ main:
 	}
 }
 
+// TestTimeoutZeroBeforeTheFirstLog checks the same pair armed before main's first log: the
+// log's stdout set-up (rule 17) makes the timeout due when the loop begins, the unperturbed
+// order, and the race is still named, rare, and decided by that set-up, which explore draws in
+// whole milliseconds from 0 to 8 ms.
+func TestTimeoutZeroBeforeTheFirstLog(t *testing.T) {
+	r := exploreSource(t, `
+main:
+  - timeout: 0
+    then: [{log: timeout}]
+  - immediate:
+    then: [{log: immediate}]
+  - log: main
+`)
+	rc := race(r, "timeout", "immediate")
+	if rc == nil || len(rc.DecidedBy) != 1 || rc.DecidedBy[0].Key != "stdout" || rc.DecidedBy[0].Pos.Line != 7 {
+		t.Fatalf("race %+v, want it decided by the first log's set-up of stdout (line 7)", rc)
+	}
+	if rc.Runs*4 > r.Runs {
+		t.Errorf("swapped in %d of %d runs; the set-up takes under a millisecond in about 1 in 8", rc.Runs, r.Runs)
+	}
+}
+
 // TestTimeoutZeroAgainstImmediateInIOCallback checks that the same pair armed in an I/O
 // callback is stable: check comes right after poll, timers only after it.
 func TestTimeoutZeroAgainstImmediateInIOCallback(t *testing.T) {
