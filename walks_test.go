@@ -22,7 +22,7 @@ var walkClaims = []struct {
 	re       *regexp.Regexp
 	deadline bool
 }{
-	{regexp.MustCompile(`\b(?:t=|clock |update time |loop time |blocks to |timers at |done (?:at )?|(?:fails|answered|ready|written(?: now,)?) at )(\d+)(\s*m?s\b)?`), false},
+	{regexp.MustCompile(`\b(?:t=|clock |update time |loop time |blocks to |waits to |timers at |done (?:at )?|(?:fails|answered|ready|written(?: now,)?) at )(\d+)(\s*m?s\b)?`), false},
 	{regexp.MustCompile(`\b(?:deadline |due |expiry |rearm(?:ed)? for )(\d+)(\s*m?s\b)?`), true},
 	{regexp.MustCompile(`\b(\d+)( ms)? (?:is )?not due`), true},
 }
