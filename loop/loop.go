@@ -65,7 +65,9 @@ type Loop struct {
 	tick  int           // the current iteration; 0 before the first
 	phase Phase
 
-	timers timerQueue
+	timers   timerQueue
+	timerSrc sources[*Timer]
+	immSrc   sources[*Immediate]
 
 	immediates     immediateList // queued, in order
 	liveImmediates int           // queued and neither run nor cleared
@@ -261,11 +263,12 @@ func (l *Loop) runCheck() {
 			if !im.done && l.err == nil {
 				im.done = true
 				l.liveImmediates--
-				l.trace(KindImmediateRun, im.src, 0)
+				l.trace(KindImmediateRun, l.immSrc[im], 0)
 				l.call(im.fn)
 			}
 			if !im.kept {
 				l.records.putImmediate(im) // no handle reaches it: reuse it
+				delete(l.immSrc, im)
 			}
 			im = next
 		}
@@ -395,7 +398,8 @@ func (l *Loop) QueueImmediate(src Source, cb func()) {
 }
 
 func (l *Loop) queueImmediate(im *Immediate, src Source, cb func()) {
-	im.src, im.fn = src, cb
+	im.fn = cb
+	l.immSrc.keep(l, im, src)
 	l.immediates.push(im)
 	l.liveImmediates++
 	l.trace(KindImmediateQueued, src, 0)
@@ -409,7 +413,7 @@ func (l *Loop) ClearImmediate(im *Immediate) {
 	}
 	im.done = true
 	l.liveImmediates--
-	l.trace(KindImmediateCleared, im.src, 0)
+	l.trace(KindImmediateCleared, l.immSrc[im], 0)
 }
 
 // NextTick queues cb to run as soon as the current callback returns (process.nextTick).
@@ -468,6 +472,22 @@ func (l *Loop) Log(src Source, text string) {
 
 // Now returns the clock's time: fresh, unlike the cached loop time.
 func (l *Loop) Now() time.Duration { return l.clock.Now() }
+
+// sources are the sources that timer and immediate records were armed or queued with, kept
+// beside them only while a Recorder listens: a source names its record in the trace and nowhere
+// else, and leaving it out of the record shrinks the memory a million of them touch.
+type sources[R comparable] map[R]Source
+
+// keep notes src as r's source, if the loop records a trace.
+func (m *sources[R]) keep(l *Loop, r R, src Source) {
+	if l.rec == nil {
+		return
+	}
+	if *m == nil {
+		*m = sources[R]{}
+	}
+	(*m)[r] = src
+}
 
 func (l *Loop) trace(k Kind, src Source, arg time.Duration) {
 	if l.rec != nil {

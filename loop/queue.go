@@ -71,7 +71,6 @@ func (q *fifo[T]) pop() T {
 // An Immediate is a callback queued for the check phase (Node's setImmediate). The queue links
 // them, as Node's ImmediateList does: queueing one copies nothing.
 type Immediate struct {
-	src  Source
 	fn   func()
 	next *Immediate // the next in the queue, or in the free list
 	done bool       // ran or cleared

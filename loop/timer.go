@@ -13,9 +13,10 @@ const minDelay = time.Millisecond
 // were armed, linked through prev and next as Node's TimersList links them, and the lists sit
 // in a priority queue keyed by (expiry, id), as Node.js keeps them (lib/internal/timers.js):
 // see runTimers. Its list keeps the order it was armed in, so it needs no sequence number.
-// Records come from slabs (records): 56 bytes each, with nothing beside them per timer.
+// Records come from slabs (records): 40 bytes each, with nothing beside them per timer. The
+// source a timer was armed with names it in the trace only, so it is kept beside the record, and
+// only while a Recorder listens (sources).
 type Timer struct {
-	src        Source
 	cb         func()
 	deadline   time.Duration // its start, a whole millisecond, plus its delay
 	prev, next *Timer        // its neighbours in its list; next links the free records too
@@ -71,7 +72,8 @@ func (l *Loop) SetInterval(period time.Duration, src Source, cb func()) *Timer {
 
 func (l *Loop) newTimer(delay time.Duration, src Source, cb func(), repeat, kept bool) *Timer {
 	t := l.records.timer()
-	t.src, t.cb, t.bits = src, cb, timerDelay(delay)
+	t.cb, t.bits = cb, timerDelay(delay)
+	l.timerSrc.keep(l, t, src)
 	if repeat {
 		t.bits |= bitsRepeat
 	}
@@ -158,7 +160,14 @@ func (l *Loop) ClearTimer(t *Timer) {
 		l.timers.cancel(t)
 	}
 	t.setState(timerCleared)
-	l.trace(KindTimerCleared, t.src, 0)
+	l.traceTimer(KindTimerCleared, t, 0)
+}
+
+// traceTimer records an event of t, named by the source t was armed with.
+func (l *Loop) traceTimer(k Kind, t *Timer, arg time.Duration) {
+	if l.rec != nil {
+		l.record(k, l.timerSrc[t], arg)
+	}
 }
 
 // arm appends t to the list of its delay, due its delay after start.
@@ -166,7 +175,7 @@ func (l *Loop) arm(t *Timer, start time.Duration) {
 	t.deadline = later(start, t.delay())
 	t.setState(timerArmed)
 	l.timers.push(t)
-	l.trace(KindTimerArmed, t.src, t.deadline)
+	l.traceTimer(KindTimerArmed, t, t.deadline)
 	l.checkPending()
 }
 
@@ -221,13 +230,14 @@ func (l *Loop) fire(t *Timer) {
 	if t.interval() {
 		start = l.freshTime()
 	}
-	l.trace(KindTimerFired, t.src, 0)
+	l.traceTimer(KindTimerFired, t, 0)
 	t.setState(timerIdle)
 	t.cb()
 	switch {
 	case !t.interval() || t.state() == timerCleared:
 		if !t.kept() && t.state() != timerArmed {
 			l.records.putTimer(t) // spent, and no handle reaches it: reuse it
+			delete(l.timerSrc, t)
 		}
 	case t.state() == timerArmed: // refreshed by its own callback: rearmed from its start all the same
 		l.timers.unlink(t)
