@@ -5,6 +5,7 @@
 // Each step is its Node.js analogue: setTimeout, setInterval, setImmediate, process.nextTick,
 // queueMicrotask, console.log, and the functions below for block, read, encrypt and http.
 
+const { spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
@@ -46,7 +47,7 @@ function start(config, main) {
   if (config.pool) process.env.UV_THREADPOOL_SIZE = String(config.threadpool);
   if (config.pool && !isNode) slots = config.threadpool;
   if (config.sandbox) makeSandbox(config.files);
-  if (config.pool) iterationsPerMs = calibrate();
+  if (config.pool) iterationsPerMs = (isNode && poolSpeed()) || calibrate();
   if (config.http) delayAddr = hostPort(DELAY_ADDR_VAR);
   if (config.refuse) refuseAddr = hostPort(REFUSE_ADDR_VAR);
   if (config.timers && isNode) startOfMillisecond();
@@ -133,6 +134,52 @@ function calibrate() {
   let best = Infinity;
   for (let k = 0; k < 9; k++) best = Math.min(best, time(n));
   return n / best;
+}
+
+// POOL_SPEED is the program poolSpeed runs in a child process: rounds of as many pbkdf2 tasks
+// at once as there are cores (at most 4), on its own pool, and the fastest task's speed.
+const POOL_SPEED = `
+const crypto = require('node:crypto');
+const { performance } = require('node:perf_hooks');
+const time = (n) => {
+  const begin = performance.now();
+  crypto.pbkdf2Sync('looptest', 'salt', n, 32, 'sha256');
+  return performance.now() - begin;
+};
+let n = 256;
+while (time(n) < 4) n *= 2;
+const width = Math.min(require('node:os').availableParallelism(), 4);
+let best = Infinity, rounds = 4;
+function round() {
+  let left = width;
+  for (let k = 0; k < width; k++) {
+    const begin = performance.now();
+    crypto.pbkdf2('looptest', 'salt', n, 32, 'sha256', () => {
+      best = Math.min(best, performance.now() - begin);
+      if (--left > 0) return;
+      if (--rounds > 0) round();
+      else process.stdout.write(String(n / best));
+    });
+  }
+}
+round();
+`;
+
+// poolSpeed measures the pool's speed on the machine's fastest core, or returns undefined if
+// it cannot. The cores of one machine can differ, and a thread stays on its core: on a virtual
+// machine here one core ran pbkdf2 1.6 times slower than the other, so that a speed measured on
+// the loop thread's core made a pool task on the other run a 100 ms cost in 67 ms. A child
+// process (spawnSync: nothing of it enters this loop) runs tasks on every core at once, and the
+// fastest gives the speed: a task holds its worker for at least about its cost wherever it
+// runs, and longer on a slower core, which the check reads as load.
+function poolSpeed() {
+  const r = spawnSync(process.execPath, ['-e', POOL_SPEED], {
+    encoding: 'utf8',
+    env: { ...process.env, UV_THREADPOOL_SIZE: '4' },
+    timeout: 10000,
+  });
+  const speed = Number(r.stdout);
+  return r.status === 0 && speed > 0 ? speed : undefined;
 }
 
 // poolTask holds a pool worker for about ms milliseconds, then calls done, in the poll phase.
