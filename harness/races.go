@@ -21,15 +21,19 @@ func (w *Warning) String() string { return w.Pos.String() + ": warning: " + w.Ms
 // which they sometimes do and sometimes not. A block of a millisecond or more after the timer
 // settles it. The first log after the timer makes it likely but not certain: Node.js sets its
 // stdout up then, which takes over a millisecond (StdoutSetup), so the timer runs first nearly
-// always, and so it does under the virtual clock; the warning says so.
+// always, and so it does under the virtual clock; the warning says so. So does a line printed
+// after main, by a nextTick or a microtask main queued, after the first log: Node.js finishes
+// main before it, which takes about a millisecond (MainEnd), and the timer usually runs first.
 func warnRaces(main []*step) []*Warning {
 	type armed struct {
-		s      *step
-		logged bool // the run's first log came after it
+		s       *step
+		logged  bool // the run's first log came after it
+		mainEnd bool // a later log came after main returned (rule 19)
 	}
 	var timers []armed
 	var immediates []*step
-	logged := false // the first log has run
+	logged := false    // the first log has run
+	afterMain := false // main's steps have run: the nextTicks and microtasks it queued are running
 	// Main's steps run first, then the nextTicks and microtasks it queued, in the order queued
 	// (close enough: a log among them comes after every step of main).
 	var soon [][]*step
@@ -42,6 +46,11 @@ func warnRaces(main []*step) []*Warning {
 			case *blockArg:
 				if a.d >= time.Millisecond {
 					timers = nil
+				}
+			}
+			if s.kind == kindLog && logged && afterMain {
+				for i := range timers {
+					timers[i].mainEnd = true
 				}
 			}
 			if s.kind == kindLog && !logged {
@@ -59,6 +68,7 @@ func warnRaces(main []*step) []*Warning {
 		}
 	}
 	visit(main)
+	afterMain = true
 	for len(soon) > 0 {
 		next := soon[0]
 		soon = soon[1:]
@@ -70,20 +80,21 @@ func warnRaces(main []*step) []*Warning {
 	var ws []*Warning
 	im := immediates[0].pos
 	for _, t := range timers {
-		name := t.s.kind.name + " " + t.s.src
-		if t.logged {
-			ws = append(ws, &Warning{t.s.pos, fmt.Sprintf(
-				"%s and the immediate at %d:%d are both armed before the first iteration: Node.js nearly always runs the timer first, "+
-					"because the first log after it sets stdout up, which takes milliseconds (rules 3, 7 and 17 in docs/rules.md), and so does looptest; "+
-					"but a fast machine can run the immediate first: give the timer 2ms or more, or arm both from an I/O callback, where the immediate always runs first",
-				name, im.Line, im.Col)})
-			continue
+		var odds string
+		switch {
+		case t.logged:
+			odds = ": Node.js nearly always runs the timer first, because the first log after it sets stdout up, " +
+				"which takes milliseconds (rules 3, 7 and 17 in docs/rules.md), and so does looptest; but a fast machine can run the immediate first"
+		case t.mainEnd:
+			odds = ": Node.js usually runs the timer first, because a line printed after main waits for Node.js to finish main, " +
+				"which takes about a millisecond (rules 3, 7 and 19 in docs/rules.md), and so does looptest; but it can run the immediate first"
+		default:
+			odds = ", and Node.js runs either first (rules 3 and 7: the timer is due before the first iteration only if main and " +
+				"Node.js's start-up took a millisecond)"
 		}
-		ws = append(ws, &Warning{t.s.pos, fmt.Sprintf(
-			"%s and the immediate at %d:%d are both armed before the first iteration, and Node.js runs either first "+
-				"(rules 3 and 7: the timer is due before the first iteration only if main and Node.js's start-up took a "+
-				"millisecond): give the timer 2ms or more, or arm both from an I/O callback, where the immediate always runs first",
-			name, im.Line, im.Col)})
+		ws = append(ws, &Warning{t.s.pos, fmt.Sprintf("%s %s and the immediate at %d:%d are both armed before the first iteration%s: "+
+			"give the timer 2ms or more, or arm both from an I/O callback, where the immediate always runs first",
+			t.s.kind.name, t.s.src, im.Line, im.Col, odds)})
 	}
 	return ws
 }

@@ -86,6 +86,7 @@ type Loop struct {
 	callbacks int
 	err       error
 	ran       bool
+	returned  bool // main's function has returned (see AfterMain)
 	threw     bool // the running callback threw: see Threw
 	owed      bool // a callback threw and its queues wait to be drained
 }
@@ -126,6 +127,7 @@ func (l *Loop) Run(main func()) (err error) {
 	l.phase = PhaseMain
 	if l.enter() {
 		main()
+		l.returned = true
 		l.drain()
 		l.settleThrown()
 	}
@@ -450,6 +452,18 @@ func (l *Loop) SetUpStdout(d time.Duration) {
 // does on the first request of a process. Time passes as in Block; the trace tells it apart.
 func (l *Loop) SetUpHTTP(d time.Duration) {
 	l.trace(KindHTTPSetup, nil, d)
+	l.busy(d)
+}
+
+// AfterMain reports whether main's function has returned and the loop has not begun: the
+// nextTicks and microtasks main queued are running.
+func (l *Loop) AfterMain() bool { return l.phase == PhaseMain && l.returned }
+
+// FinishMain holds the loop thread for d as the runtime finishes running main, which Node.js
+// shows as time taken before the first line printed after main returns. Time passes as in
+// Block; the trace tells it apart.
+func (l *Loop) FinishMain(d time.Duration) {
+	l.trace(KindMainEnd, nil, d)
 	l.busy(d)
 }
 

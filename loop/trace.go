@@ -71,6 +71,7 @@ const (
 	KindStdout                       // Arg: how long the runtime takes to set its stdout up
 	KindHTTPSetup                    // Arg: how long the runtime takes to set its HTTP client up
 	KindConnect                      // the connect tick of a request; Arg: how long it takes
+	KindMainEnd                      // Arg: how long the runtime takes to finish main before a line
 )
 
 // Callback reports whether an event of kind k is a callback starting to run on the loop thread:
@@ -161,6 +162,7 @@ var eventWords = [...]struct{ before, beforeArg string }{
 	KindStdout:           {"set up stdout for the first log, taking", ""},
 	KindHTTPSetup:        {"set up the HTTP client for the first request, taking", ""},
 	KindConnect:          {"connect for ", ", taking "},
+	KindMainEnd:          {"finish main before the first line after it, taking", ""},
 }
 
 // String describes the event in a sentence, without its time, tick or thread.
@@ -170,7 +172,7 @@ func (e Event) String() string {
 		return "iteration " + strconv.Itoa(e.Tick) + " begins"
 	case e.Kind == KindLog:
 		return "log " + strconv.Quote(e.Text)
-	case e.Kind == KindPoll || e.Kind == KindBlock || e.Kind == KindStdout || e.Kind == KindHTTPSetup: // no source: Arg follows the words
+	case e.Kind == KindPoll || e.Kind == KindBlock || e.Kind == KindStdout || e.Kind == KindHTTPSetup || e.Kind == KindMainEnd: // no source: Arg follows the words
 		return eventWords[e.Kind].before + " " + e.Arg.String()
 	case int(e.Kind) < len(eventWords) && eventWords[e.Kind].before != "":
 		w := eventWords[e.Kind]

@@ -222,7 +222,7 @@ type Swap struct {
 // Decider is a step whose timing decides a swap, or a tie at one instant when Key is "tie".
 type Decider struct {
 	Pos harness.Pos
-	Key string        // cost, delay, block, timeout, interval, run (a callback's time), main, stdout, http, connect, latency, or tie
+	Key string        // cost, delay, block, timeout, interval, run (a callback's time), main, stdout, main's end, http, connect, latency, or tie
 	D   time.Duration // the duration as the scenario gives it
 }
 
@@ -236,6 +236,8 @@ func (d Decider) String() string {
 		return fmt.Sprintf("%s:%d (the time its callback takes to run)", d.Pos.File, d.Pos.Line)
 	case "stdout":
 		return fmt.Sprintf("%s:%d (the first log's set-up of stdout, %v)", d.Pos.File, d.Pos.Line, d.D)
+	case "main's end":
+		return fmt.Sprintf("%s:%d (the first line after main, after Node.js finishes main, %v)", d.Pos.File, d.Pos.Line, d.D)
 	case "http":
 		return fmt.Sprintf("%s:%d (the first request's set-up of the HTTP client, %v)", d.Pos.File, d.Pos.Line, d.D)
 	case "connect":
@@ -454,9 +456,10 @@ func (x *explorer) run(t trial) (*result, error) {
 			// (which Aligned and the steps' own times decide), while a timer armed before it may
 			// or may not be due when the loop begins.
 			return time.Duration(float64(d) * (1 + x.unit(t.run, pos, key, d, instance))).Truncate(time.Millisecond)
-		case key == "latency":
-			// An HTTP round trip on loopback takes from well under a millisecond to several: it
-			// is drawn from [0, 2d].
+		case key == "latency" || key == "main's end":
+			// An HTTP round trip on loopback takes from well under a millisecond to several,
+			// and Node.js finishes main before the first line after it in half a millisecond
+			// to more than one: each is drawn from [0, 2d].
 			return time.Duration(float64(d) * (1 + x.unit(t.run, pos, key, d, instance)))
 		case d == 0 && (key == "cost" || key == "delay"):
 			// A fs request or an HTTP exchange takes time however fast it is written to be.

@@ -54,25 +54,41 @@ function start(config, main) {
   if (process.env[TIMES_VAR]) recordTimes(process.env[TIMES_VAR]);
   if (config.timers && isNode) firstLogSetsUpStdout();
   main();
+  mainReturned = true;
 }
 
 // STDOUT_SETUP_MS is how long looptest's virtual clock lets the first log of a run take, as
 // Node.js's first console.log sets process.stdout up (harness.StdoutSetup; rule 17).
 const STDOUT_SETUP_MS = 4;
 
-// firstLogSetsUpStdout makes the first console.log take what it takes under the virtual clock.
-// startOfMillisecond has set stdout up already, so that main starts right after the loop's
-// clock ticks; Node.js would spend 4 to 8 ms there instead, ending anywhere in a millisecond,
-// and two timers armed one after the other after it would then start a millisecond apart now
-// and then, which the virtual clock never does. So the first call waits until the loop's clock
-// has moved STDOUT_SETUP_MS whole milliseconds, which ends right after it ticks, as the virtual
-// clock's set-up ends on a whole millisecond.
+// MAIN_END_MS is how long it lets the first line printed after main returns take, as Node.js
+// finishes running main first (harness.MainEnd; rule 19).
+const MAIN_END_MS = 1;
+
+let mainReturned = false; // main's function has returned: see firstLogSetsUpStdout
+
+// firstLogSetsUpStdout makes the first console.log, and the first one after main returns and
+// before the loop begins, take what they take under the virtual clock. startOfMillisecond has
+// set stdout up already, so that main starts right after the loop's clock ticks; Node.js would
+// spend 4 to 8 ms there instead, ending anywhere in a millisecond, and two timers armed one
+// after the other after it would then start a millisecond apart now and then, which the
+// virtual clock never does. So the first call waits until the loop's clock has moved
+// STDOUT_SETUP_MS whole milliseconds, which ends right after it ticks, as the virtual clock's
+// set-up ends on a whole millisecond; the first after main, unless it is the first of all,
+// waits until it has moved MAIN_END_MS more, on top of what Node.js spends there itself.
 function firstLogSetsUpStdout() {
   const log = console.log;
+  let first = true;
   console.log = (...args) => {
-    console.log = log;
-    const begin = loopNow();
-    if (typeof begin === 'number') while (loopNow() < begin + STDOUT_SETUP_MS);
+    // performance.nodeTiming.loopStart is -1 until the loop begins.
+    const afterMain = mainReturned && performance.nodeTiming.loopStart < 0;
+    const wait = first ? STDOUT_SETUP_MS : afterMain ? MAIN_END_MS : 0;
+    if (afterMain || !first && performance.nodeTiming.loopStart >= 0) console.log = log;
+    first = false;
+    if (wait > 0) {
+      const begin = loopNow();
+      if (typeof begin === 'number') while (loopNow() < begin + wait);
+    }
     log(...args);
   };
 }
