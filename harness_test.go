@@ -91,10 +91,11 @@ func TestScenarios(t *testing.T) {
 
 // TestScenariosStable explores every shipped scenario not marked `# timing: tight` and expects one
 // ordering: what a golden states must be what Node.js prints, not one side of a race. It
-// explores as `looptest explore` does, with main starting anywhere in a millisecond, stricter
-// than `test --explore`: the Node.js programs start main right after the loop's clock ticks, yet
-// on a virtual machine's coarse clock a millisecond still ends now and then between two timers
-// that main arms one after the other, and a golden that hinges on it fails in CI.
+// explores (100 runs) with main starting anywhere in a millisecond, as `looptest explore` does:
+// stricter than `test --explore`, since the Node.js programs start main right after the loop's
+// clock ticks, yet on a virtual machine's coarse clock a millisecond still ends now and then
+// between two timers that main arms one after the other, and a golden that hinges on it fails
+// in CI.
 func TestScenariosStable(t *testing.T) {
 	eachScenario(t, func(t *testing.T, file string, s *harness.Scenario) {
 		if s.Tight {

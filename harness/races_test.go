@@ -78,6 +78,39 @@ func TestWarnRacesLikelyOrder(t *testing.T) {
       - log: in a tick
       - timeout: 1
 `, []string{"t.yaml:7:9: warning: timeout 1 and the immediate at 3:5 are both armed before the first iteration, and Node.js runs either first"}},
+		{"a 2 ms timer with a line after main", `main:
+  - log: first
+  - timeout: 2
+  - immediate:
+  - nextTick:
+    then:
+      - log: tick
+`, []string{"t.yaml:3:5: warning: timeout 2 and the immediate at 4:5 are both armed before the first iteration: Node.js usually runs the immediate first"}},
+		{"a 2 ms timer without one, or armed before the first log", `main:
+  - timeout: 2
+  - log: first
+  - timeout: 2
+  - immediate:
+`, nil},
+		{"only the first line after main counts", `main:
+  - log: first
+  - immediate:
+  - nextTick:
+    then:
+      - log: a
+      - timeout: 1
+      - log: b
+`, []string{"t.yaml:7:9: warning: timeout 1 and the immediate at 3:5 are both armed before the first iteration, and Node.js runs either first"}},
+		{"main's nextTicks run before its microtasks", `main:
+  - log: first
+  - immediate:
+  - microtask:
+    then:
+      - timeout: 1
+  - nextTick:
+    then:
+      - log: tick
+`, []string{"t.yaml:6:9: warning: timeout 1 and the immediate at 3:5 are both armed before the first iteration, and Node.js runs either first"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

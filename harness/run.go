@@ -142,7 +142,7 @@ const StdoutSetup = 4 * time.Millisecond
 // main to such a line took 0.4 to 0.8 ms, and from a timer armed in main to the first
 // iteration, 0.9 to 1.3 ms with such a line and about 0.5 ms without
 // (testdata/probes/main-end.cjs). So a timeout of 0 or 1 ms armed in main after the first log
-// is due when the first iteration begins if a line is printed after main, as it was in 35 to 37
+// is due when the first iteration begins if a line is printed after main, as it was in 32 to 40
 // runs of 40 in Node.js, and otherwise not, as in about half.
 const MainEnd = 1 * time.Millisecond
 

@@ -53,8 +53,11 @@ function start(config, main) {
   if (config.timers && isNode) startOfMillisecond();
   if (process.env[TIMES_VAR]) recordTimes(process.env[TIMES_VAR]);
   if (config.timers && isNode) firstLogSetsUpStdout();
-  main();
-  mainReturned = true;
+  try {
+    main();
+  } finally {
+    mainReturned = true; // also when main throws: Node.js runs its listener after main, as looptest does its queues
+  }
 }
 
 // STDOUT_SETUP_MS is how long looptest's virtual clock lets the first log of a run take, as
@@ -195,7 +198,7 @@ function poolSpeed() {
     timeout: 10000,
   });
   const speed = Number(r.stdout);
-  return r.status === 0 && speed > 0 ? speed : undefined;
+  return r.status === 0 && Number.isFinite(speed) && speed > 0 ? speed : undefined;
 }
 
 // poolTask holds a pool worker for about ms milliseconds, then calls done, in the poll phase.

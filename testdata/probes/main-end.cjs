@@ -21,8 +21,9 @@
 //   log; T0 I; tick(log); then(log); micro(log); log   30/30, 40/40
 //   log; T2 I; log; tick(log); then(log); micro(log)   12/40, 11/40 (the 2 ms timeout first)
 //   T0 I; tick(log) (the run's first line after main)  40/40, 40/40
-//   T: main's later logs 15-240 µs each; the first line after main 510-630 µs after main's
-//      last line, the second 80-90 µs after it; then 400-460 µs to the check phase
+//   T: main's later logs 15-240 µs each; the first line after main 440-780 µs after main's
+//      last line (510-630 in the second series), the second 80-370 µs after it; then 210-460
+//      µs to the check phase
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
