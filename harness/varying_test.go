@@ -56,7 +56,7 @@ encrypt 2
 
 // TestRunStaggeredTimers staggers a repeat's timers with ${i} in their values, as setTimeout(f,
 // i * 10) in a loop: timeouts of 0 (1), 10 and 20ms, intervals of 5 and 15ms run twice, and a
-// timers/promises timeout of 7 and 17ms awaited. The first log, at 1ms, takes 4ms (rule 17);
+// timers/promises timeout of 7 and 17ms awaited. The first log, at 1ms, takes 6ms (rule 17);
 // at 10ms the 10ms list, made in main, goes before the 5ms list, keyed anew at 5ms (rule 6).
 func TestRunStaggeredTimers(t *testing.T) {
 	got, err := runText(t, `

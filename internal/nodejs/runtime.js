@@ -62,7 +62,7 @@ function start(config, main) {
 
 // STDOUT_SETUP_MS is how long looptest's virtual clock lets the first log of a run take, as
 // Node.js's first console.log sets process.stdout up (harness.StdoutSetup; rule 17).
-const STDOUT_SETUP_MS = 4;
+const STDOUT_SETUP_MS = 6;
 
 // MAIN_END_MS is how long it lets the first line printed after main returns take, as Node.js
 // finishes running main first (harness.MainEnd; rule 19).
