@@ -23,7 +23,7 @@ var walkClaims = []struct {
 	deadline bool
 }{
 	{regexp.MustCompile(`\b(?:t=|clock |update time |loop time |blocks to |waits to |timers at |done (?:at )?|(?:fails|answered|ready|written(?: now,)?) at )(\d+)(\s*m?s\b)?`), false},
-	{regexp.MustCompile(`\b(?:deadline |due |expiry |rearm(?:ed)? for )(\d+)(\s*m?s\b)?`), true},
+	{regexp.MustCompile(`\b(?:deadline |due (?:at )?|expiry |rearm(?:ed)? for |nearer than |due since )(\d+)(\s*m?s\b)?`), true},
 	{regexp.MustCompile(`\b(\d+)( ms)? (?:is )?not due`), true},
 }
 
