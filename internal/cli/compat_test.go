@@ -86,10 +86,13 @@ func TestCompatStops(t *testing.T) {
 	stop := make(chan struct{})
 	go func() {
 		// Once the runtime has started its child; with no runtime, after the guard.
+		// A pid file is whole once its line ends: the shell creates it before it writes.
+		written := func(name string) bool {
+			b, err := os.ReadFile(filepath.Join(out, name))
+			return err == nil && strings.HasSuffix(string(b), "\n")
+		}
 		for end := time.Now().Add(time.Minute); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
-			_, err1 := os.Stat(filepath.Join(out, "runtime.pid"))
-			_, err2 := os.Stat(filepath.Join(out, "child.pid"))
-			if err1 == nil && err2 == nil {
+			if written("runtime.pid") && written("child.pid") {
 				break
 			}
 		}
