@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -50,6 +51,17 @@ func TestWalks(t *testing.T) {
 				deadlines[e.Arg] = true
 			}
 		}
+		polls := map[time.Duration][]int{} // the iterations whose poll ended at each instant
+		for _, e := range rec.Events() {
+			if e.Kind == loop.KindPoll {
+				polls[e.Time] = append(polls[e.Time], e.Tick)
+			}
+		}
+		for _, tw := range tickWaits(walk) {
+			if !slices.ContainsFunc(polls[tw.at], func(tick int) bool { return tick >= tw.first && tick <= tw.last }) {
+				t.Errorf("the walk says %q: no poll of iteration %d-%d ends at %v (the run's polls ending then: %v)", tw.text, tw.first, tw.last, tw.at, polls[tw.at])
+			}
+		}
 		for _, c := range walkClaims {
 			for _, m := range c.re.FindAllStringSubmatch(walk, -1) {
 				if m[2] != "" {
@@ -67,6 +79,46 @@ func TestWalks(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A tickWait is a walk's "tick N ... waits to T": the poll of iteration N (or of one of N-M)
+// ends at T.
+type tickWait struct {
+	text        string
+	first, last int
+	at          time.Duration
+}
+
+var (
+	tickLine = regexp.MustCompile(`\bticks? (\d+)(?:-(\d+))?\b`)
+	waitsTo  = regexp.MustCompile(`\bwaits (?:to|until)(?: the timeout's)? (?:t=)?(\d+)\b`)
+)
+
+// tickWaits returns the waits a walk states within its "tick N" paragraphs: the text from each
+// "tick N" or "ticks N-M" that opens a step of the walk to the next step.
+func tickWaits(walk string) []tickWait {
+	var ws []tickWait
+	steps := regexp.MustCompile(`\b(?:ticks? \d+(?:-\d+)?|t=\d+|before tick \d+)\s\s`).FindAllStringIndex(walk, -1)
+	for i, st := range steps {
+		end := len(walk)
+		if i+1 < len(steps) {
+			end = steps[i+1][0]
+		}
+		m := tickLine.FindStringSubmatch(walk[st[0]:st[1]])
+		if m == nil || strings.HasPrefix(walk[st[0]:st[1]], "before") {
+			continue
+		}
+		first, _ := strconv.Atoi(m[1])
+		last := first
+		if m[2] != "" {
+			last, _ = strconv.Atoi(m[2])
+		}
+		for _, w := range waitsTo.FindAllStringSubmatch(walk[st[1]:end], -1) {
+			n, _ := strconv.Atoi(w[1])
+			ws = append(ws, tickWait{m[0] + " ... " + w[0], first, last, time.Duration(n) * time.Millisecond})
+		}
+	}
+	return ws
 }
 
 // readWalk returns the `# Why this order` walk of a scenario file: its comment lines from that
