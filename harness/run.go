@@ -186,8 +186,9 @@ func (r *runner) setUpHTTP(pos Pos, req *loop.Request) bool {
 }
 
 // log prints a line of the ordering, written by the step that src names. The run's first line
-// first takes StdoutSetup, as a block would, and the first line after main returns MainEnd. When the ordering cannot be written (a closed
-// pipe, a full disk, a bound on its size), the run stops there with an *OutputError.
+// first takes StdoutSetup, as a block would, and the first line after main returns MainEnd.
+// When the ordering cannot be written (a closed pipe, a full disk, a bound on its size), the
+// run stops there with an *OutputError.
 func (r *runner) log(src *Source, text string) {
 	if r.loop.Err() != nil {
 		return // the run has stopped (a guard, a failure): the steps left in its callback print nothing

@@ -265,7 +265,7 @@ func (l *Loop) runCheck() {
 			if !im.done && l.err == nil {
 				im.done = true
 				l.liveImmediates--
-				l.trace(KindImmediateRun, l.immSrc[im], 0)
+				l.traceImmediate(KindImmediateRun, im)
 				l.call(im.fn)
 			}
 			if !im.kept {
@@ -415,7 +415,7 @@ func (l *Loop) ClearImmediate(im *Immediate) {
 	}
 	im.done = true
 	l.liveImmediates--
-	l.trace(KindImmediateCleared, l.immSrc[im], 0)
+	l.traceImmediate(KindImmediateCleared, im)
 }
 
 // NextTick queues cb to run as soon as the current callback returns (process.nextTick).
@@ -501,6 +501,13 @@ func (m *sources[R]) keep(l *Loop, r R, src Source) {
 		*m = sources[R]{}
 	}
 	(*m)[r] = src
+}
+
+// traceImmediate records an event of im, named by the source im was queued with.
+func (l *Loop) traceImmediate(k Kind, im *Immediate) {
+	if l.rec != nil {
+		l.record(k, l.immSrc[im], 0)
+	}
 }
 
 func (l *Loop) trace(k Kind, src Source, arg time.Duration) {
