@@ -143,45 +143,51 @@ function block(ms) {
 // Interference only ever slows a measurement down, so the fastest of nine is the machine's
 // speed, and a task holds its worker for at least about its cost.
 function calibrate() {
-  const time = (n) => {
-    const begin = performance.now();
-    crypto.pbkdf2Sync('looptest', 'salt', n, 32, 'sha256');
-    return performance.now() - begin;
-  };
-  let n = 256;
-  while (time(n) < 2) n *= 2;
+  const n = pbkdf2Iterations(2);
   let best = Infinity;
-  for (let k = 0; k < 9; k++) best = Math.min(best, time(n));
+  for (let k = 0; k < 9; k++) best = Math.min(best, pbkdf2Time(n));
   return n / best;
 }
 
-// POOL_SPEED is the program poolSpeed runs in a child process: rounds of as many pbkdf2 tasks
-// at once as there are cores (at most 4), on its own pool, and the fastest task's speed.
-const POOL_SPEED = `
-const crypto = require('node:crypto');
-const { performance } = require('node:perf_hooks');
-const time = (n) => {
+// pbkdf2Time is how long n iterations of pbkdf2 take on this thread, in milliseconds.
+function pbkdf2Time(n) {
   const begin = performance.now();
   crypto.pbkdf2Sync('looptest', 'salt', n, 32, 'sha256');
   return performance.now() - begin;
-};
-let n = 256;
-while (time(n) < 4) n *= 2;
-const width = Math.min(require('node:os').availableParallelism(), 4);
-let best = Infinity, rounds = 4;
-function round() {
-  let left = width;
-  for (let k = 0; k < width; k++) {
+}
+
+// pbkdf2Iterations is a power of two of iterations that take at least ms on this thread.
+function pbkdf2Iterations(ms) {
+  let n = 256;
+  while (pbkdf2Time(n) < ms) n *= 2;
+  return n;
+}
+
+// POOL_SPEED is the program poolSpeed runs in a child process: on its own pool, rounds of one
+// pbkdf2 task, which a core runs alone, and of as many at once as there are cores (at most 4),
+// which puts one on every core, in turn; it prints the fastest task's speed.
+const POOL_SPEED = `
+const crypto = require('node:crypto');
+const { performance } = require('node:perf_hooks');
+${pbkdf2Time}
+${pbkdf2Iterations}
+const n = pbkdf2Iterations(4);
+const cores = Math.min(require('node:os').availableParallelism(), 4);
+const widths = [1, cores, 1, cores, 1, cores];
+let best = Infinity;
+function round(i) {
+  let left = widths[i];
+  for (let k = 0; k < widths[i]; k++) {
     const begin = performance.now();
     crypto.pbkdf2('looptest', 'salt', n, 32, 'sha256', () => {
       best = Math.min(best, performance.now() - begin);
       if (--left > 0) return;
-      if (--rounds > 0) round();
+      if (i + 1 < widths.length) round(i + 1);
       else process.stdout.write(String(n / best));
     });
   }
 }
-round();
+round(0);
 `;
 
 // poolSpeed measures the pool's speed on the machine's fastest core, or returns undefined if
