@@ -180,7 +180,7 @@ func (r *runner) setUpHTTP(pos Pos, req *loop.Request) bool {
 		return true
 	}
 	r.httpReady = true
-	r.loop.SetUpHTTP(r.duration(Timing{Step: pos, Key: "http", SetUp: true}, HTTPSetup))
+	r.loop.Spend(loop.KindHTTPSetup, r.duration(Timing{Step: pos, Key: "http", SetUp: true}, HTTPSetup))
 	req.Connect = r.duration(Timing{Step: pos, Key: "connect", SetUp: true}, HTTPConnect)
 	return r.loop.Err() == nil
 }
@@ -197,10 +197,10 @@ func (r *runner) log(src *Source, text string) {
 	case !r.stdoutReady:
 		r.stdoutReady = true
 		r.mainEnded = r.mainEnded || r.loop.AfterMain() // the set-up covers main's end
-		r.loop.SetUpStdout(r.duration(Timing{Step: src.Pos, Key: "stdout", SetUp: true}, StdoutSetup))
+		r.loop.Spend(loop.KindStdout, r.duration(Timing{Step: src.Pos, Key: "stdout", SetUp: true}, StdoutSetup))
 	case !r.mainEnded && r.loop.AfterMain():
 		r.mainEnded = true
-		r.loop.FinishMain(r.duration(Timing{Step: src.Pos, Key: "main's end"}, MainEnd))
+		r.loop.Spend(loop.KindMainEnd, r.duration(Timing{Step: src.Pos, Key: "main's end"}, MainEnd))
 	}
 	if r.loop.Err() != nil {
 		return

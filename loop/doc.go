@@ -68,7 +68,7 @@
 //  12. Close callbacks run last closed first.
 //
 // Rule 10 (a file read is open, fstat, read and close as four pool tasks) is the harness's: the
-// loop sees four tasks. So are the times of rules 17 and 18 (stdout's and the HTTP client's
-// set-up, a request's costs): the loop spends what it is given (SetUpStdout, SetUpHTTP,
+// loop sees four tasks. So are the times of rules 17, 18 and 19 (stdout's and the HTTP
+// client's set-up, a request's costs, finishing main): the loop spends what it is given (Spend,
 // Request.Connect and Latency).
 package loop

@@ -440,32 +440,19 @@ func (l *Loop) Block(d time.Duration) {
 	l.checkDeadline()
 }
 
-// SetUpStdout holds the loop thread for d as the runtime sets its stdout up, which Node.js does
-// on the first console.log of a process. Time passes as in Block, but the trace tells it apart:
-// the work is the runtime's, not the program's.
-func (l *Loop) SetUpStdout(d time.Duration) {
-	l.trace(KindStdout, nil, d)
-	l.busy(d)
-}
-
-// SetUpHTTP holds the loop thread for d as the runtime sets its HTTP client up, which Node.js
-// does on the first request of a process. Time passes as in Block; the trace tells it apart.
-func (l *Loop) SetUpHTTP(d time.Duration) {
-	l.trace(KindHTTPSetup, nil, d)
+// Spend holds the loop thread for d while the runtime does work of its own, which the trace
+// records as k: KindStdout, Node.js setting stdout up on the first console.log of a process;
+// KindHTTPSetup, its HTTP client on the first request; KindMainEnd, finishing main before the
+// first line printed after it. Time passes as in Block, but the trace tells the runtime's work
+// from the program's.
+func (l *Loop) Spend(k Kind, d time.Duration) {
+	l.trace(k, nil, d)
 	l.busy(d)
 }
 
 // AfterMain reports whether main's function has returned and the loop has not begun: the
 // nextTicks and microtasks main queued are running.
 func (l *Loop) AfterMain() bool { return l.phase == PhaseMain && l.returned }
-
-// FinishMain holds the loop thread for d as the runtime finishes running main, which Node.js
-// shows as time taken before the first line printed after main returns. Time passes as in
-// Block; the trace tells it apart.
-func (l *Loop) FinishMain(d time.Duration) {
-	l.trace(KindMainEnd, nil, d)
-	l.busy(d)
-}
 
 func (l *Loop) busy(d time.Duration) {
 	l.clock.Busy(d)
